@@ -1,0 +1,23 @@
+"""gategraph's scalar autograd engine: Value, the gate table, backprop and gradient checks."""
+
+from .check import GradcheckError, GradcheckReport, InputCheck, gradcheck, numeric_grad, relative_error
+from .gates import GATES, Gate
+from .graph import Step, backward_steps, topological_order
+from .value import GateError, Value, origin
+
+__all__ = [
+    "GATES",
+    "Gate",
+    "GateError",
+    "GradcheckError",
+    "GradcheckReport",
+    "InputCheck",
+    "Step",
+    "Value",
+    "backward_steps",
+    "gradcheck",
+    "numeric_grad",
+    "origin",
+    "relative_error",
+    "topological_order",
+]

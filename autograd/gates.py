@@ -1,0 +1,122 @@
+"""The gate table: every operation the engine knows, defined once with its derivative and its rule."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable, Mapping, Optional
+
+__all__ = ["Gate", "GATES", "EXP_MAX"]
+
+# Largest x with a finite exp(x) in IEEE double precision: log(DBL_MAX).
+EXP_MAX = 709.782712893384
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One row of the gate table.
+
+    Every function takes the gate's inputs as plain floats, then the node's constant ``c``
+    (the exponent of ``pow``; ``None`` for every other gate), so one call shape serves all rows.
+
+    Attributes:
+        name: the key in ``GATES`` and the ``op`` recorded on every node this gate makes.
+        symbol: what a diagram prints inside the gate's node.
+        arity: how many Value inputs the gate takes.
+        forward: ``forward(*xs, c) -> out``. Raises ``ValueError``/``OverflowError`` outside
+            its domain; the engine turns that into a :class:`~autograd.GateError` naming the node.
+        local_grads: ``local_grads(out, *xs, c) -> (d out/d x_0, ...)``, plain floats, one per input.
+            ``out`` is passed so a gate can reuse it (d/dx eˣ = eˣ = out).
+        rule: what the gate does to the upstream gradient, in words (printed on gate diagrams).
+        domain: the condition ``forward`` needs, in words, for error messages ("" = every finite x).
+        branch: for piecewise gates only, ``branch(*xs, c) -> int``: which piece is active.
+            Gradient checks compare it at x ± eps to find kinks.
+        takes_constant: whether the node carries a constant ``c`` (pow's exponent).
+    """
+
+    name: str
+    symbol: str
+    arity: int
+    forward: Callable[..., float]
+    local_grads: Callable[..., tuple[float, ...]]
+    rule: str
+    domain: str = ""
+    branch: Optional[Callable[..., int]] = None
+    takes_constant: bool = False
+
+
+def _sigmoid(x: float, c: None = None) -> float:
+    # σ(x) = 1 / (1 + e⁻ˣ); for x < 0 use eˣ / (1 + eˣ) so e⁻ˣ never overflows.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _pow_local(out: float, x: float, c: float) -> tuple[float]:
+    # d/dx xᶜ = c·xᶜ⁻¹ (math.pow raises ValueError where that is infinite, e.g. x = 0, c < 1)
+    return (c * math.pow(x, c - 1.0),)
+
+
+_ROWS = (
+    Gate(
+        "add", "+", 2,
+        forward=lambda a, b, c: a + b,
+        local_grads=lambda out, a, b, c: (1.0, 1.0),  # ∂(a+b)/∂a = ∂(a+b)/∂b = 1
+        rule="add distributes the upstream gradient unchanged to every input",
+    ),
+    Gate(
+        "mul", "×", 2,
+        forward=lambda a, b, c: a * b,
+        local_grads=lambda out, a, b, c: (b, a),  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
+        rule="mul swaps its inputs: each input gets the upstream gradient times the other input",
+    ),
+    Gate(
+        "max", "max", 2,
+        forward=lambda a, b, c: a if a >= b else b,
+        # ∂max/∂a = 1 where a wins; at a tie a == b the FIRST input wins (argmax's convention),
+        # so relu(x) = max(0, x) has relu'(0) = 0, as in PyTorch.
+        local_grads=lambda out, a, b, c: (1.0, 0.0) if a >= b else (0.0, 1.0),
+        rule="max routes the upstream gradient to the larger input (the first one at a tie); "
+        "the other input gets 0",
+        branch=lambda a, b, c: 0 if a >= b else 1,
+    ),
+    Gate(
+        "exp", "exp", 1,
+        forward=lambda x, c: math.exp(x),
+        local_grads=lambda out, x, c: (out,),  # d/dx eˣ = eˣ = out
+        rule="exp multiplies the upstream gradient by its own output (d/dx eˣ = eˣ)",
+        domain=f"x <= {EXP_MAX:.2f} (larger overflows a float)",
+    ),
+    Gate(
+        "log", "log", 1,
+        forward=lambda x, c: math.log(x),
+        local_grads=lambda out, x, c: (1.0 / x,),  # d/dx ln x = 1/x
+        rule="log multiplies the upstream gradient by 1/x",
+        domain="x > 0",
+    ),
+    Gate(
+        "pow", "^", 1,
+        forward=lambda x, c: math.pow(x, c),
+        local_grads=_pow_local,
+        rule="pow multiplies the upstream gradient by c·x^(c−1)",
+        domain="x > 0 for a fractional exponent and x != 0 for a negative one",
+        takes_constant=True,
+    ),
+    Gate(
+        "tanh", "tanh", 1,
+        forward=lambda x, c: math.tanh(x),
+        local_grads=lambda out, x, c: (1.0 - out * out,),  # d/dx tanh x = 1 − tanh²x
+        rule="tanh multiplies the upstream gradient by 1 − t², t its output",
+    ),
+    Gate(
+        "sigmoid", "σ", 1,
+        forward=_sigmoid,
+        local_grads=lambda out, x, c: (out * (1.0 - out),),  # dσ/dx = σ(1 − σ)
+        rule="sigmoid multiplies the upstream gradient by σ(1 − σ), σ its output",
+    ),
+)
+
+#: The one gate table, ``name -> Gate``. Read-only: adding a gate is adding a row above.
+GATES: Mapping[str, Gate] = MappingProxyType({g.name: g for g in _ROWS})

@@ -1,0 +1,176 @@
+"""Walking the graph: topological order, backward, and backward one gate at a time."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterator
+
+from .gates import GATES, Gate
+from .value import GateError, Value, _labels
+
+__all__ = ["topological_order", "backward", "backward_steps", "Step"]
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, each once, inputs first and ``root`` last.
+
+    Iterative depth-first search, so a chain of a million nodes needs no recursion limit.
+
+    >>> x = Value(2.0, "x")
+    >>> [n.label or n.op for n in topological_order(x * x + 1)]
+    ['x', 'mul', '', 'add']
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order needs a Value, got {type(root).__name__}")
+    order: list[Value] = []
+    expanded: set[Value] = set()  # nodes whose parents have been pushed
+    placed: set[Value] = set()  # nodes already in `order`
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        if node in expanded:
+            # second time on top: every parent is placed, so the node can follow them
+            stack.pop()
+            if node not in placed:  # a node reached by two paths sits on the stack twice
+                placed.add(node)
+                order.append(node)
+            continue
+        expanded.add(node)
+        # push the second input first so the first is placed first; in a DAG an expanded
+        # parent is already placed (else it would be its own ancestor), so skip it
+        b = node._b
+        if b is not None and b not in expanded:
+            stack.append(b)
+        a = node._a
+        if a is not None and a not in expanded:
+            stack.append(a)
+    return order
+
+
+def _prepare(root: Value) -> list[Value]:
+    """Order the graph, zero every interior gradient and seed the root: the start of backward."""
+    if not isinstance(root, Value):
+        raise TypeError(f"backward needs a Value, got {type(root).__name__}")
+    order = topological_order(root)
+    for node in order:
+        if node.op:
+            node.grad = 0.0
+    # ∂root/∂root = 1; a leaf root accumulates like every other leaf
+    root.grad = 1.0 if root.op else root.grad + 1.0
+    return order
+
+
+def _not_finite(node: Value, gate: Gate, upstream: float) -> GateError:
+    xs = ", ".join(repr(p.data) for p in node.parents)
+    return GateError(
+        f"{gate.name}() has no finite local derivative at {xs}"
+        + (f" with exponent {node.const!r}" if gate.takes_constant else "")
+        + f" (upstream gradient {upstream!r}){_labels(node.parents)}"
+    )
+
+
+def backward(root: Value) -> None:
+    """Backpropagate from ``root``: see :meth:`Value.backward`."""
+    order = _prepare(root)
+    gates = GATES
+    try:
+        for node in reversed(order):
+            op = node.op
+            if not op:
+                continue
+            g = node.grad
+            a = node._a
+            b = node._b
+            # chain rule: each parent gets local derivative × upstream gradient, added (+=) so
+            # that gradients from every path through a fork sum up
+            if b is None:
+                (la,) = gates[op].local_grads(node.data, a.data, node.const)
+                a.grad += la * g
+            else:
+                la, lb = gates[op].local_grads(node.data, a.data, b.data, node.const)
+                a.grad += la * g
+                b.grad += lb * g
+    except (ValueError, OverflowError, ZeroDivisionError):
+        raise _not_finite(node, gates[node.op], node.grad) from None
+    _check_finite(order)
+
+
+def _check_finite(order: list[Value]) -> None:
+    """Raise if a gradient overflowed; a non-finite gradient anywhere reaches some leaf."""
+    for node in order:
+        if not node.op and not math.isfinite(node.grad):
+            # rare path: find the first gate (from the root) whose gradient went bad, to name it
+            for n in reversed(order):
+                if not math.isfinite(n.grad):
+                    raise GateError(
+                        f"gradient is not finite ({n.grad!r}) at node {n.label or n.op or 'leaf'!r} "
+                        f"with value {n.data!r}: a product of large derivatives overflowed a float"
+                    )
+    return None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One gate of the backward pass, as it happened.
+
+    Attributes:
+        index: 0 for the first gate processed (the root's), counting up.
+        node: the gate's output node.
+        gate: its row in ``GATES``.
+        upstream: ∂root/∂node, the gradient arriving from above.
+        parents: the gate's inputs (``node.parents``).
+        local_grads: ∂node/∂parent for each parent.
+        contributions: local × upstream, the amount added to each parent's ``grad``.
+    """
+
+    index: int
+    node: Value
+    gate: Gate
+    upstream: float
+    parents: tuple[Value, ...]
+    local_grads: tuple[float, ...]
+    contributions: tuple[float, ...]
+
+    def __str__(self) -> str:
+        lines = [f"step {self.index}: {self.gate.name} gate, upstream gradient {self.upstream:.4g}"]
+        for i, (p, lg, c) in enumerate(zip(self.parents, self.local_grads, self.contributions)):
+            name = p.label or p.op or f"input {i}"
+            lines.append(f"  -> {name}: {self.upstream:.4g} × {lg:.4g} = {c:.4g}")
+        return "\n".join(lines)
+
+
+def backward_steps(root: Value) -> Iterator[Step]:
+    """The walk of :func:`backward`, one gate at a time, for notebooks, diagrams and tests.
+
+    Each yielded :class:`Step` has already added its contributions. Once the generator is
+    exhausted every ``grad`` equals what ``root.backward()`` gives.
+
+    >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    >>> f = (x + y) * z
+    >>> for step in backward_steps(f):
+    ...     print(step)
+    step 0: mul gate, upstream gradient 1
+      -> add: 1 × -4 = -4
+      -> z: 1 × 3 = 3
+    step 1: add gate, upstream gradient -4
+      -> x: -4 × 1 = -4
+      -> y: -4 × 1 = -4
+    """
+    order = _prepare(root)
+    index = 0
+    for node in reversed(order):
+        if not node.op:
+            continue
+        gate = GATES[node.op]
+        g = node.grad
+        try:
+            local = gate.local_grads(node.data, *[p.data for p in node.parents], node.const)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            raise _not_finite(node, gate, g) from None
+        contributions = tuple(lg * g for lg in local)
+        for p, c in zip(node.parents, contributions):
+            p.grad += c
+        yield Step(index, node, gate, g, node.parents, tuple(local), contributions)
+        index += 1
+    _check_finite(order)
