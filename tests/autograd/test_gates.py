@@ -1,0 +1,80 @@
+"""The gate table: every row's local derivative against a centered difference, and its shape."""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import GATES, Gate
+from autograd.testing import gate_inputs
+
+GATE_NAMES = sorted(GATES)
+
+
+def test_required_gates_are_in_the_table() -> None:
+    """The table has at least the gates the engine promises."""
+    assert {"add", "mul", "max", "exp", "log", "pow", "tanh", "sigmoid"} <= set(GATES)
+
+
+def test_table_is_read_only() -> None:
+    """GATES cannot be changed at run time: adding a gate is adding a row in gates.py."""
+    with pytest.raises(TypeError):
+        GATES["sub"] = GATES["add"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("name", GATE_NAMES)
+def test_row_is_keyed_by_its_name(name: str) -> None:
+    """Each row's name is its key, so node.op finds the row that made it."""
+    assert isinstance(GATES[name], Gate) and GATES[name].name == name
+
+
+@pytest.mark.parametrize("name", GATE_NAMES)
+def test_arity_matches_forward_signature(name: str) -> None:
+    """forward takes arity inputs plus the constant c; local_grads takes out, inputs and c."""
+    gate = GATES[name]
+    assert gate.arity in (1, 2)
+    assert len(inspect.signature(gate.forward).parameters) == gate.arity + 1
+    assert len(inspect.signature(gate.local_grads).parameters) == gate.arity + 2
+
+
+@pytest.mark.parametrize("name", GATE_NAMES)
+def test_rule_and_symbol_are_words_for_people(name: str) -> None:
+    """Every row carries a symbol and a rule that names the gate and what it does upstream."""
+    gate = GATES[name]
+    assert gate.symbol
+    assert gate.rule.startswith(name) and "gradient" in gate.rule
+
+
+@pytest.mark.parametrize("name", GATE_NAMES)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_local_grads_match_centered_difference(name: str, data: st.DataObject) -> None:
+    """Each local derivative equals (f(x+h) − f(x−h)) / 2h where the gate is smooth."""
+    gate = GATES[name]
+    xs, c = data.draw(gate_inputs(gate))
+    out = gate.forward(*xs, c)
+    local = gate.local_grads(out, *xs, c)
+    assert len(local) == gate.arity
+    assert all(type(g) is float for g in local)  # plain floats, printable on a diagram
+    h = 1e-6
+    for i in range(gate.arity):
+        plus, minus = list(xs), list(xs)
+        plus[i] += h
+        minus[i] -= h
+        numeric = (gate.forward(*plus, c) - gate.forward(*minus, c)) / (2 * h)
+        assert math.isclose(local[i], numeric, rel_tol=1e-5, abs_tol=1e-6), (i, local[i], numeric)
+
+
+def test_max_tie_gives_the_gradient_to_the_first_input() -> None:
+    """At a tie max routes everything to its first input (argmax's first-index convention)."""
+    assert GATES["max"].local_grads(2.0, 2.0, 2.0, None) == (1.0, 0.0)
+
+
+def test_sigmoid_forward_is_stable_at_extremes() -> None:
+    """The fused sigmoid gives finite values for ±1000 where exp would overflow."""
+    sig = GATES["sigmoid"].forward
+    assert sig(1000.0, None) == 1.0 and sig(-1000.0, None) == 0.0
