@@ -1,1 +1,21 @@
 """Neural networks on the autograd engine: neurons, layers, MLPs, losses, optimizers, data, training."""
+
+from . import data, losses
+from .module import ACTIVATIONS, MLP, Layer, Linear, Module, Neuron
+from .optim import SGD
+from .train import LOSSES, History, fit
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "History",
+    "Layer",
+    "Linear",
+    "MLP",
+    "Module",
+    "Neuron",
+    "SGD",
+    "data",
+    "fit",
+    "losses",
+]

@@ -1,0 +1,128 @@
+"""Tests for nn.fit and nn.History: the course's demonstrations and every rejected input."""
+
+import numpy as np
+import pytest
+
+import nn
+from nn.data import load_digits, make_moons, make_spiral
+
+
+@pytest.fixture(scope="module")
+def moons_history():
+    """micrograd's demo: MLP(2, [16, 16, 1]) with the hinge loss on 100 moons, 100 full-batch epochs."""
+    X, y = make_moons(100)
+    return nn.fit(nn.MLP(2, [16, 16, 1]), X, y, loss="hinge", epochs=100, lr=0.5, reg=1e-4, progress=False)
+
+
+def test_moons_reach_95_percent_training_accuracy(moons_history):
+    """The demo network separates the moons: >= 95% training accuracy after 100 epochs."""
+    assert moons_history.train_acc[-1] >= 0.95
+
+
+def test_moons_loss_falls(moons_history):
+    """The training objective at the last epoch is well below the first."""
+    assert moons_history.train_loss[-1] < 0.5 * moons_history.train_loss[0]
+
+
+def test_history_has_one_entry_per_epoch_and_no_val_without_val(moons_history):
+    """Without val, train lists have one entry per epoch and the val lists stay empty."""
+    h = moons_history
+    assert (len(h.train_loss), len(h.train_acc), h.val_loss, h.val_acc) == (100, 100, [], [])
+
+
+@pytest.fixture(scope="module")
+def digits_history():
+    """A linear softmax classifier on 200 real digits, validated on 200 others."""
+    X, y = load_digits()
+    order = np.random.default_rng(0).permutation(len(X))
+    train, held_out = order[:200], order[200:400]
+    model = nn.Linear(64, 10)
+    return nn.fit(model, X[train], y[train], epochs=5, lr=0.5, batch_size=20, val=(X[held_out], y[held_out]), progress=False)
+
+
+def test_linear_classifier_on_digits_beats_chance_on_held_out_data(digits_history):
+    """Held-out accuracy is far above the 10% of guessing."""
+    assert digits_history.val_acc[-1] > 0.6
+
+
+def test_history_records_validation_loss_every_epoch(digits_history):
+    """With val, val_loss and val_acc get one entry per epoch and val_loss falls here."""
+    h = digits_history
+    assert len(h.val_loss) == len(h.val_acc) == 5 and h.val_loss[-1] < h.val_loss[0]
+
+
+def test_svm_loss_trains_a_multiclass_mlp():
+    """loss="svm" trains an MLP on a 3-arm spiral: training accuracy rises well above a third."""
+    X, y = make_spiral(20, 3)
+    h = nn.fit(nn.MLP(2, [16, 3]), X, y, loss="svm", epochs=30, lr=0.1, batch_size=20, progress=False)
+    assert h.train_acc[-1] > 0.5 and h.train_loss[-1] < h.train_loss[0]
+
+
+def test_fit_is_reproducible():
+    """The same seeds give the same history, mini-batch shuffling included."""
+    X, y = make_spiral(10, 3)
+    runs = [nn.fit(nn.MLP(2, [4, 3]), X, y, epochs=2, batch_size=7, progress=False).train_loss for _ in range(2)]
+    assert runs[0] == runs[1]
+
+
+def test_fit_full_batch_matches_one_manual_step():
+    """With batch_size=None one epoch is one SGD step on the mean loss plus the L2 penalty."""
+    X, y = make_spiral(5, 2)
+    fitted, manual = nn.Linear(2, 2), nn.Linear(2, 2)
+    nn.fit(fitted, X, y, epochs=1, lr=0.3, reg=0.01, progress=False)
+    objective = sum(nn.losses.softmax_cross_entropy(manual(x), int(t)) for x, t in zip(X, y)) * (1 / len(X))
+    (objective + nn.losses.l2_penalty(manual.parameters(), 0.01)).backward()
+    nn.SGD(manual.parameters(), lr=0.3).step()
+    np.testing.assert_allclose(fitted.weight_matrix(), manual.weight_matrix(), rtol=1e-12)
+
+
+def test_progress_bar_is_shown_when_asked(capsys):
+    """progress=True draws a tqdm bar on stderr; progress=False prints nothing."""
+    X, y = make_moons(10)
+    nn.fit(nn.MLP(2, [4, 1]), X, y, loss="hinge", epochs=2, progress=True)
+    shown = capsys.readouterr().err
+    nn.fit(nn.MLP(2, [4, 1]), X, y, loss="hinge", epochs=2, progress=False)
+    assert "fit" in shown and "2/2" in shown and capsys.readouterr().err == ""
+
+
+X2, Y2 = make_moons(6)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "kwargs", "message"),
+    [
+        (X2, Y2[:5], {}, r"y must hold one label per sample: expected 6, got shape \(5,\)"),
+        (X2, Y2 + 2, {}, r"y\[0\] = 2 is outside the classes 0..1 \(the model has 2 outputs\)"),
+        (X2, Y2 - 1, {}, r"y\[0\] = -1 is outside the classes 0..1"),
+        (np.zeros((0, 2)), np.zeros(0, dtype=int), {}, r"X is empty: the dataset has no samples"),
+        (np.where(np.eye(6, 2) == 1, np.nan, X2), Y2, {}, r"X contains NaN or infinity: X\[0, 0\] = nan"),
+        (X2[:, :1], Y2, {}, r"X has 1 features per sample, but the model expects 2 inputs"),
+        (X2, Y2.astype(float), {}, r"y must hold integer class labels, got dtype float64"),
+        (np.zeros((6, 1, 2)), Y2, {}, r"X must be 2-D .* got shape \(6, 1, 2\) \(flatten each image first"),
+        (X2, Y2, {"loss": "mse"}, r"unknown loss 'mse'; choose one of 'softmax', 'svm', 'hinge'"),
+        (X2, Y2, {"loss": "hinge"}, r"loss='hinge' needs a model with 1 output, got 2"),
+        (X2, Y2, {"epochs": 0}, r"epochs must be an integer >= 1, got 0"),
+        (X2, Y2, {"lr": -1.0}, r"lr must be a finite number > 0, got -1.0"),
+        (X2, Y2, {"batch_size": 0}, r"batch_size must be an integer >= 1, got 0"),
+        (X2, Y2, {"val": (X2, Y2[:3])}, r"y_val must hold one label per sample: expected 6, got shape \(3,\)"),
+        (X2, Y2, {"val": X2}, r"val must be a pair \(X_val, y_val\), got ndarray"),
+    ],
+)
+def test_fit_rejects_bad_input(X, y, kwargs, message):
+    """Each bad input raises ValueError with a message naming what was expected and what came."""
+    with pytest.raises(ValueError, match=message):
+        nn.fit(nn.MLP(2, [3, 2]), X, y, progress=False, **kwargs)
+
+
+def test_fit_hinge_rejects_labels_other_than_0_and_1():
+    """For loss="hinge" labels must be 0/1 (mapped to −1/+1): a −1 label is refused, not reinterpreted."""
+    X, y = make_moons(6)
+    with pytest.raises(ValueError, match=r"y\[0\] = -1 is outside the classes 0..1 \(loss='hinge' maps labels 0/1"):
+        nn.fit(nn.MLP(2, [3, 1]), X, 2 * y - 1, loss="hinge", progress=False)
+
+
+def test_fit_softmax_rejects_a_single_output_model():
+    """A 1-output model cannot give softmax one score per class: ValueError pointing to hinge."""
+    X, y = make_moons(6)
+    with pytest.raises(ValueError, match=r"loss='softmax' needs one score per class \(>= 2 outputs\), got 1"):
+        nn.fit(nn.MLP(2, [3, 1]), X, y, progress=False)
