@@ -1,1 +1,32 @@
 """Pictures of the engine: Graphviz diagrams, gate-by-gate views, backprop frames, HTML stepper, plots, CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .dot import draw_gate, draw_graph
+from .frames import backprop_frames
+from .html import save_html
+from .notebook import StepThrough
+from .render import Diagram, DotNotFoundError, find_dot, render
+
+__all__ = [
+    "Diagram",
+    "StepThrough",
+    "DotNotFoundError",
+    "backprop_frames",
+    "draw_gate",
+    "draw_graph",
+    "find_dot",
+    "render",
+    "save_html",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # viz.plots imports matplotlib: load it only when it is used
+    if name == "plots":
+        import importlib
+
+        return importlib.import_module(".plots", __name__)
+    raise AttributeError(f"module 'viz' has no attribute {name!r}")

@@ -1,0 +1,239 @@
+"""draw_graph and draw_gate build exact, deterministic, escaped DOT source without running Graphviz."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import viz.dot
+from autograd import GATES, Value, origin
+from viz import draw_gate, draw_graph
+from viz.dot import count_nodes, escape, fmt, role
+
+GOLDEN = """digraph {
+\tgraph [bgcolor=white fontname=Helvetica nodesep=0.25 rankdir=LR ranksep=0.35]
+\tnode [fontcolor="#1f2937" fontname=Helvetica fontsize=11]
+\tedge [arrowsize=0.6 color="#6b7280" fontname=Helvetica fontsize=10]
+\tn0 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dbeafe" color="#1f2937"><tr><td><b>x</b></td><td>data -2</td><td><font color="#c2410c">grad -4</font></td></tr></table>> shape=plain]
+\tn1 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dbeafe" color="#1f2937"><tr><td><b>y</b></td><td>data 5</td><td><font color="#c2410c">grad -4</font></td></tr></table>> shape=plain]
+\tn2 [label=<<b>+</b>> color="#6b7280" fillcolor="#e5e7eb" margin=0.02 penwidth=1 shape=circle style=filled width=0.3]
+\tn3 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#ffffff" color="#1f2937"><tr><td>data 3</td><td><font color="#c2410c">grad -4</font></td></tr></table>> shape=plain]
+\tn4 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dbeafe" color="#1f2937"><tr><td><b>z</b></td><td>data -4</td><td><font color="#c2410c">grad 3</font></td></tr></table>> shape=plain]
+\tn5 [label=<<b>×</b>> color="#6b7280" fillcolor="#e5e7eb" margin=0.02 penwidth=1 shape=circle style=filled width=0.3]
+\tn6 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dcfce7" color="#1f2937"><tr><td><b>f</b></td><td>data -12</td><td><font color="#c2410c">grad 1</font></td></tr></table>> shape=plain]
+\tn0 -> n2
+\tn1 -> n2
+\tn2 -> n3
+\tn3 -> n5
+\tn4 -> n5
+\tn5 -> n6
+}
+"""
+
+
+def test_course_example_dot_is_exactly_the_golden_source(course) -> None:
+    """(x + y)·z draws as the golden DOT: f = -12, grads -4, -4, 3, ids n0..n6 in topological order."""
+    assert draw_graph(course.f).source == GOLDEN
+
+
+def test_same_graph_built_twice_gives_the_same_bytes() -> None:
+    """Two separately built copies of one expression give byte-identical DOT."""
+
+    def build() -> str:
+        a, b = Value(0.5, "a"), Value(-1.5, "b")
+        out = (a * b + a.exp()).tanh()
+        out.backward()
+        return draw_graph(out).source
+
+    assert build().encode() == build().encode()
+
+
+def test_node_used_twice_draws_two_edges() -> None:
+    """a·a sends two edges from a into the × gate."""
+    a = Value(3.0, "a")
+    assert draw_graph(a * a).source.count("\tn0 -> n1\n") == 2
+
+
+def test_show_forward_prints_data_only(course) -> None:
+    """show="forward" prints every data value and no gradient."""
+    source = draw_graph(course.f, show="forward").source
+    assert "data -12" in source and "grad" not in source
+
+
+def test_show_backward_prints_gradients_only(course) -> None:
+    """show="backward" prints every gradient and no data value."""
+    source = draw_graph(course.f, show="backward").source
+    assert "grad -4" in source and "data" not in source
+
+
+def test_rankdir_reaches_the_graph(course) -> None:
+    """rankdir="TB" is the graph's direction."""
+    assert "rankdir=TB" in draw_graph(course.f, rankdir="TB").source
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"show": "grads"}, r"show must be one of 'forward', 'backward', 'both'; got 'grads'"),
+        ({"rankdir": "up"}, r"rankdir must be one of 'LR', 'TB', 'RL', 'BT'; got 'up'"),
+        ({"max_nodes": 0}, r"max_nodes must be a positive int or None, got 0"),
+    ],
+)
+def test_bad_option_is_refused_listing_valid_ones(course, kwargs, message) -> None:
+    """A bad option raises ValueError naming it and what is allowed."""
+    with pytest.raises(ValueError, match=message):
+        draw_graph(course.f, **kwargs)
+
+
+def test_non_value_is_refused() -> None:
+    """draw_graph of a float raises TypeError naming the type."""
+    with pytest.raises(TypeError, match=r"draw_graph needs an autograd.Value, got float"):
+        draw_graph(3.0)  # type: ignore[arg-type]
+
+
+def test_graph_over_max_nodes_says_how_large_and_what_to_do(course) -> None:
+    """5 value nodes against max_nodes=4: the error gives the size and suggests a subgraph."""
+    with pytest.raises(ValueError, match=r"has 5 value nodes, more than max_nodes=4\. Draw a subgraph"):
+        draw_graph(course.f, max_nodes=4)
+
+
+def test_huge_graph_is_refused_before_anything_is_built(monkeypatch) -> None:
+    """A 200,000-node chain is refused by a bounded count, before any ordering or building."""
+    node = Value(1.0, "x")
+    for _ in range(200_000):
+        node = node + 1.0
+    monkeypatch.setattr(viz.dot, "topological_order", lambda root: pytest.fail("graph was walked in full"))
+    with pytest.raises(ValueError, match=r"has more than 100,000 value nodes, more than max_nodes=10"):
+        draw_graph(node, max_nodes=10)
+
+
+def test_max_nodes_none_draws_any_size() -> None:
+    """max_nodes=None lifts the limit."""
+    node = Value(1.0, "x")
+    for _ in range(600):
+        node = node + 1.0
+    assert draw_graph(node, max_nodes=None).source.count("->") == 2 * 600 + 600
+
+
+def test_count_nodes_stops_just_past_the_limit() -> None:
+    """count_nodes with a limit returns limit + 1 as soon as the limit is passed."""
+    node = Value(1.0, "x")
+    for _ in range(50):
+        node = node * 2.0
+    assert (count_nodes(node), count_nodes(node, limit=10)) == (101, 11)
+
+
+def test_origins_become_nested_clusters_layer_then_neuron() -> None:
+    """Nodes made under origin "L1.N0" sit in a cluster "L1.N0" inside a cluster "L1"."""
+    x = Value(2.0, "x")
+    with origin("L1.N0"):
+        h = x * Value(3.0, "w")
+    out = h + 1.0
+    source = draw_graph(out).source
+    layer = source.index("subgraph cluster_0 {")
+    neuron = source.index("subgraph cluster_1 {")
+    assert layer < neuron < source.index("data 6") < source.index("}", neuron)
+    assert "label=<L1>" in source and "label=<L1.N0>" in source
+
+
+def test_group_false_draws_no_clusters() -> None:
+    """group=False ignores origins."""
+    with origin("L1.N0"):
+        h = Value(2.0, "x") * 3.0
+    assert "cluster" not in draw_graph(h, group=False).source
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda: Value(1.0, "x"), "input"),
+        (lambda: Value(1.0, "w0"), "parameter"),
+        (lambda: Value(1.0, "b1.0"), "parameter"),
+        (lambda: Value(1.0, "W"), "parameter"),
+        (lambda: Value(1.0), "constant"),
+        (lambda: Value(1.0) * 2.0, "interior"),
+    ],
+)
+def test_role_rule(make, expected) -> None:
+    """Labelled leaves are inputs unless they start with w/W/b/B; unlabelled leaves are constants."""
+    assert role(make(), root=None) == expected
+
+
+def test_labelled_leaf_made_inside_a_network_is_a_parameter() -> None:
+    """A labelled leaf with an origin is a parameter whatever its name."""
+    with origin("L2.N1"):
+        gain = Value(1.0, "gain")
+    assert role(gain) == "parameter"
+
+
+def test_root_is_the_output_and_coloured_green(course) -> None:
+    """The root's role is output, drawn with the green fill."""
+    assert role(course.f, course.f) == "output"
+    assert viz.dot.FILL["output"] in draw_graph(course.f).source.splitlines()[-8]
+
+
+@pytest.mark.parametrize(
+    "x, text",
+    [(-12.0, "-12"), (3.0, "3"), (1 / 3, "0.3333"), (-0.0, "0"), (1234567.0, "1.235e+06"), (1e-7, "1e-07")],
+)
+def test_numbers_have_four_significant_digits(x, text) -> None:
+    """fmt prints 4 significant digits."""
+    assert fmt(x) == text
+
+
+HOSTILE = 'a"b{c}|d<e>\\N\\G\\\\ </script><script>alert(1)</script> & é\x00\n'
+
+
+def test_escape_leaves_no_markup_no_quotes_and_no_graphviz_escapes() -> None:
+    """Escaped text has no raw < > " and no backslash directly before a letter."""
+    text = escape(HOSTILE, limit=200)
+    assert not set('<>"') & set(text)
+    assert re.search(r"\\[A-Za-z\\]", text) is None
+    assert "&lt;script&gt;" in text and "x00" in text and "\x00" not in text
+
+
+def test_long_labels_are_cut() -> None:
+    """Labels over 40 characters end in an ellipsis."""
+    assert escape("x" * 100) == "x" * 39 + "…"
+
+
+def test_hostile_label_stays_inside_its_html_label() -> None:
+    """A label full of DOT and HTML syntax appears only escaped in the DOT source."""
+    node = Value(1.0, HOSTILE[:35]) * 2.0
+    source = draw_graph(node).source
+    assert "<script>" not in source and "&lt;/script&gt;&lt;script&gt;" in source
+
+
+def test_draw_gate_shows_inputs_output_local_grads_contributions_and_rule(course) -> None:
+    """The × gate of f: inputs 3 and -4, upstream 1, locals -4 and 3, sent back -4 and 3, the mul rule."""
+    source = draw_gate(course.f).source
+    for text in ("data 3", "data -4", "data -12", "grad 1", "local ∂f/∂a = -4", "local ∂f/∂z = 3",
+                 "sent back: 1 × -4 = -4", "sent back: 1 × 3 = 3", "upstream 1", GATES["mul"].rule):
+        assert text in source, text
+
+
+def test_draw_gate_of_a_squared_node_has_one_input_and_two_edges() -> None:
+    """a·a: one input node, two labelled edges into the gate."""
+    a = Value(3.0, "a")
+    sq = a * a
+    sq.backward()
+    source = draw_gate(sq).source
+    assert source.count("data 3") == 1 and source.count("n0 -> n1") == 2
+    assert source.count("sent back: 1 × 3 = 3") == 2
+
+
+@pytest.mark.parametrize("name", sorted(GATES))
+def test_draw_gate_prints_each_gates_rule(name) -> None:
+    """Every gate's diagram states its rule from the gate table."""
+    a, b = Value(0.7, "a"), Value(0.4, "b")
+    node = {"add": a + b, "mul": a * b, "max": a.max(b), "exp": a.exp(), "log": a.log(),
+            "pow": a**2, "tanh": a.tanh(), "sigmoid": a.sigmoid()}[name]
+    node.backward()
+    assert escape(GATES[name].rule, limit=200) in draw_gate(node).source
+
+
+def test_draw_gate_of_a_leaf_is_refused() -> None:
+    """A leaf has no gate: ValueError naming it."""
+    with pytest.raises(ValueError, match=r"draw_gate: 'x' is a leaf, made by no gate"):
+        draw_gate(Value(1.0, "x"))

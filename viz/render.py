@@ -1,0 +1,227 @@
+"""Running Graphviz: the system ``dot`` if it is on PATH, else the pip-installed ``graphviz-pure``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Optional, Sequence, TypeVar, Union
+
+import graphviz
+
+__all__ = ["Diagram", "DotNotFoundError", "find_dot", "render", "render_svg", "render_svgs"]
+
+PathT = TypeVar("PathT", str, os.PathLike)
+
+#: Output formats :func:`render` writes, by file suffix.
+FORMATS = {".svg": "svg", ".png": "png"}
+
+#: PNGs are rasterised at this resolution (Graphviz's default of 96 dpi looks blurry on screens).
+PNG_DPI = 144
+
+#: Seconds one ``dot`` run may take before it is stopped.
+TIMEOUT = 300
+
+
+class DotNotFoundError(RuntimeError):
+    """Neither the system ``dot`` nor the ``graphviz-pure`` executable could be found."""
+
+
+def find_dot() -> str:
+    """The Graphviz executable to run: ``dot`` on PATH, else ``graphviz-pure`` from the pip package.
+
+    ``graphviz-pure`` (a dependency of gategraph) installs its executable next to the Python
+    interpreter, in the virtual environment's ``bin`` (``Scripts`` on Windows), which need not be
+    on PATH; it takes the same command line as ``dot``.
+
+    Returns:
+        The path of the executable.
+
+    Raises:
+        DotNotFoundError: neither was found; the message says how to get either.
+
+    >>> Path(find_dot()).name in {"dot", "dot.exe", "graphviz-pure", "graphviz-pure.exe"}
+    True
+    """
+    system_dot = shutil.which("dot")
+    if system_dot:
+        return system_dot
+    here = Path(sys.executable).parent
+    for candidate in (here / "graphviz-pure", here / "graphviz-pure.exe"):
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    on_path = shutil.which("graphviz-pure")
+    if on_path:
+        return on_path
+    raise DotNotFoundError(
+        "cannot draw: no Graphviz renderer found. Looked for the system 'dot' on PATH and for the "
+        f"'graphviz-pure' executable next to {sys.executable} and on PATH. Install either one: "
+        "'pip install graphviz-pure' (pure pip, no system packages) or Graphviz itself "
+        "(e.g. 'apt install graphviz')."
+    )
+
+
+def _source(diagram: Any) -> str:
+    """The DOT text of a graphviz object (anything with ``.source``) or of a DOT string."""
+    if isinstance(diagram, str):
+        return diagram
+    source = getattr(diagram, "source", None)
+    if not isinstance(source, str):
+        raise TypeError(
+            "expected a diagram (graphviz.Digraph, graphviz.Source or a DOT string), "
+            f"got {type(diagram).__name__}"
+        )
+    return source
+
+
+def _run(source: str, fmt: str, *extra: str) -> bytes:
+    """Run Graphviz on ``source``, returning what it writes to stdout for format ``fmt``."""
+    cmd = [find_dot(), f"-T{fmt}", *extra]
+    try:
+        done = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(
+            f"{Path(cmd[0]).name} took longer than {TIMEOUT} s to lay out the diagram; draw a smaller graph"
+        ) from None
+    if done.returncode != 0:
+        errors = done.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(f"{Path(cmd[0]).name} failed (exit {done.returncode}): {errors}")
+    return done.stdout
+
+
+def render_svg(diagram: Any) -> str:
+    """The diagram rendered as an SVG document (a string).
+
+    Args:
+        diagram: a ``graphviz.Digraph`` (e.g. from :func:`viz.draw_graph`) or DOT source.
+
+    Returns:
+        The SVG text.
+
+    >>> render_svg("digraph { a -> b }").lstrip().startswith("<?xml")
+    True
+    """
+    return _run(_source(diagram), "svg").decode("utf-8")
+
+
+def _split_svgs(text: str) -> list[str]:
+    """Split the output of one Graphviz run over several graphs into one SVG document each."""
+    head = "<?xml"
+    starts = []
+    at = text.find(head)
+    while at != -1:
+        starts.append(at)
+        at = text.find(head, at + 1)
+    return [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
+
+
+def render_svgs(diagrams: Sequence[Any], *, workers: Optional[int] = None) -> list[str]:
+    """Render many diagrams to SVG with few processes: the graphs go to Graphviz in batches.
+
+    One ``dot`` input may hold several graphs, and Graphviz then writes one SVG document per
+    graph; the diagrams are split into one batch per CPU (at most 4) that run concurrently.
+
+    Args:
+        diagrams: graphviz objects or DOT strings.
+        workers: how many Graphviz processes to run at once (default: the CPU count, at most 4).
+
+    Returns:
+        One SVG string per diagram, in order.
+
+    >>> [s.count("<svg") for s in render_svgs(["digraph { a }", "digraph { b -> c }"])]
+    [1, 1]
+    """
+    sources = [_source(d) for d in diagrams]
+    if not sources:
+        return []
+    workers = workers or min(4, os.cpu_count() or 1)
+    workers = max(1, min(workers, len(sources)))
+    size = -(-len(sources) // workers)  # ceiling division
+    batches = [sources[i : i + size] for i in range(0, len(sources), size)]
+
+    def run_batch(batch: list[str]) -> list[str]:
+        svgs = _split_svgs(_run("\n".join(batch), "svg").decode("utf-8"))
+        if len(svgs) != len(batch):  # a renderer that stops after the first graph: one at a time
+            svgs = [render_svg(s) for s in batch]
+        return svgs
+
+    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+        return [svg for part in pool.map(run_batch, batches) for svg in part]
+
+
+def render(diagram: Any, path: PathT) -> PathT:
+    """Write ``diagram`` to ``path`` as SVG or PNG, chosen by the file's suffix.
+
+    Uses the system ``dot`` when it is on PATH, else the ``graphviz-pure`` executable that
+    the pip package of that name installs (see :func:`find_dot`). Missing parent folders are
+    created.
+
+    Args:
+        diagram: a ``graphviz.Digraph`` (e.g. from :func:`viz.draw_graph`), any object with a
+            ``.source`` DOT string, or the DOT text itself.
+        path: where to write; its suffix (``.svg`` or ``.png``, any case) picks the format.
+
+    Returns:
+        ``path``, as given.
+
+    Raises:
+        ValueError: the suffix is not one of ``.svg``, ``.png``.
+        DotNotFoundError: neither ``dot`` nor ``graphviz-pure`` is installed.
+        RuntimeError: Graphviz rejected the diagram (its message is included).
+
+    >>> import tempfile, viz
+    >>> from autograd import Value
+    >>> folder = tempfile.mkdtemp()
+    >>> out = viz.render(viz.draw_graph(Value(2.0, "x") * 3), Path(folder) / "x.svg")
+    >>> out.read_text(encoding="utf-8").count("<svg")
+    1
+    """
+    target = Path(path)
+    fmt = FORMATS.get(target.suffix.lower())
+    if fmt is None:
+        raise ValueError(
+            f"render: cannot tell the format from the suffix {target.suffix!r} of {str(path)!r}; "
+            f"use one of {', '.join(FORMATS)}"
+        )
+    source = _source(diagram)
+    data = _run(source, fmt, f"-Gdpi={PNG_DPI}") if fmt == "png" else _run(source, fmt)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return path
+
+
+class Diagram(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that renders through :func:`find_dot`, so it shows in Jupyter
+    with no system Graphviz installed (``graphviz-pure`` is enough).
+
+    ``pipe(format=...)`` and the Jupyter display hooks run the same executable as
+    :func:`render`. Diagrams made by :func:`viz.backprop_frames` also carry ``caption`` (the
+    step in words) and ``step`` (the :class:`autograd.Step`, or None for the forward frame).
+    """
+
+    caption: str = ""
+    step: Any = None
+
+    def pipe(  # type: ignore[override]
+        self,
+        format: Optional[str] = None,
+        renderer: Optional[str] = None,
+        formatter: Optional[str] = None,
+        neato_no_op: Union[bool, int, None] = None,
+        quiet: bool = False,
+        *,
+        engine: Optional[str] = None,
+        encoding: Optional[str] = None,
+    ) -> Union[bytes, str]:
+        """Render with the discovered executable and return the output (bytes, or str if ``encoding``)."""
+        data = _run(self.source, format or self.format or "svg")
+        return data.decode(encoding) if encoding else data
+
+    def _repr_svg_(self) -> str:
+        return render_svg(self)
+
+    def _repr_image_svg_xml(self) -> str:
+        return render_svg(self)
