@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from autograd import Value
 
-__all__ = ["check_choice", "check_int", "check_real", "check_values", "total"]
+__all__ = ["check_choice", "check_int", "check_real", "check_values"]
 
 
 def check_choice(what: str, value: object, options: Iterable[str]) -> str:
@@ -83,15 +83,3 @@ def check_values(what: str, values: Iterable[object]) -> list[Value]:
         seen[id(v)] = i
     return out
 
-
-def total(values: Sequence[Value]) -> Value:
-    """v₀ + v₁ + … as a chain of add gates (no constant 0 leaf, unlike the builtin ``sum``).
-
-    >>> total([Value(1.0), Value(2.0), Value(3.0)]).data
-    6.0
-    """
-    it = iter(values)
-    out = next(it)
-    for v in it:
-        out = out + v
-    return out

@@ -8,7 +8,8 @@ from typing import Iterable, Sequence, Union
 
 from autograd import Value
 
-from ._checks import check_real, check_values, total
+from ._checks import check_real, check_values
+from ._graph import cyclic_gc_paused, total
 
 __all__ = ["svm_loss", "softmax_cross_entropy", "hinge_loss", "l2_penalty"]
 
@@ -34,6 +35,7 @@ def _check_label(y: object, k: int, who: str) -> int:
     return int(y)
 
 
+@cyclic_gc_paused()
 def svm_loss(scores: Scores, y: int, margin: float = 1.0) -> Value:
     """The multiclass SVM (hinge) loss Σ_{j≠y} max(0, s_j − s_y + margin).
 
@@ -63,6 +65,7 @@ def svm_loss(scores: Scores, y: int, margin: float = 1.0) -> Value:
     return total([(s[j] + offset).relu() for j in range(len(s)) if j != y])  # relu(a) = max(0, a)
 
 
+@cyclic_gc_paused()
 def softmax_cross_entropy(scores: Scores, y: int) -> Value:
     """Softmax cross-entropy −log p_y, with p = softmax(scores), built gate by gate.
 
@@ -108,6 +111,7 @@ def softmax_cross_entropy(scores: Scores, y: int) -> Value:
     return loss
 
 
+@cyclic_gc_paused()
 def hinge_loss(score: Union[float, Value], y: int) -> Value:
     """The binary hinge loss max(0, 1 − y·score) for a label y of −1 or +1 (micrograd's demo).
 
@@ -132,6 +136,7 @@ def hinge_loss(score: Union[float, Value], y: int) -> Value:
     return (1 - y * s).relu()  # max(0, 1 − y·s)
 
 
+@cyclic_gc_paused()
 def l2_penalty(params: Iterable[Value], reg: float) -> Value:
     """The L2 regularization penalty reg · Σ p², *without* a ½ (CS231n's and micrograd's convention).
 

@@ -12,6 +12,7 @@ import numpy as np
 from autograd import Value, origin
 
 from ._checks import check_choice, check_int
+from ._graph import cyclic_gc_paused
 
 __all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "Linear"]
 
@@ -134,6 +135,7 @@ class Neuron(Module):
         self.origin = f"L{layer}.N{index}"
         self._labels = [f"x{i}" for i in range(self.nin)]
 
+    @cyclic_gc_paused()
     def __call__(self, x: Inputs) -> Value:
         return self._forward(_as_inputs(x, self.nin, "Neuron", self._labels))
 
@@ -173,6 +175,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, activation, seed=rng, layer=index, index=j) for j in range(self.nout)]
         self._labels = [f"x{i}" for i in range(self.nin)]
 
+    @cyclic_gc_paused()
     def __call__(self, x: Inputs) -> list[Value]:
         return self._forward(_as_inputs(x, self.nin, type(self).__name__, self._labels))
 
@@ -259,6 +262,7 @@ class MLP(Module):
         ]
         self._labels = [f"x{i}" for i in range(self.nin)]
 
+    @cyclic_gc_paused()
     def __call__(self, x: Inputs) -> Union[Value, list[Value]]:
         out = _as_inputs(x, self.nin, "MLP", self._labels)
         for layer in self.layers:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import gc
 import random
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 from tqdm import tqdm
 
 from autograd import Value
 
-from ._checks import check_choice, check_int, check_real, total
+from ._checks import check_choice, check_int, check_real
+from ._graph import cyclic_gc_paused, total
 from .losses import hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss
 from .optim import SGD
 
@@ -45,23 +44,6 @@ class History:
     train_acc: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_acc: list[float] = field(default_factory=list)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a graph is built and walked.
-
-    A graph has no reference cycles (a node points only to its inputs), so reference counting
-    frees it and the cyclic collector, triggered every few hundred new nodes, finds nothing; on
-    micrograd's moons demo it costs a third of the training time.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _check_data(X: Any, y: Any, loss: str, model: Any, names: tuple[str, str]) -> tuple[list, list]:
@@ -213,7 +195,7 @@ def fit(
         correct = 0
         for start in range(0, n, size):
             batch = order[start : start + size]
-            with _cyclic_gc_paused():
+            with cyclic_gc_paused():
                 objective, right = _data_loss(model, [xs[i] for i in batch], [ys[i] for i in batch], loss)
                 if reg:
                     objective = objective + l2_penalty(params, reg)  # L = data loss + λ·Σp²
@@ -242,7 +224,7 @@ def _evaluate(
     correct = 0
     for start in range(0, len(xs), size):
         chunk = slice(start, start + size)
-        with _cyclic_gc_paused():
+        with cyclic_gc_paused():
             data_loss, right = _data_loss(model, xs[chunk], ys[chunk], loss)
         loss_sum += data_loss.data * len(xs[chunk])
         correct += right
