@@ -107,8 +107,8 @@ class Neuron(Module):
         seed: an int, or a ``random.Random`` to draw from (how Layer and MLP share one stream).
             Weights are uniform, He-scaled for relu and LeCun-scaled otherwise; the bias starts at 0.
         layer, index: where the neuron sits (layer 1 is the first layer after the inputs; neurons
-            count from 0). They name its parameters ``w{layer}.{index}.{i}`` and ``b{layer}.{index}``
-            and every node it creates carries ``origin = "L{layer}.N{index}"``.
+            count from 0). They name its parameters ``w{layer}.{index}.{i}`` and ``b{layer}.{index}``,
+            and its parameters and every node it creates carry ``origin = "L{layer}.N{index}"``.
 
     Calling it on a list of ``nin`` numbers or Values returns one Value.
 
@@ -130,9 +130,10 @@ class Neuron(Module):
         self._apply = _APPLY[activation]
         rng = _rng(seed)
         a = _init_bound(self.nin, activation)
-        self.w = [Value(rng.uniform(-a, a), f"w{layer}.{index}.{i}") for i in range(self.nin)]
-        self.b = Value(0.0, f"b{layer}.{index}")
         self.origin = f"L{layer}.N{index}"
+        with origin(self.origin):  # the parameters belong to the neuron too
+            self.w = [Value(rng.uniform(-a, a), f"w{layer}.{index}.{i}") for i in range(self.nin)]
+            self.b = Value(0.0, f"b{layer}.{index}")
         self._labels = [f"x{i}" for i in range(self.nin)]
 
     @cyclic_gc_paused()

@@ -106,6 +106,20 @@ def test_nodes_made_inside_a_neuron_carry_its_origin():
     assert origins == {"L1.N0", "L1.N1", "L1.N2", "L2.N0"}
 
 
+def test_parameters_carry_their_neurons_origin():
+    """Each weight and bias is stamped with the origin of the neuron it belongs to."""
+    model = nn.MLP(2, [3, 1])
+    assert [p.origin for p in model.layers[0].neurons[2].parameters()] == ["L1.N2"] * 3
+    assert model.layers[1].neurons[0].b.origin == "L2.N0"
+
+
+def test_inputs_carry_no_origin():
+    """Inputs are made before any neuron runs, so their origin stays None."""
+    out = nn.MLP(2, [3, 1])([1.0, -2.0])
+    inputs = [n for n in topological_order(out) if n.label in ("x0", "x1")]
+    assert len(inputs) == 2 and all(n.origin is None for n in inputs)
+
+
 def test_parameters_and_inputs_are_labelled_for_diagrams():
     """Weights are labelled w{layer}.{neuron}.{input}, biases b{layer}.{neuron}, inputs x{i}."""
     model = nn.MLP(2, [3, 1])
