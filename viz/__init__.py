@@ -8,7 +8,7 @@ from .dot import draw_gate, draw_graph
 from .frames import backprop_frames
 from .html import save_html
 from .notebook import StepThrough
-from .render import Diagram, DotNotFoundError, find_dot, render
+from .backend import Diagram, DotNotFoundError, find_dot, render
 
 __all__ = [
     "Diagram",

@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Mapping, Optional
 
 from autograd import GATES, Value, topological_order
 
-from .render import Diagram
+from .backend import Diagram
 
 __all__ = ["draw_graph", "draw_gate", "count_nodes", "role", "fmt", "escape", "node_name", "DEFAULT_MAX_NODES"]
 
@@ -351,7 +351,7 @@ def draw_graph(
             are counted before anything is built, stopping as soon as the limit is passed.
 
     Returns:
-        A :class:`viz.render.Diagram` (a ``graphviz.Digraph``); write it with :func:`viz.render`.
+        A :class:`viz.Diagram` (a ``graphviz.Digraph``); write it with :func:`viz.render`.
 
     Raises:
         TypeError: ``root`` is not a Value.
@@ -395,7 +395,7 @@ def draw_gate(node: Value) -> Diagram:
         node: the output of the gate to draw (a node with an ``op``).
 
     Returns:
-        A :class:`viz.render.Diagram`.
+        A :class:`viz.Diagram`.
 
     Raises:
         TypeError: ``node`` is not a Value.

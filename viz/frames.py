@@ -5,7 +5,7 @@ from __future__ import annotations
 from autograd import Step, Value, backward_steps, topological_order
 
 from .dot import DEFAULT_MAX_NODES, build_graph, check_size, fmt, node_name
-from .render import Diagram
+from .backend import Diagram
 
 __all__ = ["backprop_frames", "MAX_STEPS"]
 
@@ -70,7 +70,7 @@ def backprop_frames(root: Value) -> list[Diagram]:
         root: the output node.
 
     Returns:
-        A list of :class:`viz.render.Diagram`; see :func:`viz.save_html` to step through them.
+        A list of :class:`viz.Diagram`; see :func:`viz.save_html` to step through them.
 
     Raises:
         TypeError: ``root`` is not a Value.

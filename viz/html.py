@@ -13,7 +13,7 @@ from typing import Any, Sequence, TypeVar, Union
 from autograd import Value
 
 from .frames import backprop_frames
-from .render import render_svgs
+from .backend import render_svgs
 
 __all__ = ["save_html", "stepper_html"]
 

@@ -8,7 +8,7 @@ from autograd import Value
 
 from .frames import backprop_frames
 from .html import caption_html, inline_svg
-from .render import render_svgs
+from .backend import render_svgs
 
 __all__ = ["StepThrough"]
 

@@ -1,0 +1,83 @@
+"""backprop_frames: one diagram for the forward pass, then one per backward step, each different."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import viz.frames
+from autograd import Value
+from viz import backprop_frames
+
+
+def grads_shown(frame) -> list[str]:
+    """The gradient texts of a frame's value nodes, in node order."""
+    return re.findall(r"grad ([^<]+)</font>", frame.source)
+
+
+def test_one_frame_plus_one_per_gate(fresh) -> None:
+    """(x + y)·z has two gates, so three frames."""
+    assert len(backprop_frames(fresh.f)) == 3
+
+
+def test_frame_count_for_a_neuron_with_a_reused_input() -> None:
+    """tanh(w·x + w·b + b): 5 gates (two ×, two +, tanh), 6 frames, whatever the reuse."""
+    w, x, b = Value(0.5, "w"), Value(-1.0, "x"), Value(0.2, "b")
+    out = (w * x + w * b + b).tanh()
+    assert len(backprop_frames(out)) == 1 + 5
+
+
+def test_leaf_root_gives_the_forward_frame_only() -> None:
+    """A lone leaf has no gates: one frame."""
+    assert len(backprop_frames(Value(1.0, "x"))) == 1
+
+
+def test_consecutive_frames_differ(fresh) -> None:
+    """No frame repeats the one before it."""
+    sources = [frame.source for frame in backprop_frames(fresh.f)]
+    assert all(a != b for a, b in zip(sources, sources[1:]))
+
+
+def test_first_frame_shows_forward_values_and_no_gradient(fresh) -> None:
+    """Frame 0: data everywhere, every grad '?', no active gate."""
+    first = backprop_frames(fresh.f)[0]
+    assert "data -12" in first.source and set(grads_shown(first)) == {"?"} and "active" not in first.source
+    assert first.step is None
+
+
+def test_step_frames_fill_gradients_in_as_computed(fresh) -> None:
+    """After the × step x and y still show '?'; after the + step every grad is final."""
+    frames = backprop_frames(fresh.f)
+    assert grads_shown(frames[1]) == ["?", "?", "-4", "3", "1"]  # x, y, x+y, z, f
+    assert grads_shown(frames[2]) == ["-4", "-4", "-4", "3", "1"]
+
+
+def test_active_gate_is_highlighted(fresh) -> None:
+    """Each step frame marks exactly one gate, the step's, as active."""
+    frames = backprop_frames(fresh.f)
+    assert [f.source.count('class=active') for f in frames] == [0, 1, 1]
+    assert "n5 [label=<<b>×</b>> class=active" in frames[1].source
+    assert "n2 [label=<<b>+</b>> class=active" in frames[2].source
+
+
+def test_captions_say_upstream_times_local_with_numbers_and_the_rule(fresh) -> None:
+    """The × step's caption has 1 × -4 = -4 and 1 × 3 = 3, and the mul rule."""
+    caption = backprop_frames(fresh.f)[1].caption
+    assert "upstream 1 × local -4 = -4, so its grad is now -4" in caption
+    assert "upstream 1 × local 3 = 3" in caption and "rule: mul swaps its inputs" in caption
+
+
+def test_frames_show_this_pass_even_after_an_earlier_backward(course) -> None:
+    """With grads already accumulated on the leaves, the frames still show -4, -4, -4, 3, 1."""
+    assert grads_shown(backprop_frames(course.f)[-1]) == ["-4", "-4", "-4", "3", "1"]
+
+
+def test_too_many_gates_are_refused(monkeypatch) -> None:
+    """Past MAX_STEPS gates: ValueError with the count and what to do."""
+    monkeypatch.setattr(viz.frames, "MAX_STEPS", 3)
+    node = Value(1.0, "x")
+    for _ in range(4):
+        node = node + 1.0
+    with pytest.raises(ValueError, match=r"has 4 gates.*limit is 3 gates\. Step through a smaller graph"):
+        backprop_frames(node)
