@@ -61,7 +61,7 @@ def _as_inputs(x: object, nin: int, who: str, labels: list[str]) -> list[Value]:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
     out = []
     for i, xi in enumerate(x):
-        if type(xi) is not Value:
+        if not isinstance(xi, Value):
             try:
                 xi = Value(xi, labels[i])
             except (TypeError, ValueError) as e:
@@ -74,7 +74,17 @@ class Module:
     """Base class of everything with parameters: lists them and zeroes their gradients.
 
     Subclasses set ``nin`` and ``nout`` (how many numbers go in and come out) and define
-    ``parameters()`` and ``__call__``.
+    ``parameters()`` and ``__call__``; ``nn.fit`` then trains them like the built-in ones.
+
+    >>> class Scale(Module):
+    ...     def __init__(self):
+    ...         self.nin, self.nout, self.k = 1, 1, Value(2.0, "k")
+    ...     def __call__(self, x):
+    ...         return x[0] * self.k  # k·x
+    ...     def parameters(self):
+    ...         return [self.k]
+    >>> Scale()
+    Scale(1 → 1, 1 parameter)
     """
 
     nin: int
@@ -94,8 +104,12 @@ class Module:
 
     def __repr__(self) -> str:
         activation = getattr(self, "activation", None)
-        parts = [self._shape(), *([activation] if activation else []), f"{len(self.parameters())} parameters"]
+        parts = [self._shape(), *([activation] if activation else []), self._count()]
         return f"{type(self).__name__}({', '.join(parts)})"
+
+    def _count(self) -> str:
+        n = len(self.parameters())
+        return f"{n} parameter{'' if n == 1 else 's'}"
 
 
 class Neuron(Module):
@@ -220,7 +234,7 @@ class Linear(Layer):
         super().__init__(nin, nout, "linear", seed=seed, index=1)
 
     def __repr__(self) -> str:  # the activation is implied by the name
-        return f"Linear({self._shape()}, {len(self.parameters())} parameters)"
+        return f"Linear({self._shape()}, {self._count()})"
 
 
 class MLP(Module):

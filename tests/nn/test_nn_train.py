@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import nn
+from autograd import Value
 from nn.data import load_digits, make_moons, make_spiral
 
 
@@ -126,3 +127,28 @@ def test_fit_softmax_rejects_a_single_output_model():
     X, y = make_moons(6)
     with pytest.raises(ValueError, match=r"loss='softmax' needs one score per class \(>= 2 outputs\), got 1"):
         nn.fit(nn.MLP(2, [3, 1]), X, y, progress=False)
+
+
+class _TwoScores:
+    """A hand-written model without nin/nout: scores (w·x, −w·x)."""
+
+    def __init__(self):
+        self.w = Value(0.0, "w")
+
+    def __call__(self, x):
+        return [x[0] * self.w, x[0] * -self.w]
+
+    def parameters(self):
+        return [self.w]
+
+
+def test_fit_trains_any_callable_with_parameters():
+    """A model that is not an nn.Module but is callable and has parameters() trains."""
+    h = nn.fit(_TwoScores(), [[1.0], [-1.0]], [0, 1], epochs=10, lr=0.5, progress=False)
+    assert h.train_acc[-1] == 1.0
+
+
+def test_fit_counts_the_classes_of_a_model_without_nout():
+    """Without an nout attribute fit calls the model once to count its scores, then checks the labels."""
+    with pytest.raises(ValueError, match=r"y\[1\] = 2 is outside the classes 0..1 \(the model has 2 outputs\)"):
+        nn.fit(_TwoScores(), [[1.0], [-1.0]], [0, 2], progress=False)
