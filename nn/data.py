@@ -31,7 +31,7 @@ _EXTRA = 'pip install "gategraph[data]"'
 def _pillow() -> Any:
     try:
         from PIL import Image
-    except ImportError as e:  # pragma: no cover - depends on the environment
+    except ImportError as e:
         raise ImportError(f"reading and resizing images needs Pillow: {_EXTRA}") from e
     return Image
 
@@ -39,7 +39,7 @@ def _pillow() -> Any:
 def _sklearn_datasets() -> Any:
     try:
         from sklearn import datasets
-    except ImportError as e:  # pragma: no cover - depends on the environment
+    except ImportError as e:
         raise ImportError(f"the bundled digits and sample photos come with scikit-learn: {_EXTRA}") from e
     return datasets
 

@@ -1,6 +1,7 @@
 """Tests for nn.data: images as arrays, toy datasets, bundled data and CIFAR-10 batch files."""
 
 import pickle
+import sys
 
 import numpy as np
 import pytest
@@ -169,3 +170,17 @@ def test_load_cifar10_batch_rejects_wrong_row_length(tmp_path):
         pickle.dump({b"data": np.zeros((2, 100), dtype=np.uint8), b"labels": [0, 1]}, f)
     with pytest.raises(ValueError, match=r"N×3072 uint8 array, got dtype uint8 shape \(2, 100\)"):
         data.load_cifar10_batch(tmp_path / "b")
+
+
+def test_missing_scikit_learn_names_the_extra_to_install(monkeypatch):
+    """Without scikit-learn, load_digits raises ImportError telling the user to install gategraph[data]."""
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    with pytest.raises(ImportError, match=r'scikit-learn: pip install "gategraph\[data\]"'):
+        data.load_digits()
+
+
+def test_missing_pillow_names_the_extra_to_install(monkeypatch):
+    """Without Pillow, load_image raises ImportError telling the user to install gategraph[data]."""
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    with pytest.raises(ImportError, match=r'Pillow: pip install "gategraph\[data\]"'):
+        data.load_image("any.png")
