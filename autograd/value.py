@@ -93,7 +93,7 @@ def _lift(x: object) -> Value:
     if type(x) is float and not x - x:  # fast path for a finite float (x − x is nan for inf/nan)
         out = _new(Value)
         out.data, out.grad, out.op, out._a, out._b = x, 0.0, "", None, None
-        out.label, out.origin, out.const = "", _current_origin, None
+        out.label, out.origin, out.const, out._mark = "", _current_origin, None, None
         return out
     return Value(x)  # validates, and raises TypeError/ValueError naming the bad input
 
@@ -115,16 +115,32 @@ def _record(gate: Gate, a: Value, b: Optional[Value], const: Optional[float]) ->
     out.label = ""
     out.origin = _current_origin
     out.const = const
+    out._mark = None
     return out
 
 
 def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, object], Value]:
-    """The operator method for a two-input gate: ``self ∘ other`` (or ``other ∘ self`` if reflected)."""
+    """The operator method for a two-input gate: ``self ∘ other`` (or ``other ∘ self`` if reflected).
+
+    It does what :func:`_record` does, written out in place: binary gates are most of every
+    graph, and one Python call less per node is 10% of a forward pass (benchmarks/).
+    """
+    forward, name = gate.forward, gate.name
 
     def method(self: Value, other: object) -> Value:
         if type(other) is not Value:
             other = _lift(other)
-        return _record(gate, other, self, None) if reflected else _record(gate, self, other, None)
+        a, b = (other, self) if reflected else (self, other)
+        try:
+            data = forward(a.data, b.data, None)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            raise _domain_error(gate, (a, b), None) from None
+        if data - data:  # x − x is 0.0 for a finite x and nan (truthy) for ±inf or nan
+            raise _domain_error(gate, (a, b), None)
+        out = _new(Value)
+        out.data, out.grad, out.op, out._a, out._b = data, 0.0, name, a, b
+        out.label, out.origin, out.const, out._mark = "", _current_origin, None, None
+        return out
 
     method.__name__ = gate.name
     method.__doc__ = f"The {gate.name} gate ({gate.symbol}): {gate.rule}."
@@ -157,7 +173,8 @@ class Value:
     # The inputs live inline in two slots, _a and _b (None where absent): measured 1.5x faster
     # on micrograd's demo step than a tuple per node, which is one more object for the
     # allocator and the cyclic garbage collector. ``parents`` builds the tuple on demand.
-    __slots__ = ("data", "grad", "op", "_a", "_b", "label", "origin", "const")
+    # _mark is scratch space for graph walks (see graph._walk).
+    __slots__ = ("data", "grad", "op", "_a", "_b", "label", "origin", "const", "_mark")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
@@ -170,6 +187,7 @@ class Value:
         self.label = label
         self.origin = _current_origin
         self.const: Optional[float] = None
+        self._mark: object = None
 
     @property
     def parents(self) -> tuple[Value, ...]:
