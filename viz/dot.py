@@ -108,6 +108,11 @@ def node_name(node: Value) -> str:
     return f"the constant {fmt(node.data)}"
 
 
+def _operand(name: str) -> str:
+    """A name as it reads after ∂: ``x`` stays ``x``, ``x + y`` becomes ``(x + y)``."""
+    return name if re.fullmatch(r"[\w.]+", name) else f"({name})"
+
+
 def gate_symbol(node: Value) -> str:
     """The text inside a gate's node: the gate table's symbol, with pow's exponent (``^2``)."""
     symbol = GATES[node.op].symbol
@@ -439,7 +444,7 @@ def draw_gate(node: Value) -> Diagram:
     diagram.node(out_id, label=label, shape="plain")
     for parent, lg, c in zip(node.parents, local, sent):
         label = (
-            f"local ∂{escape(out_name)}/∂{escape(name_of[parent])} = {fmt(lg)}<br/>"
+            f"local ∂{escape(_operand(out_name))}/∂{escape(_operand(name_of[parent]))} = {fmt(lg)}<br/>"
             f'<font color="{GRAD}">sent back: {fmt(node.grad)} × {fmt(lg)} = {fmt(c)}</font>'
         )
         diagram.edge(ids[parent], gate_id, label=_html(label))

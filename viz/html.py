@@ -40,6 +40,7 @@ _SCRIPT = """
   var prev = document.getElementById("prev");
   var next = document.getElementById("next");
   var counter = document.getElementById("counter");
+  var stage = document.querySelector(".stage");
   var current = 0;
   function show(i) {
     i = Math.max(0, Math.min(frames.length - 1, i));
@@ -53,8 +54,13 @@ _SCRIPT = """
     prev.disabled = i === 0;
     next.disabled = i === frames.length - 1;
     document.body.setAttribute("data-frame", String(i));
-    var active = frames[i].querySelector(".active");
-    if (active && active.scrollIntoView) { active.scrollIntoView({block: "nearest", inline: "center"}); }
+    reveal(frames[i].querySelector(".active"));
+  }
+  function reveal(element) {  // scroll the diagram (not the page) so the active gate is centred
+    if (!element) { return; }
+    var box = stage.getBoundingClientRect(), at = element.getBoundingClientRect();
+    stage.scrollLeft += (at.left + at.width / 2) - (box.left + box.width / 2);
+    stage.scrollTop += (at.top + at.height / 2) - (box.top + box.height / 2);
   }
   prev.addEventListener("click", function () { show(current - 1); });
   next.addEventListener("click", function () { show(current + 1); });
@@ -81,7 +87,8 @@ h1 small { font-weight: normal; color: #6b7280; }
 .controls button:disabled { opacity: .4; cursor: default; }
 .controls input[type=range] { flex: 1; min-width: 10rem; accent-color: #c2410c; }
 #counter { font-variant-numeric: tabular-nums; color: #374151; min-width: 8rem; }
-.stage { background: white; border: 1px solid #e5e7eb; border-radius: .5rem; padding: .75rem; overflow: auto; }
+.stage { background: white; border: 1px solid #e5e7eb; border-radius: .5rem; padding: .75rem; overflow: auto;
+         max-height: 68vh; }
 .frame svg { display: block; margin: 0 auto; }
 .panel { margin-top: .75rem; background: white; border: 1px solid #e5e7eb; border-left: 4px solid #c2410c;
          border-radius: .5rem; padding: .6rem 1rem; }
