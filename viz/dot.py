@@ -145,8 +145,11 @@ def count_nodes(root: Value, limit: Optional[int] = None) -> int:
     return len(seen)
 
 
-def check_size(root: Value, max_nodes: Optional[int], who: str) -> None:
-    """Raise ValueError, fast, if ``root``'s graph has more than ``max_nodes`` value nodes."""
+def check_size(root: Value, max_nodes: Optional[int], who: str, can_lift: bool = True) -> None:
+    """Raise ValueError, fast, if ``root``'s graph has more than ``max_nodes`` value nodes.
+
+    ``can_lift``: whether the caller takes a ``max_nodes`` argument the message may suggest.
+    """
     if max_nodes is None:
         return
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
@@ -156,11 +159,15 @@ def check_size(root: Value, max_nodes: Optional[int], who: str) -> None:
     cap = max(100 * max_nodes, 100_000)
     size = count_nodes(root, limit=cap)
     how_large = f"more than {cap:,}" if size > cap else f"{size:,}"
+    lift = (
+        " or pass max_nodes=None to draw it all anyway (slow to lay out; group=True boxes the "
+        "nodes by layer and neuron so a big drawing stays readable)"
+        if can_lift
+        else " or draw the whole graph once with viz.draw_graph(root, max_nodes=None)"
+    )
     raise ValueError(
         f"{who}: the graph has {how_large} value nodes, more than max_nodes={max_nodes}. "
-        "Draw a subgraph instead (e.g. one neuron's output or the loss of a single example), "
-        f"or pass max_nodes=None to draw it all anyway (slow to lay out; group=True boxes the "
-        "nodes by layer and neuron so a big drawing stays readable)."
+        f"Draw a subgraph instead (e.g. one neuron's output or the loss of a single example),{lift}."
     )
 
 

@@ -85,7 +85,7 @@ def backprop_frames(root: Value) -> list[Diagram]:
     who = "backprop_frames"
     if not isinstance(root, Value):
         raise TypeError(f"{who} needs an autograd.Value, got {type(root).__name__}")
-    check_size(root, DEFAULT_MAX_NODES, who)
+    check_size(root, DEFAULT_MAX_NODES, who, can_lift=False)
     order = topological_order(root)
     total = sum(1 for node in order if node.op)
     if total > MAX_STEPS:

@@ -81,3 +81,11 @@ def test_too_many_gates_are_refused(monkeypatch) -> None:
         node = node + 1.0
     with pytest.raises(ValueError, match=r"has 4 gates.*limit is 3 gates\. Step through a smaller graph"):
         backprop_frames(node)
+
+
+def test_graph_too_large_to_film_suggests_what_it_accepts(monkeypatch) -> None:
+    """Over the node limit, the error suggests a subgraph or one whole drawing, not an option it lacks."""
+    monkeypatch.setattr(viz.frames, "DEFAULT_MAX_NODES", 3)
+    node = Value(1.0, "x") * 2.0 + 1.0
+    with pytest.raises(ValueError, match=r"backprop_frames: the graph has 5 value nodes.*viz\.draw_graph\(root, max_nodes=None\)"):
+        backprop_frames(node)
