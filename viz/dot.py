@@ -338,7 +338,9 @@ def draw_graph(
     """The computation graph behind ``root``: every value with its data and grad, every gate.
 
     Value nodes are records ``label | data | grad`` (the label cell only if the node has a
-    label); each gate is its own small circle with the gate table's symbol, and edges run
+    label), drawn as Graphviz HTML-like tables — the successor of ``shape=record`` — so the
+    gradient can have its own colour; each gate is its own small circle with the gate table's
+    symbol (pow shows its exponent, ``^2``), and edges run
     value → gate → value. A node used twice (``a * a``) sends two edges. Numbers have
     :data:`DIGITS` (4) significant digits. Node ids are ``n0, n1, …`` in topological order, so
     the same graph always gives the same DOT text. Call ``root.backward()`` first to see

@@ -160,7 +160,7 @@ def stepper_html(svgs: Sequence[str], captions: Sequence[str], title: str = "") 
 <style>{_STYLE}</style>
 </head>
 <body>
-<h1>Backprop, step by step{' <small>' + name + '</small>' if name else ''}</h1>
+<h1>Backprop, step by step{' <small>through ' + name + '</small>' if name else ''}</h1>
 <div class="controls">
 <button id="prev" type="button" aria-label="previous step">&#9664; previous</button>
 <input id="slider" type="range" min="0" max="{last}" value="0" step="1" aria-label="frame">
