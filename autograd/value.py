@@ -130,7 +130,10 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
     def method(self: Value, other: object) -> Value:
         if type(other) is not Value:
             other = _lift(other)
-        a, b = (other, self) if reflected else (self, other)
+        if reflected:
+            a, b = other, self
+        else:
+            a, b = self, other
         try:
             data = forward(a.data, b.data, None)
         except (ValueError, OverflowError, ZeroDivisionError):
@@ -138,8 +141,15 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
         if data - data:  # x − x is 0.0 for a finite x and nan (truthy) for ±inf or nan
             raise _domain_error(gate, (a, b), None)
         out = _new(Value)
-        out.data, out.grad, out.op, out._a, out._b = data, 0.0, name, a, b
-        out.label, out.origin, out.const, out._mark = "", _current_origin, None, None
+        out.data = data
+        out.grad = 0.0
+        out.op = name
+        out._a = a
+        out._b = b
+        out.label = ""
+        out.origin = _current_origin
+        out.const = None
+        out._mark = None
         return out
 
     method.__name__ = gate.name
