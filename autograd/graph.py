@@ -24,51 +24,60 @@ def topological_order(root: Value) -> list[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"topological_order needs a Value, got {type(root).__name__}")
-    return _walk(root, zero_interior=False)
+    return _walk(root, for_backward=False)[0]
 
 
-def _walk(root: Value, zero_interior: bool) -> list[Value]:
-    """Depth-first post-order from ``root``; optionally zero interior grads on the way.
+def _walk(root: Value, for_backward: bool) -> tuple[list[Value], list[Value]]:
+    """Depth-first post-order from ``root``: ``(order, [])``.
+
+    ``for_backward=True`` prepares a backward pass on the way: it zeroes interior gradients
+    and returns ``(interior nodes in order, leaves)``, so the backward loop skips no leaves.
 
     Each walk marks the nodes it has seen in their ``_mark`` slot with two fresh tokens —
     cheaper than two sets of nodes (no hashing, no resizing: 2x faster on a 72k-node graph).
     """
     expanded, placed = object(), object()
     order: list[Value] = []
+    leaves: list[Value] = []
     stack = [root]
     while stack:
         node = stack[-1]
         mark = node._mark
         if mark is placed:  # a node reached by two paths can sit on the stack twice
             stack.pop()
-        elif mark is expanded:
-            # second time on top: every parent is placed, so the node can follow them
+            continue
+        a = node._a
+        if mark is expanded or a is None:
+            # a leaf, or an expanded node back on top: its parents are placed, it can follow
             stack.pop()
             node._mark = placed
-            if zero_interior and node.op:
+            if not for_backward:
+                order.append(node)
+            elif a is None:
+                leaves.append(node)
+            else:
                 node.grad = 0.0
-            order.append(node)
-        else:
-            node._mark = expanded
-            # push the second input first so the first is placed first. A parent is never
-            # `expanded` here: that would make it its own ancestor, and the graph is a DAG.
-            b = node._b
-            if b is not None and b._mark is not placed:
-                stack.append(b)
-            a = node._a
-            if a is not None and a._mark is not placed:
-                stack.append(a)
-    return order
+                order.append(node)
+            continue
+        node._mark = expanded
+        # push the second input first so the first is placed first. A parent is never
+        # `expanded` here: that would make it its own ancestor, and the graph is a DAG.
+        b = node._b
+        if b is not None and b._mark is not placed:
+            stack.append(b)
+        if a._mark is not placed:
+            stack.append(a)
+    return order, leaves
 
 
-def _prepare(root: Value) -> list[Value]:
-    """Order the graph, zero every interior gradient and seed the root: the start of backward."""
+def _prepare(root: Value) -> tuple[list[Value], list[Value]]:
+    """The start of backward: (interior nodes in order, leaves), interior grads zeroed, root seeded."""
     if not isinstance(root, Value):
         raise TypeError(f"backward needs a Value, got {type(root).__name__}")
-    order = _walk(root, zero_interior=True)
+    interior, leaves = _walk(root, for_backward=True)
     # ∂root/∂root = 1; a leaf root accumulates like every other leaf
     root.grad = 1.0 if root.op else root.grad + 1.0
-    return order
+    return interior, leaves
 
 
 def _not_finite(node: Value, gate: Gate, upstream: float) -> GateError:
@@ -82,13 +91,11 @@ def _not_finite(node: Value, gate: Gate, upstream: float) -> GateError:
 
 def backward(root: Value) -> None:
     """Backpropagate from ``root``: see :meth:`Value.backward`."""
-    order = _prepare(root)
+    interior, leaves = _prepare(root)
     local_grads = {name: gate.local_grads for name, gate in GATES.items()}
     try:
-        for node in reversed(order):
+        for node in reversed(interior):
             op = node.op
-            if not op:
-                continue
             g = node.grad
             a = node._a
             b = node._b
@@ -103,16 +110,16 @@ def backward(root: Value) -> None:
                 b.grad += lb * g
     except (ValueError, OverflowError, ZeroDivisionError):
         raise _not_finite(node, GATES[node.op], node.grad) from None
-    _check_finite(order)
+    _check_finite(interior, leaves)
 
 
-def _check_finite(order: list[Value]) -> None:
+def _check_finite(interior: list[Value], leaves: list[Value]) -> None:
     """Raise if a gradient overflowed to inf (or became nan) anywhere in the graph."""
     # One pass at C speed: any inf or nan makes the sum non-finite (so can an overflowing sum
     # of finite grads; the exact check below then finds nothing and passes).
-    if math.isfinite(sum(map(_grad_of, order))):
+    if math.isfinite(sum(map(_grad_of, interior)) + sum(map(_grad_of, leaves))):
         return
-    for n in reversed(order):  # from the root down: name the first node whose gradient went bad
+    for n in [*reversed(interior), *leaves]:  # from the root down: name the first bad gradient
         if not math.isfinite(n.grad):
             raise GateError(
                 f"gradient is not finite ({n.grad!r}) at node {n.label or n.op or 'leaf'!r} "
@@ -170,11 +177,8 @@ def backward_steps(root: Value) -> Iterator[Step]:
       -> x: -4 × 1 = -4
       -> y: -4 × 1 = -4
     """
-    order = _prepare(root)
-    index = 0
-    for node in reversed(order):
-        if not node.op:
-            continue
+    interior, leaves = _prepare(root)
+    for index, node in enumerate(reversed(interior)):
         gate = GATES[node.op]
         g = node.grad
         try:
@@ -185,5 +189,4 @@ def backward_steps(root: Value) -> Iterator[Step]:
         for p, c in zip(node.parents, contributions):
             p.grad += c
         yield Step(index, node, gate, g, node.parents, tuple(local), contributions)
-        index += 1
-    _check_finite(order)
+    _check_finite(interior, leaves)

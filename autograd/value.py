@@ -256,7 +256,7 @@ class Value:
     # -- composites: built from the gates above -----------------------------------------------
     def relu(self) -> Value:
         """relu(x) = max(0, x), the course's formula: zero is the first input, so relu'(0) = 0."""
-        return Value(0.0).max(self)
+        return _lift(0.0).max(self)
 
     def __neg__(self) -> Value:  # -self = self × (−1)
         return self * -1.0

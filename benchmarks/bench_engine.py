@@ -152,22 +152,44 @@ def worker(engine: str, gc_off: bool, steps: int, chain_sizes: list[int]) -> dic
     result["bytes_per_op_node"] = (after - before) / nodes
     del scores, total
 
-    # a chain y = y·1.0 + 0.5 ... of n gates: forward + backward time per gate
+    # a chain v + 1 + 1 + ... of n add gates: forward + backward time per gate
     chain = {}
-    sys.setrecursionlimit(10_000)  # micrograd's recursive sort needs it; deeper still crashes
+    default_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(10_000)  # lets micrograd's recursive sort go ~10x deeper than default
     for n in chain_sizes:
-        x = Value(0.5)
-        v = x
-        t0 = time.perf_counter()
         try:
-            for _ in range(n):
-                v = v + 1.0
-            v.backward()
-            chain[n] = (time.perf_counter() - t0) / n * 1e6
+            chain[n] = time_chain(Value, n)
         except RecursionError:
             chain[n] = "RecursionError"
+    sys.setrecursionlimit(default_limit)
     result["chain_us_per_gate"] = chain
+
+    # correctness: the deepest chain that backprops at the default recursion limit ...
+    deepest = 0
+    for n in (100, 500, 1_000, 10_000, 100_000, 1_000_000):
+        try:
+            time_chain(Value, n)
+        except RecursionError:
+            break
+        deepest = n
+    result["deepest_chain"] = deepest
+    # ... and x.grad after calling backward() twice on f = (x + y)·z (one call gives −4)
+    x, y_, z = Value(-2.0), Value(5.0), Value(-4.0)
+    f = (x + y_) * z
+    f.backward()
+    f.backward()
+    result["second_backward_x_grad"] = x.grad
     return result
+
+
+def time_chain(Value, n: int) -> float:  # type: ignore[no-untyped-def]
+    """Microseconds per gate to build and backprop a chain of n add gates."""
+    v = Value(0.5)
+    t0 = time.perf_counter()
+    for _ in range(n):
+        v = v + 1.0
+    v.backward()
+    return (time.perf_counter() - t0) / n * 1e6
 
 
 def run(engine: str, gc_off: bool, steps: int, chain_sizes: list[int]) -> dict:
@@ -193,7 +215,7 @@ def main() -> None:
     chains = [5_000, 10_000] if args.quick else [25_000, 50_000, 100_000, 200_000]
     fast, slow = (3, 1) if args.quick else (30, 5)
     ours = run("gategraph", False, fast, chains)
-    mg = run("micrograd", False, slow, [1_000, 5_000, 100_000])
+    mg = run("micrograd", False, slow, [1_000, 5_000, 10_000])
     mg_nogc = run("micrograd", True, fast, [1_000])
 
     print(f"op nodes per demo step: gategraph {ours['op_nodes']:,}, micrograd {mg['op_nodes']:,}")
@@ -212,9 +234,13 @@ def main() -> None:
     for n, us in mg["chain_us_per_gate"].items():
         shown = f"{us:.2f}" if isinstance(us, float) else us
         print(f"  micrograd n={int(n):>7,}: {shown}")
-    per_gate = [v for v in ours["chain_us_per_gate"].values()]
+    per_gate = list(ours["chain_us_per_gate"].values())
     print(f"  gategraph per-gate spread across lengths: {max(per_gate) / min(per_gate):.2f}x (1.0 = linear)")
-
+    print("correctness:")
+    print(f"  deepest chain that backprops at the default recursion limit: gategraph "
+          f"{ours['deepest_chain']:,}+, micrograd {mg['deepest_chain']:,}")
+    print(f"  x.grad after backward() twice on (x + y)·z (once: -4; PyTorch: -8): gategraph "
+          f"{ours['second_backward_x_grad']:g}, micrograd {mg['second_backward_x_grad']:g}")
 
 if __name__ == "__main__":
     main()
