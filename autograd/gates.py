@@ -32,7 +32,8 @@ class Gate:
         domain: the condition ``forward`` needs, in words, for error messages ("" = every finite x).
         branch: for piecewise gates only, ``branch(*xs, c) -> int``: which piece is active.
             Gradient checks compare it at x ± eps to find kinks.
-        takes_constant: whether the node carries a constant ``c`` (pow's exponent).
+        takes_constant: whether the node carries a constant ``c`` (pow's exponent); one-input
+            gates only.
     """
 
     name: str

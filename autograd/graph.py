@@ -102,10 +102,10 @@ def backward(root: Value) -> None:
             # chain rule: each parent gets local derivative × upstream gradient, added (+=) so
             # that gradients from every path through a fork sum up
             if b is None:
-                (la,) = local_grads[op](node.data, a.data, node.const)
+                (la,) = local_grads[op](node.data, a.data, node._info.const)
                 a.grad += la * g
             else:
-                la, lb = local_grads[op](node.data, a.data, b.data, node.const)
+                la, lb = local_grads[op](node.data, a.data, b.data, None)  # no binary gate has a constant
                 a.grad += la * g
                 b.grad += lb * g
     except (ValueError, OverflowError, ZeroDivisionError):

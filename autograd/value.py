@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from contextlib import contextmanager
-from typing import Callable, Iterator, Optional, Union
+from typing import Callable, Iterator, NamedTuple, Optional, Union
 
 from .gates import GATES, Gate
 
@@ -34,8 +34,11 @@ def as_float(x: object, what: str = "Value") -> float:
     """
     if type(x) is float:  # the common case, checked first
         f = x
-    elif isinstance(x, numbers.Real) and not isinstance(x, bool):
-        f = float(x)
+    elif type(x) is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
+        try:
+            f = float(x)
+        except OverflowError:
+            raise ValueError(f"{what} needs a finite number, got {type(x).__name__} too large for a float") from None
     else:
         raise TypeError(f"{what} needs a real number (int or float), got {type(x).__name__}: {x!r:.60}")
     if not _isfinite(f):
@@ -43,8 +46,18 @@ def as_float(x: object, what: str = "Value") -> float:
     return f
 
 
-# The origin stamped on every node created inside an ``origin(...)`` block (see below).
-_current_origin: Optional[str] = None
+class _Info(NamedTuple):
+    """What a node says about itself beyond its numbers; shared between nodes, never mutated."""
+
+    label: str = ""
+    origin: Optional[str] = None  # where a network made the node, e.g. "L1.N3"
+    const: Optional[float] = None  # the gate's constant (pow's exponent)
+
+
+# The info every new node starts with: no label, no constant, the origin of the current
+# ``origin(...)`` block. One shared record instead of three slots per node makes nodes
+# smaller and cheaper for the cyclic garbage collector to scan.
+_current = _Info()
 
 
 @contextmanager
@@ -59,12 +72,14 @@ def origin(name: Optional[str]) -> Iterator[None]:
     >>> y.origin
     'L1.N3'
     """
-    global _current_origin
-    saved, _current_origin = _current_origin, name
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"origin needs a str or None, got {type(name).__name__}")
+    global _current
+    saved, _current = _current, _Info(origin=name)
     try:
         yield
     finally:
-        _current_origin = saved
+        _current = saved
 
 
 def _labels(nodes: tuple[Value, ...]) -> str:
@@ -90,10 +105,12 @@ _ADD, _MUL, _MAX, _EXP, _LOG, _POW, _TANH, _SIGMOID = (
 
 def _lift(x: object) -> Value:
     """A Python number on one side of an operator becomes a constant leaf."""
+    if type(x) is int:  # exact ints (not bool) are always finite; huge ones fail in float()
+        x = as_float(x)
     if type(x) is float and not x - x:  # fast path for a finite float (x − x is nan for inf/nan)
         out = _new(Value)
         out.data, out.grad, out.op, out._a, out._b = x, 0.0, "", None, None
-        out.label, out.origin, out.const, out._mark = "", _current_origin, None, None
+        out._info, out._mark = _current, None
         return out
     return Value(x)  # validates, and raises TypeError/ValueError naming the bad input
 
@@ -112,9 +129,7 @@ def _record(gate: Gate, a: Value, b: Optional[Value], const: Optional[float]) ->
     out.op = gate.name
     out._a = a
     out._b = b
-    out.label = ""
-    out.origin = _current_origin
-    out.const = const
+    out._info = _current if const is None else _current._replace(const=const)
     out._mark = None
     return out
 
@@ -146,9 +161,7 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
         out.op = name
         out._a = a
         out._b = b
-        out.label = ""
-        out.origin = _current_origin
-        out.const = None
+        out._info = _current
         out._mark = None
         return out
 
@@ -184,7 +197,8 @@ class Value:
     # on micrograd's demo step than a tuple per node, which is one more object for the
     # allocator and the cyclic garbage collector. ``parents`` builds the tuple on demand.
     # _mark is scratch space for graph walks (see graph._walk).
-    __slots__ = ("data", "grad", "op", "_a", "_b", "label", "origin", "const", "_mark")
+    # _info holds label, origin and const (see _Info), one record shared by plain nodes.
+    __slots__ = ("data", "grad", "op", "_a", "_b", "_info", "_mark")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
@@ -194,10 +208,29 @@ class Value:
         self.op = ""
         self._a: Optional[Value] = None
         self._b: Optional[Value] = None
-        self.label = label
-        self.origin = _current_origin
-        self.const: Optional[float] = None
+        self._info = _current._replace(label=label) if label else _current
         self._mark: object = None
+
+    @property
+    def label(self) -> str:
+        """The node's name in diagrams and error messages ("" if none); settable."""
+        return self._info.label
+
+    @label.setter
+    def label(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError(f"Value label must be a str, got {type(value).__name__}")
+        self._info = self._info._replace(label=value)
+
+    @property
+    def origin(self) -> Optional[str]:
+        """Where a network made this node (e.g. ``"L1.N3"``, see :func:`origin`), or None."""
+        return self._info.origin
+
+    @property
+    def const(self) -> Optional[float]:
+        """The gate's constant (pow's exponent), or None."""
+        return self._info.const
 
     @property
     def parents(self) -> tuple[Value, ...]:

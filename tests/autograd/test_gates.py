@@ -78,3 +78,10 @@ def test_sigmoid_forward_is_stable_at_extremes() -> None:
     """The fused sigmoid gives finite values for ±1000 where exp would overflow."""
     sig = GATES["sigmoid"].forward
     assert sig(1000.0, None) == 1.0 and sig(-1000.0, None) == 0.0
+
+
+@pytest.mark.parametrize("name", GATE_NAMES)
+def test_only_one_input_gates_take_a_constant(name: str) -> None:
+    """The engine stores a constant for one-input gates only (pow's exponent)."""
+    gate = GATES[name]
+    assert not (gate.takes_constant and gate.arity != 1)

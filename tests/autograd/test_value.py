@@ -299,3 +299,11 @@ def test_module_imports_nothing_from_nn_or_viz() -> None:
     code = "import sys, autograd; print('nn' in sys.modules, 'viz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"
+
+
+def test_int_too_large_for_a_float_is_a_value_error() -> None:
+    """10**400 has no float: a ValueError says so, on either side of an operator."""
+    with pytest.raises(ValueError, match="int too large for a float"):
+        Value(1.0) + 10**400
+    with pytest.raises(ValueError, match="int too large for a float"):
+        Value(10**400)
