@@ -98,7 +98,8 @@ class GradcheckReport:
 
     Attributes:
         ok: every input away from a kink passed.
-        max_rel_error: the largest relative error over the inputs away from kinks.
+        max_rel_error: the largest relative error over the inputs away from kinks whose
+            derivatives are not both ≈ 0 (within ``atol``: there relative error means nothing).
         inputs: one :class:`InputCheck` per input.
         kinks: indices of inputs whose ±eps crosses a max/relu tie (reported, not judged).
     """
@@ -170,7 +171,7 @@ def gradcheck(
     judged = [c for c in checks if not c.kink]
     report = GradcheckReport(
         ok=all(c.ok for c in judged),
-        max_rel_error=max((c.rel_error for c in judged), default=0.0),
+        max_rel_error=max((c.rel_error for c in judged if not _both_tiny(c, atol)), default=0.0),
         inputs=tuple(checks),
         kinks=tuple(c.index for c in checks if c.kink),
         eps=float(eps),
@@ -184,6 +185,11 @@ def gradcheck(
             f"numeric {bad.numeric!r} (relative error {bad.rel_error:.2e} > rtol {rtol:g})"
         )
     return report
+
+
+def _both_tiny(check: InputCheck, atol: float) -> bool:
+    """Both derivatives ≈ 0: |a − n| ≤ atol with |a|, |n| ≤ atol, where relative error is noise."""
+    return max(abs(check.analytic), abs(check.numeric)) <= atol
 
 
 def _as_list(inputs: Sequence[float]) -> list[float]:

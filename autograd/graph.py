@@ -155,7 +155,7 @@ class Step:
     def __str__(self) -> str:
         lines = [f"step {self.index}: {self.gate.name} gate, upstream gradient {self.upstream:.4g}"]
         for i, (p, lg, c) in enumerate(zip(self.parents, self.local_grads, self.contributions)):
-            name = p.label or p.op or f"input {i}"
+            name = p.label or p.op or f"constant {p.data:.4g}"
             lines.append(f"  -> {name}: {self.upstream:.4g} × {lg:.4g} = {c:.4g}")
         return "\n".join(lines)
 

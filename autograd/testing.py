@@ -130,7 +130,8 @@ def graphs(draw: st.DrawFn, max_inputs: int = 3, max_ops: int = 8) -> RandomGrap
 
     Every instruction is checked with the gate table's own functions to stay away from kinks
     and domain edges (log of x ≤ 0, max ties, exp overflow), and values stay below 1e3.
-    Operands are drawn from all earlier registers, so nodes are shared (reuse, diamonds).
+    Operands are drawn from all earlier registers, so nodes are shared (reuse, diamonds), and
+    registers nothing reads are added into the output, so every input and gate reaches the root.
 
     >>> from hypothesis import given
     >>> from autograd import gradcheck
@@ -154,4 +155,13 @@ def graphs(draw: st.DrawFn, max_inputs: int = 3, max_ops: int = 8) -> RandomGrap
         values.append(gate.forward(*xs, c))
         program.append((gate.name, operands, c))
     assume(program)
+    # Fold every register nothing reads (inputs included) into the output with add gates, so
+    # each drawn instruction and input reaches the root and the gradient check covers it.
+    used = {i for _, operands, _ in program for i in operands}
+    out = len(values) - 1
+    for r in range(len(values) - 1):
+        if r not in used:
+            values.append(values[out] + values[r])
+            program.append(("add", (out, r), None))
+            out = len(values) - 1
     return RandomGraph(tuple(inputs), tuple(program))

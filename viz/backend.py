@@ -220,6 +220,12 @@ class Diagram(graphviz.Digraph):
         data = _run(self.source, format or self.format or "svg")
         return data.decode(encoding) if encoding else data
 
+    def __repr__(self) -> str:
+        # no memory address: a notebook re-run leaves its text outputs unchanged
+        nodes = sum(1 for line in self.body if line.lstrip().startswith("n") and "[" in line and "->" not in line)
+        first = self.caption.splitlines()[0] if self.caption else ""
+        return f"<viz.Diagram: {nodes} nodes{': ' + first if first else ''}>"
+
     def _repr_svg_(self) -> str:
         return render_svg(self)
 

@@ -119,3 +119,22 @@ def test_report_prints_a_table() -> None:
     """str(report) has a verdict line and one line per input."""
     text = str(gradcheck(lambda a, b: a + b, [1.0, 2.0]))
     assert text.startswith("gradcheck passed") and text.count("\n") == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(graphs())
+def test_random_graphs_reach_every_input_and_gate(g) -> None:  # type: ignore[no-untyped-def]
+    """Every input and every drawn gate of a random graph lies on a path to the root."""
+    from autograd import topological_order
+
+    root, leaves = g.build()
+    order = topological_order(root)
+    assert all(leaf in order for leaf in leaves)
+    assert sum(1 for n in order if n.op) == len(g.program)  # one gate node per instruction, none lost
+
+
+def test_max_rel_error_ignores_derivatives_that_are_both_zero() -> None:
+    """An input whose derivatives are both within atol of 0 passes and leaves max_rel_error alone."""
+    # a·1e-9 taken out of the graph: analytic 0, numeric 1e-9, relative error 1 but below atol
+    report = gradcheck(lambda a: a * 0.0 + Value(a.data * 1e-9), [1.0])
+    assert report.inputs[0].rel_error == pytest.approx(1.0) and report.ok and report.max_rel_error == 0.0

@@ -117,3 +117,11 @@ def test_hostile_labels_render_to_well_formed_svg_as_plain_text(no_system_dot, t
     assert HOSTILE[:27] in "".join(texts).replace("\u200b", "")
     assert "<b>bold</b>" in texts and "</svg>&amp;" in texts
     assert not [e for e in root.iter() if e.tag.split("}")[-1] in ("script", "b", "foreignObject")]
+
+
+def test_diagram_repr_has_no_memory_address(course) -> None:
+    """repr(diagram) is the same on every run (no 0x... address), so notebook outputs stay stable."""
+    import viz
+
+    text = repr(viz.draw_graph(course.f))
+    assert "0x" not in text and text.startswith("<viz.Diagram: ")
