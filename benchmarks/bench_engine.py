@@ -101,21 +101,23 @@ def demo_step(model, X, y):  # type: ignore[no-untyped-def]
 
 
 # --- engines ------------------------------------------------------------------------------------
+def count_micrograd_ops(root) -> int:  # type: ignore[no-untyped-def]
+    """Op nodes of a micrograd graph, counted without its recursive sort (which dies when deep)."""
+    seen, stack = {root}, [root]
+    while stack:
+        for p in stack.pop()._prev:
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return sum(1 for v in seen if v._op)
+
+
 def load_engine(name: str):  # type: ignore[no-untyped-def]
     """(Value, count_op_nodes) for an engine name."""
     if name == "micrograd":
         from micrograd.engine import Value
 
-        def count(root) -> int:  # type: ignore[no-untyped-def]
-            seen, stack = {root}, [root]
-            while stack:
-                for p in stack.pop()._prev:
-                    if p not in seen:
-                        seen.add(p)
-                        stack.append(p)
-            return sum(1 for v in seen if v._op)
-
-        return Value, count
+        return Value, count_micrograd_ops
     sys.path.insert(0, str(ROOT))
     from autograd import Value, topological_order
 

@@ -28,6 +28,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench_engine import count_micrograd_ops  # benchmarks/ is on sys.path when a script in it runs
 from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,18 +140,12 @@ def micrograd_worker(job: dict) -> dict:
     r = _timed(forward, lambda loss: loss.backward(), job["repeats"])
     loss = r.pop("out")
     r.pop("grads")
-    seen, stack = {loss}, [loss]
-    while stack:
-        for p in stack.pop()._prev:
-            if p not in seen:
-                seen.add(p)
-                stack.append(p)
     return {
         **r,
         "loss": loss.data,
         "grad_W": [[w.grad for w in row] for row in W],
         "grad_b": [v.grad for v in b],
-        "op_nodes": sum(1 for v in seen if v._op),
+        "op_nodes": count_micrograd_ops(loss),
     }
 
 
