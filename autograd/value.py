@@ -115,20 +115,20 @@ def _lift(x: object) -> Value:
     return Value(x)  # validates, and raises TypeError/ValueError naming the bad input
 
 
-def _record(gate: Gate, a: Value, b: Optional[Value], const: Optional[float]) -> Value:
-    """Run ``gate`` forward on ``a`` (and ``b``) and record the result as a new node."""
+def _unary(gate: Gate, a: Value, const: Optional[float] = None) -> Value:
+    """Run a one-input ``gate`` forward on ``a`` and record the result as a new node."""
     try:
-        data = gate.forward(a.data, const) if b is None else gate.forward(a.data, b.data, const)
+        data = gate.forward(a.data, const)
     except (ValueError, OverflowError, ZeroDivisionError):
-        raise _domain_error(gate, (a,) if b is None else (a, b), const) from None
+        raise _domain_error(gate, (a,), const) from None
     if data - data:  # x − x is 0.0 for a finite x and nan (truthy) for ±inf or nan
-        raise _domain_error(gate, (a,) if b is None else (a, b), const)
+        raise _domain_error(gate, (a,), const)
     out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.op = gate.name
     out._a = a
-    out._b = b
+    out._b = None
     out._info = _current if const is None else _current._replace(const=const)
     out._mark = None
     return out
@@ -137,8 +137,8 @@ def _record(gate: Gate, a: Value, b: Optional[Value], const: Optional[float]) ->
 def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, object], Value]:
     """The operator method for a two-input gate: ``self ∘ other`` (or ``other ∘ self`` if reflected).
 
-    It does what :func:`_record` does, written out in place: binary gates are most of every
-    graph, and one Python call less per node is 10% of a forward pass (benchmarks/).
+    Like :func:`_unary`, with the node written out in place rather than in a shared helper:
+    binary gates are most of every graph, and this saves a Python call per node.
     """
     forward, name = gate.forward, gate.name
 
@@ -258,19 +258,19 @@ class Value:
 
     def exp(self) -> Value:
         """eˣ. Raises GateError for x > 709.78, where a float overflows."""
-        return _record(_EXP, self, None, None)
+        return _unary(_EXP, self)
 
     def log(self) -> Value:
         """ln x. Raises GateError for x <= 0."""
-        return _record(_LOG, self, None, None)
+        return _unary(_LOG, self)
 
     def tanh(self) -> Value:
         """tanh x as one fused gate: local derivative 1 − tanh²x."""
-        return _record(_TANH, self, None, None)
+        return _unary(_TANH, self)
 
     def sigmoid(self) -> Value:
         """σ(x) = 1/(1 + e⁻ˣ) as one fused gate (stable for every finite x): local derivative σ(1 − σ)."""
-        return _record(_SIGMOID, self, None, None)
+        return _unary(_SIGMOID, self)
 
     def __pow__(self, other: Union[Value, Number]) -> Value:
         """self ** c for a number c (the pow gate); self ** b for a Value b is exp(b · log self)."""
@@ -281,7 +281,7 @@ class Value:
                     f"got {self.data!r}{_labels((self,))}"
                 )
             return (other * self.log()).exp()
-        return _record(_POW, self, None, as_float(other, "pow() exponent"))
+        return _unary(_POW, self, as_float(other, "pow() exponent"))
 
     def __rpow__(self, other: Number) -> Value:  # other ** self = exp(self · log other)
         return Value(other) ** self
