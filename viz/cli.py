@@ -189,7 +189,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         import nn  # only this command needs the networks, and only the CLI may import them
         from . import plots
     except ImportError as error:
-        raise Failure(f"train needs the nn package and matplotlib: {error}") from None
+        raise Failure(f"train: {error}") from None  # the message says which extra to install
     spec = TRAIN_DEFAULTS[args.dataset]
     samples = int(_positive(args.samples, "samples", spec["samples"]))
     epochs = int(_positive(args.epochs, "epochs", spec["epochs"]))

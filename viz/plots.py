@@ -6,9 +6,15 @@ import math
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
+
+try:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import ListedColormap
+    from matplotlib.figure import Figure
+except ImportError as exc:  # matplotlib is the optional [plots] extra
+    raise ImportError(
+        f'viz.plots needs matplotlib ({exc}): pip install "gategraph[plots]"'
+    ) from exc
 
 __all__ = ["plot_history", "plot_decision_boundary", "plot_weights", "predict"]
 

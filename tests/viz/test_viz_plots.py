@@ -94,3 +94,16 @@ def test_weights_of_the_wrong_size_are_refused() -> None:
     """(2, 10) weights for 8×8 images raise ValueError with both shapes."""
     with pytest.raises(ValueError, match=r"weights must be K × 64 .* got shape \(2, 10\)"):
         plot_weights(np.ones((2, 10)), (8, 8))
+
+
+def test_without_matplotlib_the_error_names_the_extra(monkeypatch) -> None:
+    """Importing viz.plots without matplotlib raises ImportError naming gategraph[plots]."""
+    import importlib
+    import sys
+
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.delitem(sys.modules, "viz.plots", raising=False)
+    with pytest.raises(ImportError, match=r'viz.plots needs matplotlib .*pip install "gategraph\[plots\]"'):
+        importlib.import_module("viz.plots")
