@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 from .gates import GATES
 from .graph import topological_order
@@ -61,14 +61,16 @@ def numeric_grad(fn: Fn, inputs: Sequence[float], index: int, eps: float = 1e-5)
     return _numeric(fn, list(inputs), index, eps)[0]
 
 
-def _numeric(fn: Fn, xs: list[float], i: int, eps: float) -> tuple[float, bool]:
-    """The centered difference, and whether x ± eps lands on different pieces (a kink)."""
+def _numeric(
+    fn: Fn, xs: list[float], i: int, eps: float, at: Optional[tuple[int, ...]] = None
+) -> tuple[float, bool]:
+    """The centered difference; with ``at`` (the branch pattern at x), also whether x ± eps
+    lands on another piece of a max/relu than x does (a kink in [x − eps, x + eps])."""
     plus, minus = list(xs), list(xs)
     plus[i] += eps
     minus[i] -= eps
-    f_plus, f_minus, f_at = _call(fn, plus), _call(fn, minus), _call(fn, xs)
-    # a kink lies in [x − eps, x + eps] when a max/relu changes which input wins there
-    kink = not (_branches(f_plus) == _branches(f_at) == _branches(f_minus))
+    f_plus, f_minus = _call(fn, plus), _call(fn, minus)
+    kink = at is not None and not (_branches(f_plus) == at == _branches(f_minus))
     return (f_plus.data - f_minus.data) / (2.0 * eps), kink
 
 
@@ -161,10 +163,11 @@ def gradcheck(
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: fn must return a Value, got {type(out).__name__}")
     out.backward()
+    at = _branches(out)  # which piece each max/relu takes at x, computed once for every input
 
     checks = []
     for i, leaf in enumerate(leaves):
-        numeric, kink = _numeric(fn, xs, i, eps)
+        numeric, kink = _numeric(fn, xs, i, eps, at)
         err = relative_error(leaf.grad, numeric)
         ok = kink or err <= rtol or abs(leaf.grad - numeric) <= atol
         checks.append(InputCheck(i, xs[i], leaf.grad, numeric, err, kink, ok))
