@@ -33,41 +33,48 @@ def _walk(root: Value, for_backward: bool) -> tuple[list[Value], list[Value]]:
     ``for_backward=True`` prepares a backward pass on the way: it zeroes interior gradients
     and returns ``(interior nodes in order, leaves)``, so the backward loop skips no leaves.
 
-    Each walk marks the nodes it has seen in their ``_mark`` slot with two fresh tokens —
-    cheaper than two sets of nodes (no hashing, no resizing: 2x faster on a 72k-node graph).
+    The walk descends along first inputs, pushing each node it passes, and climbs back up the
+    stack to take each node's second input, so a node is pushed and popped once. Nodes are
+    marked in their ``_mark`` slot with fresh tokens: cheaper than sets of seen nodes (no
+    hashing, no resizing), and a node is never revisited.
     """
-    expanded, placed = object(), object()
+    first, second, placed = object(), object(), object()  # a node's state in this walk
     order: list[Value] = []
-    leaves: list[Value] = []
-    stack = [root]
-    while stack:
-        node = stack[-1]
-        mark = node._mark
-        if mark is placed:  # a node reached by two paths can sit on the stack twice
-            stack.pop()
-            continue
-        a = node._a
-        if mark is expanded or a is None:
-            # a leaf, or an expanded node back on top: its parents are placed, it can follow
-            stack.pop()
-            node._mark = placed
-            if not for_backward:
-                order.append(node)
-            elif a is None:
+    leaves = [] if for_backward else order
+    stack: list[Value] = []
+    push, pop = stack.append, stack.pop
+    node = root  # not yet placed
+    while True:
+        # descend along first inputs until a leaf, or a node whose first input is placed
+        while True:
+            a = node._a
+            if a is None:
+                node._mark = placed
                 leaves.append(node)
-            else:
-                node.grad = 0.0
-                order.append(node)
-            continue
-        node._mark = expanded
-        # push the second input first so the first is placed first. A parent is never
-        # `expanded` here: that would make it its own ancestor, and the graph is a DAG.
-        b = node._b
-        if b is not None and b._mark is not placed:
-            stack.append(b)
-        if a._mark is not placed:
-            stack.append(a)
-    return order, leaves
+                break
+            node._mark = first
+            push(node)
+            if a._mark is placed:
+                break
+            node = a
+        # climb: a node marked `first` has its first input placed, so go down its second input
+        # if that is not placed yet; otherwise all its inputs are placed and so can it be
+        while stack:
+            top = stack[-1]
+            if top._mark is first:
+                top._mark = second
+                b = top._b
+                # b is never `first` or `second` here: that would make it its own ancestor
+                if b is not None and b._mark is not placed:
+                    node = b
+                    break
+            pop()
+            top._mark = placed
+            if for_backward:
+                top.grad = 0.0
+            order.append(top)
+        else:
+            return order, leaves
 
 
 def _prepare(root: Value) -> tuple[list[Value], list[Value]]:
@@ -115,9 +122,11 @@ def backward(root: Value) -> None:
 
 def _check_finite(interior: list[Value], leaves: list[Value]) -> None:
     """Raise if a gradient overflowed to inf (or became nan) anywhere in the graph."""
-    # One pass at C speed: any inf or nan makes the sum non-finite (so can an overflowing sum
-    # of finite grads; the exact check below then finds nothing and passes).
-    if math.isfinite(sum(map(_grad_of, interior)) + sum(map(_grad_of, leaves))):
+    # Checking the leaves is enough: a non-finite gradient at any node passes on to its
+    # inputs (inf × local is ±inf, or nan where local = 0, and adding to inf or nan stays
+    # non-finite), and every path down from a node ends at a leaf. One sum at C speed; a sum
+    # of finite grads can itself overflow, and then the exact search below finds nothing.
+    if math.isfinite(sum(map(_grad_of, leaves))):
         return
     for n in [*reversed(interior), *leaves]:  # from the root down: name the first bad gradient
         if not math.isfinite(n.grad):

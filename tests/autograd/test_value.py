@@ -271,6 +271,18 @@ def test_overflowing_gradient_is_an_error() -> None:
         y.backward()
 
 
+
+def test_overflow_at_an_interior_node_is_named() -> None:
+    """An inf gradient inside the graph (here at relu q, whose input then gets 0·inf = nan) is
+    caught and named: backward checks the leaves, where every non-finite gradient ends up."""
+    x = Value(-1.0, "x")
+    q = x.relu()
+    q.label = "q"
+    y = q * 1e200 * 1e200
+    with pytest.raises(GateError, match=r"gradient is not finite \(inf\) at node 'q'"):
+        y.backward()
+    assert math.isnan(x.grad)
+
 def test_origin_block_stamps_new_nodes_only() -> None:
     """Nodes made inside origin("L1.N3") carry it; nodes made outside carry None."""
     a = Value(1.0)
