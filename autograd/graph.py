@@ -62,10 +62,10 @@ def _walk(root: Value, for_backward: bool) -> tuple[list[Value], list[Value]]:
         while stack:
             top = stack[-1]
             if top._mark is first:
-                top._mark = second
                 b = top._b
                 # b is never `first` or `second` here: that would make it its own ancestor
                 if b is not None and b._mark is not placed:
+                    top._mark = second
                     node = b
                     break
             pop()
@@ -102,19 +102,18 @@ def backward(root: Value) -> None:
     local_grads = {name: gate.local_grads for name, gate in GATES.items()}
     try:
         for node in reversed(interior):
-            op = node.op
             g = node.grad
             a = node._a
             b = node._b
             # chain rule: each parent gets local derivative × upstream gradient, added (+=) so
             # that gradients from every path through a fork sum up
-            if b is None:
-                (la,) = local_grads[op](node.data, a.data, node._info.const)
-                a.grad += la * g
-            else:
-                la, lb = local_grads[op](node.data, a.data, b.data, None)  # no binary gate has a constant
+            if b is not None:
+                la, lb = local_grads[node.op](node.data, a.data, b.data, None)  # no binary gate has a constant
                 a.grad += la * g
                 b.grad += lb * g
+            else:
+                (la,) = local_grads[node.op](node.data, a.data, node._info.const)
+                a.grad += la * g
     except (ValueError, OverflowError, ZeroDivisionError):
         raise _not_finite(node, GATES[node.op], node.grad) from None
     _check_finite(interior, leaves)
