@@ -33,17 +33,53 @@ def _walk(root: Value, for_backward: bool) -> tuple[list[Value], list[Value]]:
     ``for_backward=True`` prepares a backward pass on the way: it zeroes interior gradients
     and returns ``(interior nodes in order, leaves)``, so the backward loop skips no leaves.
 
-    The walk descends along first inputs, pushing each node it passes, and climbs back up the
-    stack to take each node's second input, so a node is pushed and popped once. Nodes are
-    marked in their ``_mark`` slot with fresh tokens: cheaper than sets of seen nodes (no
-    hashing, no resizing), and a node is never revisited.
+    Nodes are marked in their ``_mark`` slot with a fresh token: cheaper than a set of seen
+    nodes (no hashing, no resizing). The walk recurses, the cheapest way to walk in CPython
+    (a call per node, no stack bookkeeping); a graph deeper than the recursion limit allows
+    (a long chain) hits RecursionError, and :func:`_walk_iteratively` finishes the walk from
+    where it stopped: every node placed so far follows its inputs, and none is placed twice.
     """
-    first, second, placed = object(), object(), object()  # a node's state in this walk
+    placed = object()
     order: list[Value] = []
     leaves = [] if for_backward else order
+    place, place_leaf = order.append, leaves.append
+
+    def visit(node: Value) -> None:  # node is not placed yet
+        a = node._a
+        if a is None:
+            node._mark = placed
+            place_leaf(node)
+            return
+        # a parent is never half-visited here: that would make it its own ancestor (a DAG)
+        if a._mark is not placed:
+            visit(a)
+        b = node._b
+        if b is not None and b._mark is not placed:
+            visit(b)
+        node._mark = placed
+        if for_backward:
+            node.grad = 0.0
+        place(node)
+
+    try:
+        visit(root)
+    except RecursionError:
+        _walk_iteratively(root, placed, for_backward, order, leaves)
+    return order, leaves
+
+
+def _walk_iteratively(root: Value, placed: object, for_backward: bool, order: list[Value], leaves: list[Value]) -> None:
+    """The walk of :func:`_walk` without recursion, placing what is not yet ``placed``.
+
+    It descends along first inputs, pushing each node it passes, and climbs back up the stack
+    to take each node's second input, so every node is pushed and popped once.
+    """
+    first, second = object(), object()  # a node's state while it is on the stack
     stack: list[Value] = []
     push, pop = stack.append, stack.pop
-    node = root  # not yet placed
+    node = root
+    if node._mark is placed:
+        return
     while True:
         # descend along first inputs until a leaf, or a node whose first input is placed
         while True:
@@ -74,7 +110,7 @@ def _walk(root: Value, for_backward: bool) -> tuple[list[Value], list[Value]]:
                 top.grad = 0.0
             order.append(top)
         else:
-            return order, leaves
+            return
 
 
 def _prepare(root: Value) -> tuple[list[Value], list[Value]]:

@@ -105,14 +105,16 @@ _ADD, _MUL, _MAX, _EXP, _LOG, _POW, _TANH, _SIGMOID = (
 
 def _lift(x: object) -> Value:
     """A Python number on one side of an operator becomes a constant leaf."""
-    if type(x) is int:  # exact ints (not bool) are always finite; huge ones fail in float()
-        x = as_float(x)
-    if type(x) is float and not x - x:  # fast path for a finite float (x − x is nan for inf/nan)
-        out = _new(Value)
-        out.data, out.grad, out.op, out._a, out._b = x, 0.0, "", None, None
-        out._info, out._mark = _current, None
-        return out
-    return Value(x)  # validates, and raises TypeError/ValueError naming the bad input
+    if type(x) is not float:
+        if type(x) is not int:  # bool, numpy scalars, strings...: Value validates and explains
+            return Value(x)
+        x = as_float(x)  # an exact int: finite, or a ValueError if too large for a float
+    elif x - x:  # x − x is nan for ±inf and nan
+        return Value(x)  # raises, naming the bad input
+    out = _new(Value)
+    out.data, out.grad, out.op, out._a, out._b = x, 0.0, "", None, None
+    out._info, out._mark = _current, None
+    return out
 
 
 def _unary(gate: Gate, a: Value, const: Optional[float] = None) -> Value:
@@ -145,25 +147,30 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
     def method(self: Value, other: object) -> Value:
         if type(other) is not Value:
             other = _lift(other)
-        if reflected:
-            a, b = other, self
-        else:
-            a, b = self, other
         try:
-            data = forward(a.data, b.data, None)
+            data = forward(self.data, other.data, None)
         except (ValueError, OverflowError, ZeroDivisionError):
-            raise _domain_error(gate, (a, b), None) from None
+            raise _domain_error(gate, (self, other), None) from None
         if data - data:  # x − x is 0.0 for a finite x and nan (truthy) for ±inf or nan
-            raise _domain_error(gate, (a, b), None)
+            raise _domain_error(gate, (self, other), None)
         out = _new(Value)
         out.data = data
         out.grad = 0.0
         out.op = name
-        out._a = a
-        out._b = b
+        out._a = self
+        out._b = other
         out._info = _current
         out._mark = None
         return out
+
+    if reflected:  # Python calls x.__radd__(n) for n + x only when n is not a Value
+
+        def reflected_method(self: Value, other: object) -> Value:
+            return method(_lift(other), self)
+
+        reflected_method.__name__ = f"r{gate.name}"
+        reflected_method.__doc__ = f"The {gate.name} gate ({gate.symbol}) with a number first: {gate.rule}."
+        return reflected_method
 
     method.__name__ = gate.name
     method.__doc__ = f"The {gate.name} gate ({gate.symbol}): {gate.rule}."

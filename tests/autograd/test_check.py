@@ -115,6 +115,17 @@ def test_random_graphs_pass_gradcheck(g) -> None:  # type: ignore[no-untyped-def
     assert report.ok, str(report)
 
 
+def test_random_graphs_avoid_curvature_that_centered_differences_cannot_resolve() -> None:
+    """log(3·x) at x = 0.001 has tame gates but a centered difference off by 3e-5 (relative):
+    gradcheck rightly flags it at rtol 1e-5, and the graphs strategy does not draw such inputs."""
+    from autograd.testing import RandomGraph, _centered_difference_is_precise
+
+    g = RandomGraph(inputs=(3.0, 0.001), program=(("mul", (0, 1), None), ("log", (2,), None)))
+    report = gradcheck(g, list(g.inputs))
+    assert not report.ok and report.max_rel_error == pytest.approx(3.3e-5, rel=0.05)
+    assert _centered_difference_is_precise(g, 0) and not _centered_difference_is_precise(g, 1)
+
+
 def test_report_prints_a_table() -> None:
     """str(report) has a verdict line and one line per input."""
     text = str(gradcheck(lambda a, b: a + b, [1.0, 2.0]))

@@ -16,8 +16,7 @@ def _gc_enabled():  # type: ignore[no-untyped-def]
     was = gc.isenabled()
     gc.enable()
     yield
-    if not was:
-        gc.disable()
+    (gc.enable if was else gc.disable)()  # as it was before the test, whatever the test did
 
 
 def _in_generation(obj: object, generation: int) -> bool:
