@@ -65,6 +65,10 @@ def _walk(root: Value, for_backward: bool) -> tuple[list[Value], list[Value]]:
         visit(root)
     except RecursionError:
         _walk_iteratively(root, placed, for_backward, order, leaves)
+    finally:
+        # visit refers to itself through its closure: clear that cell, or the cycle would keep
+        # `order` (the whole graph) alive until the cyclic GC ran, and forever with it off
+        del visit
     return order, leaves
 
 

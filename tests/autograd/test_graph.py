@@ -174,3 +174,24 @@ def test_backward_steps_end_where_backward_ends(g) -> None:  # type: ignore[no-u
     for s in steps:
         assert s.gate is GATES[s.node.op]
         assert all(math.isclose(c, lg * s.upstream) for c, lg in zip(s.contributions, s.local_grads))
+
+
+@pytest.mark.parametrize("depth", [10, 5_000])
+def test_backward_leaves_no_reference_cycles(depth: int) -> None:
+    """A graph is freed by reference counting once dropped, after backward() too: no cycles."""
+    import gc
+
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        v = Value(0.5)
+        for _ in range(depth):  # 5,000 deep: past the recursion limit, the walk goes on iteratively
+            v = (v * 1.0001).tanh() + 1.0
+        v.backward()
+        topological_order(v)
+        del v
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
