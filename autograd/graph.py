@@ -16,7 +16,8 @@ __all__ = ["topological_order", "backward", "backward_steps", "Step"]
 def topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, each once, inputs first and ``root`` last.
 
-    Iterative depth-first search, so a chain of a million nodes needs no recursion limit.
+    Depth-first search that recurses while the recursion limit allows and goes on iteratively
+    past it, so a chain of a million nodes needs no raised limit.
 
     >>> x = Value(2.0, "x")
     >>> [n.label or n.op for n in topological_order(x * x + 1)]
