@@ -195,3 +195,28 @@ def test_backward_leaves_no_reference_cycles(depth: int) -> None:
     finally:
         if was:
             gc.enable()
+
+
+def test_walk_past_the_recursion_limit_gives_the_same_order_and_gradients() -> None:
+    """With almost no recursion left, the walk hands over to its iterative form mid-graph:
+    same topological order, node for node, and the same gradients as with room to recurse."""
+    import inspect
+    import sys
+
+    x, w = Value(0.3, "x"), Value(0.9, "w")
+    v = x
+    for _ in range(300):  # a deep graph with sharing: v feeds both a product and a tanh
+        v = v * w + v.tanh()
+    roomy = topological_order(v)
+    v.backward()
+    grads = (x.grad, w.grad)
+    x.grad = w.grad = 0.0
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 40)  # recursion fails about 35 nodes down
+    try:
+        tight = topological_order(v)
+        v.backward()
+    finally:
+        sys.setrecursionlimit(limit)
+    assert len(tight) == len(roomy) and all(a is b for a, b in zip(tight, roomy))
+    assert (x.grad, w.grad) == grads
