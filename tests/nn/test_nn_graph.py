@@ -81,3 +81,31 @@ def test_cycles_made_inside_are_still_collected() -> None:
     assert alive() is not None
     gc.collect()
     assert alive() is None
+
+
+def test_moved_garbage_cycles_are_freed_once_enough_has_been_moved(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A garbage cycle moved along with graphs is freed by the block's own full collection
+    once it has moved more than its budget, with no gc.collect() from the caller."""
+    import nn._graph as graph_module
+
+    class Box:
+        pass
+
+    full_collections: list[int] = []
+    collect = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *args: full_collections.append(1) or collect(*args))
+    monkeypatch.setattr(graph_module, "_moved", 0)
+    monkeypatch.setattr(graph_module, "_move_budget", 5_000)
+    box = Box()
+    box.me = box  # type: ignore[attr-defined]
+    alive = weakref.ref(box)
+    del box
+    for _ in range(2):  # each block moves its 6,000 new objects (and the cycle) to the oldest generation
+        with cyclic_gc_paused():
+            out = Value(1.0)
+            for _ in range(3000):
+                out = out + 1.0  # an add node and a constant leaf
+        del out
+    assert full_collections == [1]  # on the way into the second block: 6,000 moved > 5,000
+    assert alive() is None
+    assert graph_module._move_budget >= graph_module._MOVE_BUDGET_MIN
