@@ -48,7 +48,7 @@ def _branches(out: Value) -> tuple[int, ...]:
     for node in topological_order(out):
         gate = GATES.get(node.op)
         if gate is not None and gate.branch is not None:
-            pattern.append(gate.branch(*[p.data for p in node.parents], node.const))
+            pattern.append(gate.branch_at([p.data for p in node.parents], node.const))
     return tuple(pattern)
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable, Mapping, Optional
+from typing import Callable, Mapping, Optional, Sequence
 
 __all__ = ["Gate", "GATES", "EXP_MAX"]
 
@@ -17,23 +18,33 @@ EXP_MAX = 709.782712893384
 class Gate:
     """One row of the gate table.
 
-    Every function takes the gate's inputs as plain floats, then the node's constant ``c``
-    (the exponent of ``pow``; ``None`` for every other gate), so one call shape serves all rows.
+    Every function takes the gate's inputs as plain floats, ``arity`` of them; a gate that
+    ``takes_constant`` (pow) takes its constant ``c`` after them. So ``GATES["add"].forward(2.0, 3.0)``
+    is 5.0 and ``GATES["pow"].forward(2.0, 3.0)`` is 2³ = 8.0. Where Python has the function
+    already (``operator.add``, ``math.exp``), the row uses it: a C function costs the engine no
+    Python call per node. The ``*_at`` methods call each function with a node's constant, or
+    without it, as the row needs.
 
     Attributes:
         name: the key in ``GATES`` and the ``op`` recorded on every node this gate makes.
         symbol: what a diagram prints inside the gate's node.
         arity: how many Value inputs the gate takes.
-        forward: ``forward(*xs, c) -> out``. Raises ``ValueError``/``OverflowError`` outside
+        forward: ``forward(*xs[, c]) -> out``. Raises ``ValueError``/``OverflowError`` outside
             its domain; the engine turns that into a :class:`~autograd.GateError` naming the node.
-        local_grads: ``local_grads(out, *xs, c) -> (d out/d x_0, ...)``, plain floats, one per input.
-            ``out`` is passed so a gate can reuse it (d/dx eˣ = eˣ = out).
+        local_grads: ``local_grads(out, *xs[, c]) -> (d out/d x_0, ...)``, plain floats, one per
+            input. ``out`` is passed so a gate can reuse it (d/dx eˣ = eˣ = out).
         rule: what the gate does to the upstream gradient, in words (printed on gate diagrams).
         domain: the condition ``forward`` needs, in words, for error messages ("" = every finite x).
-        branch: for piecewise gates only, ``branch(*xs, c) -> int``: which piece is active.
+        branch: for piecewise gates only, ``branch(*xs[, c]) -> int``: which piece is active.
             Gradient checks compare it at x ± eps to find kinks.
         takes_constant: whether the node carries a constant ``c`` (pow's exponent); one-input
             gates only.
+
+    >>> mul = GATES["mul"]
+    >>> mul.forward(2.0, 3.0), mul.local_grads(6.0, 2.0, 3.0)
+    (6.0, (3.0, 2.0))
+    >>> GATES["pow"].local_grads_at(8.0, (2.0,), 3.0)  # d/dx x³ = 3x² at x = 2
+    (12.0,)
     """
 
     name: str
@@ -46,8 +57,33 @@ class Gate:
     branch: Optional[Callable[..., int]] = None
     takes_constant: bool = False
 
+    def __post_init__(self) -> None:
+        if self.takes_constant and self.arity != 1:
+            raise ValueError(f"gate {self.name!r}: only a one-input gate can take a constant, arity is {self.arity}")
 
-def _sigmoid(x: float, c: None = None) -> float:
+    def _args(self, xs: Sequence[float], c: Optional[float]) -> tuple[float, ...]:
+        if len(xs) != self.arity:
+            raise TypeError(f"{self.name} takes {self.arity} input(s), got {len(xs)}")
+        if self.takes_constant:
+            if c is None:
+                raise TypeError(f"{self.name} needs its constant c")
+            return (*xs, c)
+        return tuple(xs)
+
+    def forward_at(self, xs: Sequence[float], c: Optional[float] = None) -> float:
+        """``forward`` at the inputs ``xs``, with the constant ``c`` if the gate takes one."""
+        return self.forward(*self._args(xs, c))
+
+    def local_grads_at(self, out: float, xs: Sequence[float], c: Optional[float] = None) -> tuple[float, ...]:
+        """``local_grads`` at the output ``out`` and inputs ``xs``, with ``c`` if the gate takes one."""
+        return self.local_grads(out, *self._args(xs, c))
+
+    def branch_at(self, xs: Sequence[float], c: Optional[float] = None) -> Optional[int]:
+        """Which piece of a piecewise gate is active at ``xs``; None for a smooth gate."""
+        return None if self.branch is None else self.branch(*self._args(xs, c))
+
+
+def _sigmoid(x: float) -> float:
     # σ(x) = 1 / (1 + e⁻ˣ); for x < 0 use eˣ / (1 + eˣ) so e⁻ˣ never overflows.
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
@@ -63,43 +99,43 @@ def _pow_local(out: float, x: float, c: float) -> tuple[float]:
 _ROWS = (
     Gate(
         "add", "+", 2,
-        forward=lambda a, b, c: a + b,
-        local_grads=lambda out, a, b, c: (1.0, 1.0),  # ∂(a+b)/∂a = ∂(a+b)/∂b = 1
+        forward=operator.add,  # a + b
+        local_grads=lambda out, a, b: (1.0, 1.0),  # ∂(a+b)/∂a = ∂(a+b)/∂b = 1
         rule="add distributes the upstream gradient unchanged to every input",
     ),
     Gate(
         "mul", "×", 2,
-        forward=lambda a, b, c: a * b,
-        local_grads=lambda out, a, b, c: (b, a),  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
+        forward=operator.mul,  # a · b
+        local_grads=lambda out, a, b: (b, a),  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
         rule="mul swaps its inputs: each input gets the upstream gradient times the other input",
     ),
     Gate(
         "max", "max", 2,
-        forward=lambda a, b, c: a if a >= b else b,
+        forward=lambda a, b: a if a >= b else b,
         # ∂max/∂a = 1 where a wins; at a tie a == b the FIRST input wins (argmax's convention),
         # so relu(x) = max(0, x) has relu'(0) = 0, as in PyTorch.
-        local_grads=lambda out, a, b, c: (1.0, 0.0) if a >= b else (0.0, 1.0),
+        local_grads=lambda out, a, b: (1.0, 0.0) if a >= b else (0.0, 1.0),
         rule="max routes the upstream gradient to the larger input (the first one at a tie); "
         "the other input gets 0",
-        branch=lambda a, b, c: 0 if a >= b else 1,
+        branch=lambda a, b: 0 if a >= b else 1,
     ),
     Gate(
         "exp", "exp", 1,
-        forward=lambda x, c: math.exp(x),
-        local_grads=lambda out, x, c: (out,),  # d/dx eˣ = eˣ = out
+        forward=math.exp,  # eˣ
+        local_grads=lambda out, x: (out,),  # d/dx eˣ = eˣ = out
         rule="exp multiplies the upstream gradient by its own output (d/dx eˣ = eˣ)",
         domain=f"x <= {EXP_MAX:.2f} (larger overflows a float)",
     ),
     Gate(
         "log", "log", 1,
-        forward=lambda x, c: math.log(x),
-        local_grads=lambda out, x, c: (1.0 / x,),  # d/dx ln x = 1/x
+        forward=math.log,  # ln x
+        local_grads=lambda out, x: (1.0 / x,),  # d/dx ln x = 1/x
         rule="log multiplies the upstream gradient by 1/x",
         domain="x > 0",
     ),
     Gate(
         "pow", "^", 1,
-        forward=lambda x, c: math.pow(x, c),
+        forward=math.pow,  # xᶜ
         local_grads=_pow_local,
         rule="pow multiplies the upstream gradient by c·x^(c−1)",
         domain="x > 0 for a fractional exponent and x != 0 for a negative one",
@@ -107,14 +143,14 @@ _ROWS = (
     ),
     Gate(
         "tanh", "tanh", 1,
-        forward=lambda x, c: math.tanh(x),
-        local_grads=lambda out, x, c: (1.0 - out * out,),  # d/dx tanh x = 1 − tanh²x
+        forward=math.tanh,  # (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)
+        local_grads=lambda out, x: (1.0 - out * out,),  # d/dx tanh x = 1 − tanh²x
         rule="tanh multiplies the upstream gradient by 1 − t², t its output",
     ),
     Gate(
         "sigmoid", "σ", 1,
         forward=_sigmoid,
-        local_grads=lambda out, x, c: (out * (1.0 - out),),  # dσ/dx = σ(1 − σ)
+        local_grads=lambda out, x: (out * (1.0 - out),),  # dσ/dx = σ(1 − σ)
         rule="sigmoid multiplies the upstream gradient by σ(1 − σ), σ its output",
     ),
 )

@@ -45,25 +45,33 @@ def _walk(root: Value, for_backward: bool) -> tuple[list[Value], list[Value]]:
     leaves = [] if for_backward else order
     place, place_leaf = order.append, leaves.append
 
-    def visit(node: Value) -> None:  # node is not placed yet
-        a = node._a
-        if a is None:
-            node._mark = placed
-            place_leaf(node)
-            return
+    def visit(node: Value) -> None:  # an interior node, not placed yet
         # a parent is never half-visited here: that would make it its own ancestor (a DAG)
+        a = node._a
         if a._mark is not placed:
-            visit(a)
+            if a._a is None:  # a leaf is placed at once, without a call
+                a._mark = placed
+                place_leaf(a)
+            else:
+                visit(a)
         b = node._b
         if b is not None and b._mark is not placed:
-            visit(b)
+            if b._a is None:
+                b._mark = placed
+                place_leaf(b)
+            else:
+                visit(b)
         node._mark = placed
         if for_backward:
             node.grad = 0.0
         place(node)
 
     try:
-        visit(root)
+        if root._a is None:
+            root._mark = placed
+            place_leaf(root)
+        else:
+            visit(root)
     except RecursionError:
         _walk_iteratively(root, placed, for_backward, order, leaves)
     finally:
@@ -140,7 +148,6 @@ def _not_finite(node: Value, gate: Gate, upstream: float) -> GateError:
 def backward(root: Value) -> None:
     """Backpropagate from ``root``: see :meth:`Value.backward`."""
     interior, leaves = _prepare(root)
-    local_grads = {name: gate.local_grads for name, gate in GATES.items()}
     try:
         for node in reversed(interior):
             g = node.grad
@@ -148,12 +155,16 @@ def backward(root: Value) -> None:
             b = node._b
             # chain rule: each parent gets local derivative × upstream gradient, added (+=) so
             # that gradients from every path through a fork sum up
+            # (node._info.local_grads is the node's row of GATES: see value._Info)
             if b is not None:
-                la, lb = local_grads[node.op](node.data, a.data, b.data, None)  # no binary gate has a constant
+                local_grads = node._info.local_grads
+                la, lb = local_grads(node.data, a.data, b.data)  # no binary gate takes a constant
                 a.grad += la * g
                 b.grad += lb * g
             else:
-                (la,) = local_grads[node.op](node.data, a.data, node._info.const)
+                info = node._info
+                local_grads, c = info.local_grads, info.const
+                (la,) = local_grads(node.data, a.data) if c is None else local_grads(node.data, a.data, c)
                 a.grad += la * g
     except (ValueError, OverflowError, ZeroDivisionError):
         raise _not_finite(node, GATES[node.op], node.grad) from None
@@ -231,7 +242,7 @@ def backward_steps(root: Value) -> Iterator[Step]:
         gate = GATES[node.op]
         g = node.grad
         try:
-            local = gate.local_grads(node.data, *[p.data for p in node.parents], node.const)
+            local = gate.local_grads_at(node.data, [p.data for p in node.parents], node.const)
         except (ValueError, OverflowError, ZeroDivisionError):
             raise _not_finite(node, gate, g) from None
         contributions = tuple(lg * g for lg in local)

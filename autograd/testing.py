@@ -51,15 +51,15 @@ def _safe(gate: Gate, xs: Sequence[float], c: Optional[float]) -> bool:
             moved = list(xs)
             moved[i] += delta
             try:
-                out = gate.forward(*moved, c)
-                grads = gate.local_grads(out, *moved, c)
+                out = gate.forward_at(moved, c)
+                grads = gate.local_grads_at(out, moved, c)
             except (ValueError, OverflowError, ZeroDivisionError):
                 return False
             if not (math.isfinite(out) and abs(out) < _MAX_ABS):
                 return False
             if any(not (math.isfinite(g) and abs(g) < _MAX_ABS) for g in grads):
                 return False
-            if gate.branch is not None and gate.branch(*moved, c) != gate.branch(*xs, c):
+            if gate.branch_at(moved, c) != gate.branch_at(xs, c):
                 return False
     return True
 
@@ -153,7 +153,7 @@ def graphs(draw: st.DrawFn, max_inputs: int = 3, max_ops: int = 8) -> RandomGrap
         xs = [values[i] for i in operands]
         if not _safe(gate, xs, c):
             continue  # skip this instruction rather than reject the whole graph
-        values.append(gate.forward(*xs, c))
+        values.append(gate.forward_at(xs, c))
         program.append((gate.name, operands, c))
     assume(program)
     # Fold every register nothing reads (inputs included) into the output with add gates, so

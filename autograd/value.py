@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from contextlib import contextmanager
-from typing import Callable, Iterator, NamedTuple, Optional, Union
+from typing import Any, Callable, Iterator, Optional, Union
 
 from .gates import GATES, Gate
 
@@ -46,18 +46,35 @@ def as_float(x: object, what: str = "Value") -> float:
     return f
 
 
-class _Info(NamedTuple):
-    """What a node says about itself beyond its numbers; shared between nodes, never mutated."""
+class _Info:
+    """What a node says about itself beyond its numbers and inputs; shared between nodes, never mutated.
 
-    label: str = ""
-    origin: Optional[str] = None  # where a network made the node, e.g. "L1.N3"
-    const: Optional[float] = None  # the gate's constant (pow's exponent)
+    Every node made by one gate inside one ``origin(...)`` block shares one record, so a node
+    needs a single slot for all of it: fewer slots make nodes smaller and cheaper for the
+    cyclic garbage collector, which scans every slot of every node it sees.
+    """
+
+    __slots__ = ("op", "local_grads", "label", "origin", "const")
+
+    def __init__(self, op: str = "", label: str = "", origin: Optional[str] = None, const: Optional[float] = None) -> None:
+        self.op = op  # name of the gate that made the node; "" for a leaf
+        self.local_grads = GATES[op].local_grads if op else None  # that gate's row, read by backward
+        self.label = label
+        self.origin = origin  # where a network made the node, e.g. "L1.N3"
+        self.const = const  # the gate's constant (pow's exponent)
+
+    def replace(self, **changes: Any) -> _Info:
+        """A copy with some fields changed (records are shared, so never changed in place)."""
+        fields = {"op": self.op, "label": self.label, "origin": self.origin, "const": self.const}
+        fields.update(changes)
+        return _Info(**fields)
 
 
-# The info every new node starts with: no label, no constant, the origin of the current
-# ``origin(...)`` block. One shared record instead of three slots per node makes nodes
-# smaller and cheaper for the cyclic garbage collector to scan.
+# The records new nodes start with, for the current ``origin(...)`` block: ``_current`` for
+# leaves, ``_made[i]`` for the output of the i-th gate in GATES (``_ROW`` gives i).
+_ROW = {name: i for i, name in enumerate(GATES)}
 _current = _Info()
+_made = tuple(_Info(op=name) for name in GATES)
 
 
 @contextmanager
@@ -74,12 +91,14 @@ def origin(name: Optional[str]) -> Iterator[None]:
     """
     if name is not None and not isinstance(name, str):
         raise TypeError(f"origin needs a str or None, got {type(name).__name__}")
-    global _current
-    saved, _current = _current, _Info(origin=name)
+    global _current, _made
+    saved = _current, _made
+    _current = _Info(origin=name)
+    _made = tuple(_current.replace(op=gate) for gate in GATES)
     try:
         yield
     finally:
-        _current = saved
+        _current, _made = saved
 
 
 def _labels(nodes: tuple[Value, ...]) -> str:
@@ -112,7 +131,7 @@ def _lift(x: object) -> Value:
     elif x - x:  # x − x is nan for ±inf and nan
         return Value(x)  # raises, naming the bad input
     out = _new(Value)
-    out.data, out.grad, out.op, out._a, out._b = x, 0.0, "", None, None
+    out.data, out.grad, out._a, out._b = x, 0.0, None, None
     out._info, out._mark = _current, None
     return out
 
@@ -120,7 +139,7 @@ def _lift(x: object) -> Value:
 def _unary(gate: Gate, a: Value, const: Optional[float] = None) -> Value:
     """Run a one-input ``gate`` forward on ``a`` and record the result as a new node."""
     try:
-        data = gate.forward(a.data, const)
+        data = gate.forward(a.data) if const is None else gate.forward(a.data, const)
     except (ValueError, OverflowError, ZeroDivisionError):
         raise _domain_error(gate, (a,), const) from None
     if data - data:  # x − x is 0.0 for a finite x and nan (truthy) for ±inf or nan
@@ -128,10 +147,10 @@ def _unary(gate: Gate, a: Value, const: Optional[float] = None) -> Value:
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    out.op = gate.name
     out._a = a
     out._b = None
-    out._info = _current if const is None else _current._replace(const=const)
+    info = _made[_ROW[gate.name]]
+    out._info = info if const is None else info.replace(const=const)
     out._mark = None
     return out
 
@@ -142,13 +161,13 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
     Like :func:`_unary`, with the node written out in place rather than in a shared helper:
     binary gates are most of every graph, and this saves a Python call per node.
     """
-    forward, name = gate.forward, gate.name
+    forward, row = gate.forward, _ROW[gate.name]
 
     def method(self: Value, other: object) -> Value:
         if type(other) is not Value:
             other = _lift(other)
         try:
-            data = forward(self.data, other.data, None)
+            data = forward(self.data, other.data)
         except (ValueError, OverflowError, ZeroDivisionError):
             raise _domain_error(gate, (self, other), None) from None
         if data - data:  # x − x is 0.0 for a finite x and nan (truthy) for ±inf or nan
@@ -156,10 +175,9 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
         out = _new(Value)
         out.data = data
         out.grad = 0.0
-        out.op = name
         out._a = self
         out._b = other
-        out._info = _current
+        out._info = _made[row]  # the gate's name and derivatives, the node's origin
         out._mark = None
         return out
 
@@ -204,18 +222,17 @@ class Value:
     # on micrograd's demo step than a tuple per node, which is one more object for the
     # allocator and the cyclic garbage collector. ``parents`` builds the tuple on demand.
     # _mark is scratch space for graph walks (see graph._walk).
-    # _info holds label, origin and const (see _Info), one record shared by plain nodes.
-    __slots__ = ("data", "grad", "op", "_a", "_b", "_info", "_mark")
+    # _info holds op, label, origin and const (see _Info), one record shared by plain nodes.
+    __slots__ = ("data", "grad", "_a", "_b", "_info", "_mark")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.data = as_float(data)
         self.grad = 0.0
-        self.op = ""
         self._a: Optional[Value] = None
         self._b: Optional[Value] = None
-        self._info = _current._replace(label=label) if label else _current
+        self._info = _current.replace(label=label) if label else _current
         self._mark: object = None
 
     @property
@@ -227,7 +244,12 @@ class Value:
     def label(self, value: str) -> None:
         if not isinstance(value, str):
             raise TypeError(f"Value label must be a str, got {type(value).__name__}")
-        self._info = self._info._replace(label=value)
+        self._info = self._info.replace(label=value)
+
+    @property
+    def op(self) -> str:
+        """Name of the gate in ``GATES`` that made this node; ``""`` for a leaf."""
+        return self._info.op
 
     @property
     def origin(self) -> Optional[str]:

@@ -391,7 +391,7 @@ def draw_graph(
 
 def gate_numbers(node: Value) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """The local derivatives of the gate that made ``node`` and local × ``node.grad`` for each input."""
-    local = GATES[node.op].local_grads(node.data, *[p.data for p in node.parents], node.const)
+    local = GATES[node.op].local_grads_at(node.data, [p.data for p in node.parents], node.const)
     return tuple(local), tuple(g * node.grad for g in local)
 
 

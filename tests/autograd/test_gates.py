@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import math
 
 import pytest
@@ -33,12 +32,31 @@ def test_row_is_keyed_by_its_name(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", GATE_NAMES)
-def test_arity_matches_forward_signature(name: str) -> None:
-    """forward takes arity inputs plus the constant c; local_grads takes out, inputs and c."""
+def test_forward_and_local_grads_take_arity_inputs(name: str) -> None:
+    """forward takes arity inputs (then c, for a gate that takes one); local_grads takes out first
+    and gives one derivative per input. One input fewer is a TypeError."""
     gate = GATES[name]
     assert gate.arity in (1, 2)
-    assert len(inspect.signature(gate.forward).parameters) == gate.arity + 1
-    assert len(inspect.signature(gate.local_grads).parameters) == gate.arity + 2
+    xs, extra = [0.5] * gate.arity, [2.0] if gate.takes_constant else []
+    out = gate.forward(*xs, *extra)
+    assert type(out) is float and out == gate.forward_at(xs, 2.0)
+    assert len(gate.local_grads(out, *xs, *extra)) == gate.arity
+    with pytest.raises(TypeError):
+        gate.forward(*xs[1:], *extra)
+
+
+def test_forward_at_names_the_gate_given_the_wrong_number_of_inputs() -> None:
+    """The *_at helpers check the inputs against the row: a clear error, not a wrong call."""
+    with pytest.raises(TypeError, match=r"add takes 2 input\(s\), got 1"):
+        GATES["add"].forward_at([1.0])
+    with pytest.raises(TypeError, match=r"pow needs its constant c"):
+        GATES["pow"].local_grads_at(4.0, [2.0])
+
+
+def test_only_a_one_input_gate_takes_a_constant() -> None:
+    """A row that would hand a constant to a two-input gate is refused when it is written."""
+    with pytest.raises(ValueError, match=r"gate 'bad': only a one-input gate can take a constant, arity is 2"):
+        Gate("bad", "?", 2, forward=max, local_grads=lambda out, a, b: (1.0, 0.0), rule="bad", takes_constant=True)
 
 
 @pytest.mark.parametrize("name", GATE_NAMES)
@@ -56,8 +74,8 @@ def test_local_grads_match_centered_difference(name: str, data: st.DataObject) -
     """Each local derivative equals (f(x+h) − f(x−h)) / 2h where the gate is smooth."""
     gate = GATES[name]
     xs, c = data.draw(gate_inputs(gate))
-    out = gate.forward(*xs, c)
-    local = gate.local_grads(out, *xs, c)
+    out = gate.forward_at(xs, c)
+    local = gate.local_grads_at(out, xs, c)
     assert len(local) == gate.arity
     assert all(type(g) is float for g in local)  # plain floats, printable on a diagram
     h = 1e-6
@@ -65,19 +83,19 @@ def test_local_grads_match_centered_difference(name: str, data: st.DataObject) -
         plus, minus = list(xs), list(xs)
         plus[i] += h
         minus[i] -= h
-        numeric = (gate.forward(*plus, c) - gate.forward(*minus, c)) / (2 * h)
+        numeric = (gate.forward_at(plus, c) - gate.forward_at(minus, c)) / (2 * h)
         assert math.isclose(local[i], numeric, rel_tol=1e-5, abs_tol=1e-6), (i, local[i], numeric)
 
 
 def test_max_tie_gives_the_gradient_to_the_first_input() -> None:
     """At a tie max routes everything to its first input (argmax's first-index convention)."""
-    assert GATES["max"].local_grads(2.0, 2.0, 2.0, None) == (1.0, 0.0)
+    assert GATES["max"].local_grads(2.0, 2.0, 2.0) == (1.0, 0.0)
 
 
 def test_sigmoid_forward_is_stable_at_extremes() -> None:
     """The fused sigmoid gives finite values for ±1000 where exp would overflow."""
     sig = GATES["sigmoid"].forward
-    assert sig(1000.0, None) == 1.0 and sig(-1000.0, None) == 0.0
+    assert sig(1000.0) == 1.0 and sig(-1000.0) == 0.0
 
 
 @pytest.mark.parametrize("name", GATE_NAMES)
