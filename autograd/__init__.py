@@ -1,13 +1,14 @@
 """gategraph's scalar autograd engine: Value, the gate table, backprop and gradient checks."""
 
 from .check import GradcheckError, GradcheckReport, InputCheck, gradcheck, numeric_grad, relative_error
-from .gates import GATES, Gate
+from .gates import GATES, FixedGrads, Gate
 from .graph import Step, backward_steps, topological_order
 from .value import GateError, Value, origin
 
 __all__ = [
     "GATES",
     "Gate",
+    "FixedGrads",
     "GateError",
     "GradcheckError",
     "GradcheckReport",

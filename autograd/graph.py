@@ -155,10 +155,15 @@ def backward(root: Value) -> None:
             b = node._b
             # chain rule: each parent gets local derivative × upstream gradient, added (+=) so
             # that gradients from every path through a fork sum up
-            # (node._info.local_grads is the node's row of GATES: see value._Info)
+            # (node._info holds the node's row of GATES: see value._Info)
             if b is not None:
-                local_grads = node._info.local_grads
-                la, lb = local_grads(node.data, a.data, b.data)  # no binary gate takes a constant
+                info = node._info
+                fixed = info.fixed  # derivatives the same at every input (add's 1, 1): no call
+                if fixed is None:
+                    local_grads = info.local_grads
+                    la, lb = local_grads(node.data, a.data, b.data)  # no binary gate takes a constant
+                else:
+                    la, lb = fixed
                 a.grad += la * g
                 b.grad += lb * g
             else:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import GATES, Gate
+from autograd import GATES, FixedGrads, Gate
 from autograd.testing import gate_inputs
 
 GATE_NAMES = sorted(GATES)
@@ -103,3 +103,11 @@ def test_only_one_input_gates_take_a_constant(name: str) -> None:
     """The engine stores a constant for one-input gates only (pow's exponent)."""
     gate = GATES[name]
     assert not (gate.takes_constant and gate.arity != 1)
+
+
+def test_fixed_grads_are_called_like_any_local_grads() -> None:
+    """A FixedGrads row gives the same plain tuple at every input, as a local_grads function would."""
+    add = GATES["add"].local_grads
+    assert isinstance(add, FixedGrads)
+    assert add(5.0, 2.0, 3.0) == add(-1.0, 0.5, -1.5) == (1.0, 1.0)
+    assert type(add(5.0, 2.0, 3.0)) is tuple
