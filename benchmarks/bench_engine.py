@@ -235,7 +235,7 @@ def main() -> None:
         return
 
     chains = [5_000, 10_000] if args.quick else [25_000, 50_000, 100_000, 200_000]
-    fast, slow, rounds = (3, 1, 1) if args.quick else (20, 3, 3)
+    fast, slow, rounds = (3, 1, 1) if args.quick else (12, 2, 6)
     # The engines take turns, round after round, and each keeps its best round: load that
     # comes and goes on a shared machine then hits them alike.
     results: dict = {"ours": [], "mg": [], "mg_nogc": [], "ours_nogc": []}

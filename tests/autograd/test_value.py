@@ -35,6 +35,23 @@ def test_value_has_slots_and_identity_equality() -> None:
     assert Value.__eq__ is object.__eq__ and Value.__hash__ is object.__hash__
 
 
+def test_value_signature_and_copies_survive_the_metaclass() -> None:
+    """Value(data, label) is what help() shows; copy and pickle give equal nodes; a subclass keeps its type."""
+    import copy
+    import inspect
+    import pickle
+
+    assert list(inspect.signature(Value).parameters) == ["data", "label"]
+    v = Value(2.0, "x")
+    for twin in (copy.copy(v), pickle.loads(pickle.dumps(v))):
+        assert (twin.data, twin.label, twin.op) == (2.0, "x", "") and twin is not v
+
+    class Named(Value):
+        __slots__ = ()
+
+    assert type(Named(1.0)) is Named and Named(1.0).data == 1.0
+
+
 def test_numpy_scalars_are_accepted() -> None:
     """numpy integer and float scalars convert to plain floats."""
     assert Value(np.float32(1.5)).data == 1.5 and Value(np.int64(2)).data == 2.0
