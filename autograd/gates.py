@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, Mapping, Optional, Sequence
 
-__all__ = ["Gate", "GATES", "EXP_MAX", "FixedGrads"]
+__all__ = ["Gate", "GATES", "EXP_MAX", "FixedGrads", "SwappedInputs"]
 
 # Largest x with a finite exp(x) in IEEE double precision: log(DBL_MAX).
 EXP_MAX = 709.782712893384
@@ -98,6 +98,25 @@ class FixedGrads(tuple):
         return tuple(self)
 
 
+class SwappedInputs:
+    """Local derivatives of a product of two inputs, as a row's ``local_grads``: each input's is the other input.
+
+    ∂(ab)/∂a = b and ∂(ab)/∂b = a: the course's "mul swaps its inputs". Called like any
+    ``local_grads``; backward sees the type and swaps the inputs' data without a call.
+
+    >>> SwappedInputs()(6.0, 2.0, 3.0)
+    (3.0, 2.0)
+    """
+
+    __slots__ = ()
+
+    def __call__(self, out: float, a: float, b: float) -> tuple[float, float]:
+        return (b, a)
+
+    def __repr__(self) -> str:
+        return "SwappedInputs()"
+
+
 def _sigmoid(x: float) -> float:
     # σ(x) = 1 / (1 + e⁻ˣ); for x < 0 use eˣ / (1 + eˣ) so e⁻ˣ never overflows.
     if x >= 0.0:
@@ -121,7 +140,7 @@ _ROWS = (
     Gate(
         "mul", "×", 2,
         forward=operator.mul,  # a · b
-        local_grads=lambda out, a, b: (b, a),  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
+        local_grads=SwappedInputs(),  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
         rule="mul swaps its inputs: each input gets the upstream gradient times the other input",
     ),
     Gate(

@@ -158,12 +158,14 @@ def backward(root: Value) -> None:
             # (node._info holds the node's row of GATES: see value._Info)
             if b is not None:
                 info = node._info
-                fixed = info.fixed  # derivatives the same at every input (add's 1, 1): no call
-                if fixed is None:
+                fixed = info.fixed
+                if fixed is not None:  # the same at every input (add's 1, 1): no call
+                    la, lb = fixed
+                elif info.swapped:  # each input's is the other input (mul's b, a): no call
+                    la, lb = b.data, a.data
+                else:
                     local_grads = info.local_grads
                     la, lb = local_grads(node.data, a.data, b.data)  # no binary gate takes a constant
-                else:
-                    la, lb = fixed
                 a.grad += la * g
                 b.grad += lb * g
             else:

@@ -7,7 +7,7 @@ import numbers
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Optional, Union
 
-from .gates import GATES, FixedGrads, Gate
+from .gates import GATES, FixedGrads, Gate, SwappedInputs
 
 __all__ = ["Value", "GateError", "origin", "as_float"]
 
@@ -54,13 +54,15 @@ class _Info:
     cyclic garbage collector, which scans every slot of every node it sees.
     """
 
-    __slots__ = ("op", "local_grads", "fixed", "label", "origin", "const")
+    __slots__ = ("op", "local_grads", "fixed", "swapped", "label", "origin", "const")
 
     def __init__(self, op: str = "", label: str = "", origin: Optional[str] = None, const: Optional[float] = None) -> None:
         self.op = op  # name of the gate that made the node; "" for a leaf
         self.local_grads = GATES[op].local_grads if op else None  # that gate's row, read by backward
-        # derivatives the same at every input (add's): kept as a plain tuple, which unpacks fastest
+        # derivatives backward can take without calling local_grads (see gates.FixedGrads and
+        # gates.SwappedInputs): fixed ones as a plain tuple, which unpacks fastest
         self.fixed = tuple(self.local_grads) if isinstance(self.local_grads, FixedGrads) else None
+        self.swapped = isinstance(self.local_grads, SwappedInputs)
         self.label = label
         self.origin = origin  # where a network made the node, e.g. "L1.N3"
         self.const = const  # the gate's constant (pow's exponent)

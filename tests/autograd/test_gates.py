@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import GATES, FixedGrads, Gate
+from autograd import GATES, FixedGrads, Gate, SwappedInputs
 from autograd.testing import gate_inputs
 
 GATE_NAMES = sorted(GATES)
@@ -111,3 +111,10 @@ def test_fixed_grads_are_called_like_any_local_grads() -> None:
     assert isinstance(add, FixedGrads)
     assert add(5.0, 2.0, 3.0) == add(-1.0, 0.5, -1.5) == (1.0, 1.0)
     assert type(add(5.0, 2.0, 3.0)) is tuple
+
+
+def test_swapped_inputs_give_each_input_the_other() -> None:
+    """mul's local derivatives are its inputs swapped: ∂(ab)/∂a = b, ∂(ab)/∂b = a, as plain floats."""
+    mul = GATES["mul"].local_grads
+    assert isinstance(mul, SwappedInputs)
+    assert mul(6.0, 2.0, 3.0) == (3.0, 2.0) and type(mul(6.0, 2.0, 3.0)) is tuple
