@@ -171,7 +171,7 @@ def worker(engine: str, gc_off: bool, steps: int, chain_sizes: list[int], extras
     sys.setrecursionlimit(10_000)  # lets micrograd's recursive sort go ~10x deeper than default
     for n in chain_sizes:
         try:
-            chain[n] = time_chain(Value, n, repeats=3)
+            chain[n] = time_chain(Value, n, repeats=5)
         except RecursionError:
             chain[n] = "RecursionError"
     sys.setrecursionlimit(default_limit)
