@@ -166,14 +166,17 @@ def worker(engine: str, gc_off: bool, steps: int, chain_sizes: list[int], extras
     del scores, total
 
     # a chain v + 1 + 1 + ... of n add gates: forward + backward time per gate
-    chain = {}
+    # (lengths take turns, five times over, so a slow spell of the machine hits them all alike)
+    chain: dict = {n: float("inf") for n in chain_sizes}
     default_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(10_000)  # lets micrograd's recursive sort go ~10x deeper than default
-    for n in chain_sizes:
-        try:
-            chain[n] = time_chain(Value, n, repeats=5)
-        except RecursionError:
-            chain[n] = "RecursionError"
+    for _ in range(5):
+        for n in chain_sizes:
+            if chain[n] != "RecursionError":
+                try:
+                    chain[n] = min(chain[n], time_chain(Value, n))
+                except RecursionError:
+                    chain[n] = "RecursionError"
     sys.setrecursionlimit(default_limit)
     result["chain_us_per_gate"] = chain
 
@@ -195,18 +198,14 @@ def worker(engine: str, gc_off: bool, steps: int, chain_sizes: list[int], extras
     return result
 
 
-def time_chain(Value, n: int, repeats: int = 1) -> float:  # type: ignore[no-untyped-def]
-    """Microseconds per gate to build and backprop a chain of n add gates (best of repeats)."""
-    best = float("inf")
-    for _ in range(repeats):
-        v = Value(0.5)
-        t0 = time.perf_counter()
-        for _ in range(n):
-            v = v + 1.0
-        v.backward()
-        best = min(best, time.perf_counter() - t0)
-        del v
-    return best / n * 1e6
+def time_chain(Value, n: int) -> float:  # type: ignore[no-untyped-def]
+    """Microseconds per gate to build and backprop a chain of n add gates."""
+    v = Value(0.5)
+    t0 = time.perf_counter()
+    for _ in range(n):
+        v = v + 1.0
+    v.backward()
+    return (time.perf_counter() - t0) / n * 1e6
 
 
 def best(rounds: list[dict]) -> dict:
