@@ -68,6 +68,8 @@ class Gate:
             if c is None:
                 raise TypeError(f"{self.name} needs its constant c")
             return (*xs, c)
+        if c is not None:
+            raise TypeError(f"{self.name} takes no constant, got c = {c!r}")
         return tuple(xs)
 
     def forward_at(self, xs: Sequence[float], c: Optional[float] = None) -> float:
@@ -80,7 +82,8 @@ class Gate:
 
     def branch_at(self, xs: Sequence[float], c: Optional[float] = None) -> Optional[int]:
         """Which piece of a piecewise gate is active at ``xs``; None for a smooth gate."""
-        return None if self.branch is None else self.branch(*self._args(xs, c))
+        args = self._args(xs, c)
+        return None if self.branch is None else self.branch(*args)
 
 
 class FixedGrads(tuple):

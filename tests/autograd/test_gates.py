@@ -39,18 +39,20 @@ def test_forward_and_local_grads_take_arity_inputs(name: str) -> None:
     assert gate.arity in (1, 2)
     xs, extra = [0.5] * gate.arity, [2.0] if gate.takes_constant else []
     out = gate.forward(*xs, *extra)
-    assert type(out) is float and out == gate.forward_at(xs, 2.0)
+    assert type(out) is float and out == gate.forward_at(xs, *extra)
     assert len(gate.local_grads(out, *xs, *extra)) == gate.arity
     with pytest.raises(TypeError):
         gate.forward(*xs[1:], *extra)
 
 
-def test_forward_at_names_the_gate_given_the_wrong_number_of_inputs() -> None:
+def test_forward_at_names_the_gate_given_the_wrong_inputs() -> None:
     """The *_at helpers check the inputs against the row: a clear error, not a wrong call."""
     with pytest.raises(TypeError, match=r"add takes 2 input\(s\), got 1"):
         GATES["add"].forward_at([1.0])
     with pytest.raises(TypeError, match=r"pow needs its constant c"):
         GATES["pow"].local_grads_at(4.0, [2.0])
+    with pytest.raises(TypeError, match=r"exp takes no constant, got c = 2.0"):
+        GATES["exp"].branch_at([1.0], 2.0)
 
 
 def test_only_a_one_input_gate_takes_a_constant() -> None:
