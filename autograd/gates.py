@@ -39,6 +39,8 @@ class Gate:
             Gradient checks compare it at x ± eps to find kinks.
         takes_constant: whether the node carries a constant ``c`` (pow's exponent); one-input
             gates only.
+        rule_zh: the rule in Chinese, in the course's terms (加法门单元, 上游梯度, …); "" falls
+            back to ``rule``.
 
     >>> mul = GATES["mul"]
     >>> mul.forward(2.0, 3.0), mul.local_grads(6.0, 2.0, 3.0)
@@ -56,6 +58,7 @@ class Gate:
     domain: str = ""
     branch: Optional[Callable[..., int]] = None
     takes_constant: bool = False
+    rule_zh: str = ""
 
     def __post_init__(self) -> None:
         if self.takes_constant and self.arity != 1:
@@ -139,12 +142,14 @@ _ROWS = (
         forward=operator.add,  # a + b
         local_grads=FixedGrads((1.0, 1.0)),  # ∂(a+b)/∂a = ∂(a+b)/∂b = 1, whatever a and b
         rule="add distributes the upstream gradient unchanged to every input",
+        rule_zh="加法门单元把上游梯度原样分配给每一个输入",
     ),
     Gate(
         "mul", "×", 2,
         forward=operator.mul,  # a · b
         local_grads=SwappedInputs(),  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
         rule="mul swaps its inputs: each input gets the upstream gradient times the other input",
+        rule_zh="乘法门单元交换输入：每个输入得到上游梯度乘以另一个输入",
     ),
     Gate(
         "max", "max", 2,
@@ -154,6 +159,7 @@ _ROWS = (
         local_grads=lambda out, a, b: (1.0, 0.0) if a >= b else (0.0, 1.0),
         rule="max routes the upstream gradient to the larger input (the first one at a tie); "
         "the other input gets 0",
+        rule_zh="MAX门单元把上游梯度路由给较大的输入（相等时给第一个输入），另一个输入得到 0",
         branch=lambda a, b: 0 if a >= b else 1,
     ),
     Gate(
@@ -161,6 +167,7 @@ _ROWS = (
         forward=math.exp,  # eˣ
         local_grads=lambda out, x: (out,),  # d/dx eˣ = eˣ = out
         rule="exp multiplies the upstream gradient by its own output (d/dx eˣ = eˣ)",
+        rule_zh="exp 门单元把上游梯度乘以它自己的输出（d/dx eˣ = eˣ）",
         domain=f"x <= {EXP_MAX:.2f} (larger overflows a float)",
     ),
     Gate(
@@ -168,6 +175,7 @@ _ROWS = (
         forward=math.log,  # ln x
         local_grads=lambda out, x: (1.0 / x,),  # d/dx ln x = 1/x
         rule="log multiplies the upstream gradient by 1/x",
+        rule_zh="log 门单元把上游梯度乘以 1/x",
         domain="x > 0",
     ),
     Gate(
@@ -175,6 +183,7 @@ _ROWS = (
         forward=math.pow,  # xᶜ
         local_grads=_pow_local,
         rule="pow multiplies the upstream gradient by c·x^(c−1)",
+        rule_zh="幂门单元把上游梯度乘以 c·x^(c−1)",
         domain="x > 0 for a fractional exponent and x != 0 for a negative one",
         takes_constant=True,
     ),
@@ -183,12 +192,14 @@ _ROWS = (
         forward=math.tanh,  # (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)
         local_grads=lambda out, x: (1.0 - out * out,),  # d/dx tanh x = 1 − tanh²x
         rule="tanh multiplies the upstream gradient by 1 − t², t its output",
+        rule_zh="tanh 门单元把上游梯度乘以 1 − t²，t 是它的输出",
     ),
     Gate(
         "sigmoid", "σ", 1,
         forward=_sigmoid,
         local_grads=lambda out, x: (out * (1.0 - out),),  # dσ/dx = σ(1 − σ)
         rule="sigmoid multiplies the upstream gradient by σ(1 − σ), σ its output",
+        rule_zh="sigmoid 门单元把上游梯度乘以 σ(1 − σ)，σ 是它的输出",
     ),
 )
 

@@ -1,0 +1,68 @@
+"""The words a picture or page shows, in English and Chinese (the course's own terms), and the CJK font stack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd import Gate
+
+__all__ = ["LANGS", "FONT_STACK", "check_lang", "gate_rule", "text"]
+
+#: The languages diagrams, pages and the CLI speak.
+LANGS = ("en", "zh")
+
+#: Fonts for SVG and HTML text, Latin first, then common CJK fonts, so Chinese labels draw with
+#: real glyphs wherever one of them is installed (Noto/Source Han on Linux, PingFang on macOS,
+#: Microsoft YaHei on Windows).
+FONT_STACK = (
+    "Helvetica, Arial, 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', "
+    "'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif"
+)
+
+# One entry per piece of text, in every language of LANGS. Keys are grouped by the module that
+# shows them; ``{name}`` fields are filled in by :func:`text`.
+_TEXT: dict[str, dict[str, str]] = {
+    # -- shared terms of the course
+    "data": {"en": "data", "zh": "值"},
+    "grad": {"en": "grad", "zh": "梯度"},
+    "forward pass": {"en": "forward pass", "zh": "前向传播"},
+    "backward pass": {"en": "backward pass", "zh": "反向传播"},
+    "upstream gradient": {"en": "upstream gradient", "zh": "上游梯度"},
+    "local gradient": {"en": "local gradient", "zh": "局部梯度"},
+    # -- diagrams (dot.py)
+    # -- page (html.py, frames.py)
+}
+
+
+def check_lang(who: str, lang: Any) -> str:
+    """``lang`` if it is one of :data:`LANGS`, else a ValueError naming ``who`` and the choices.
+
+    >>> check_lang("draw_graph", "zh")
+    'zh'
+    >>> check_lang("draw_graph", "fr")
+    Traceback (most recent call last):
+    ...
+    ValueError: draw_graph: lang must be one of 'en', 'zh'; got 'fr'
+    """
+    if not isinstance(lang, str) or lang not in LANGS:
+        raise ValueError(f"{who}: lang must be one of {', '.join(map(repr, LANGS))}; got {lang!r}")
+    return lang
+
+
+def text(key: str, lang: str = "en", **fields: Any) -> str:
+    """The text ``key`` in ``lang``, with ``{name}`` fields filled in.
+
+    >>> text("upstream gradient", "zh")
+    '上游梯度'
+    """
+    return _TEXT[key][lang].format(**fields) if fields else _TEXT[key][lang]
+
+
+def gate_rule(gate: Gate, lang: str = "en") -> str:
+    """A gate's rule in words, from its row of the gate table (English where a row has no Chinese).
+
+    >>> from autograd import GATES
+    >>> gate_rule(GATES["mul"], "zh")[:5]
+    '乘法门单元'
+    """
+    return (gate.rule_zh or gate.rule) if lang == "zh" else gate.rule
