@@ -10,6 +10,7 @@ from typing import Callable, Iterable, Mapping, Optional
 from autograd import GATES, Value, topological_order
 
 from .backend import Diagram
+from .i18n import FONT_STACK, check_lang, gate_rule, text
 
 __all__ = ["draw_graph", "draw_gate", "count_nodes", "role", "fmt", "escape", "node_name", "DEFAULT_MAX_NODES"]
 
@@ -19,6 +20,10 @@ DIGITS = 4
 DEFAULT_MAX_NODES = 500
 #: Longest label printed; longer labels are cut with "…".
 MAX_LABEL = 40
+#: A grouped network packs tighter (more fits on a screen): Graphviz spacing in inches, and the
+#: padding of a value's cells in points.
+NETWORK_SPACING = {"nodesep": "0.05", "ranksep": "0.12"}
+NETWORK_CELLPADDING = 3
 
 FONT = "Helvetica"
 INK = "#1f2937"  # data, labels, outlines
@@ -70,6 +75,41 @@ def escape(text: str, limit: int = MAX_LABEL) -> str:
         f"\\x{ord(ch):02x}" if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text
     )
     return html.escape(shown, quote=True).replace("\\", "\\\u200b")
+
+
+# Runs of CJK characters (ideographs, kana, hangul, CJK and full-width punctuation).
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+")
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds a CJK character (a PNG of it needs a CJK font, see viz.backend).
+
+    >>> has_cjk("权重w"), has_cjk("w0 ∂x")
+    (True, False)
+    """
+    return _CJK.search(text) is not None
+
+
+def fit_cjk(markup: str) -> str:
+    """Label markup whose CJK runs lay out at their real width, in a font stack that has them.
+
+    Graphviz (and graphviz-pure) measure text with built-in tables of Latin fonts: a character
+    they do not know counts as spaces, one per UTF-8 byte, in Times (the metrics any unknown
+    font gets) — 3 × 0.25 em for a CJK character, which a CJK font draws 1 em wide. Each run
+    is therefore set in :data:`viz.i18n.FONT_STACK` (Latin first, then common CJK fonts, so
+    the SVG's ``font-family`` falls back to one) and followed by one space per character: the
+    measured width becomes 3 × 0.25 + 0.25 = 1 em a character, and the spaces, trailing the
+    run, draw nothing.
+
+    >>> fit_cjk("权重w").endswith(">权重  </font>w")
+    True
+    """
+    return _CJK.sub(lambda run: f'<font face="{FONT_STACK}">{run.group()}{" " * len(run.group())}</font>', markup)
+
+
+def label_text(text: str, limit: int = MAX_LABEL) -> str:
+    """Text for a Graphviz HTML-like label: :func:`escape`\ d, CJK runs fitted (:func:`fit_cjk`)."""
+    return fit_cjk(escape(text, limit))
 
 
 def role(node: Value, root: Optional[Value] = None) -> str:
@@ -187,29 +227,34 @@ def _html(inner: str) -> str:
     return f"<{inner}>"
 
 
-def _table(cells: list[str], fill: str, border: str = INK) -> str:
+def _table(cells: list[str], fill: str, border: str = INK, padding: int = 4) -> str:
     return (
-        f'<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{fill}" '
+        f'<table border="0" cellborder="1" cellspacing="0" cellpadding="{padding}" bgcolor="{fill}" '
         f'color="{border}"><tr>{"".join(cells)}</tr></table>'
     )
 
 
-def _grad_cell(text: str, fill: Optional[str] = None, bold: bool = False) -> str:
-    inner = f'<font color="{GRAD}">grad {text}</font>'
+def _word(key: str, lang: str) -> str:
+    """A word of :mod:`viz.i18n` ready for a label (CJK fitted)."""
+    return fit_cjk(text(key, lang))
+
+
+def _grad_cell(grad: str, fill: Optional[str] = None, bold: bool = False, lang: str = "en") -> str:
+    inner = f'<font color="{GRAD}">{_word("grad", lang)} {grad}</font>'
     inner = f"<b>{inner}</b>" if bold else inner
     return f'<td bgcolor="{fill}">{inner}</td>' if fill else f"<td>{inner}</td>"
 
 
 def _value_label(node: Value, fill: str, show: str, grad: str, grad_fill: Optional[str] = None,
-                 grad_bold: bool = False, name: str = "") -> str:
+                 grad_bold: bool = False, name: str = "", lang: str = "en", padding: int = 4) -> str:
     cells = []
     if node.label or name:
-        cells.append(f"<td><b>{escape(node.label or name)}</b></td>")
+        cells.append(f"<td><b>{label_text(node.label or name)}</b></td>")
     if show != "backward":
-        cells.append(f"<td>data {fmt(node.data)}</td>")
+        cells.append(f"<td>{_word('data', lang)} {fmt(node.data)}</td>")
     if show != "forward":
-        cells.append(_grad_cell(grad, grad_fill, grad_bold))
-    return _html(_table(cells, fill))
+        cells.append(_grad_cell(grad, grad_fill, grad_bold, lang))
+    return _html(_table(cells, fill, padding=padding))
 
 
 def _new_diagram(rankdir: str, **graph_attr: str) -> Diagram:
@@ -225,7 +270,7 @@ def _gate_attrs(node: Value, active: bool) -> dict[str, str]:
     marked = {"class": "active"} if active else {}  # SVG class, so a page can find the active gate
     return {
         **marked,
-        "label": _html(f"<b>{escape(gate_symbol(node))}</b>"),
+        "label": _html(f"<b>{label_text(gate_symbol(node))}</b>"),
         "shape": "circle",
         "style": "filled",
         "fillcolor": ACTIVE_FILL if active else GATE_FILL,
@@ -234,6 +279,107 @@ def _gate_attrs(node: Value, active: bool) -> dict[str, str]:
         "width": "0.3",
         "margin": "0.02",
     }
+
+
+def origin_sort_key(origin: str) -> tuple[object, ...]:
+    """Natural order of origins: ``"L2"`` before ``"L10"``, ``"L1.N2"`` before ``"L1.N10"``.
+
+    >>> sorted(["L10", "L2.N10", "L2.N2", "L1"], key=origin_sort_key)
+    ['L1', 'L2.N2', 'L2.N10', 'L10']
+    """
+    # re.split with a group alternates text and digit runs, so equal positions compare alike
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", origin)))
+
+
+def layer_of(origin: str) -> str:
+    """The layer part of an origin: ``"L1.N3"`` → ``"L1"``."""
+    return origin.split(".", 1)[0]
+
+
+def _entry_gates(order: list[Value]) -> dict[Value, list[Value]]:
+    """Each gate fed from outside its layer (by an input or the previous layer), with its own leaves.
+
+    These are a neuron's first gates, the × of each weight with what comes in; the leaves are
+    the parents that carry the gate's own origin (the weight).
+    """
+    entry: dict[Value, list[Value]] = {}
+    for node in order:
+        if node.op and node.origin is not None:
+            layer = layer_of(node.origin)
+            if any(p.origin is None or layer_of(p.origin) != layer for p in node.parents):
+                own = [p for p in node.parents if not p.op and p.origin == node.origin]
+                entry[node] = list(dict.fromkeys(own))
+    return entry
+
+
+def _entry_ranks(clusters: "_Clusters", entry: Mapping[Value, list[Value]], gate_ids: Mapping[Value, str]) -> None:
+    """Stand each neuron's entry gates in one rank, the first of its layer after the weights.
+
+    The edges from the previous layer (or the inputs) then all end in one column, the weights
+    sit just left of the gates they feed, and the rest of the neuron follows to the right.
+    """
+    by_neuron: dict[str, list[str]] = {}
+    for gate in entry:
+        by_neuron.setdefault(gate.origin, []).append(gate_ids[gate])  # type: ignore[arg-type]
+    for neuron, gates in by_neuron.items():
+        rank = Diagram(graph_attr={"rank": "same"})
+        for name in gates:
+            rank.node(name)
+        clusters.graph_for(neuron).subgraph(rank)
+
+
+def _layer_columns(diagram: Diagram, order: list[Value], entry: Mapping[Value, list[Value]],
+                   value_ids: Mapping[Value, str], gate_ids: Mapping[Value, str]) -> None:
+    """Invisible anchors that stand each layer in its own column, left to right.
+
+    Anchor ``k`` sits between layer ``k - 1`` and layer ``k``: every output of layer ``k - 1``
+    (a node used outside its layer, or the root) points into it, and it points into every
+    entry gate of layer ``k`` and every other leaf of layer ``k`` (a bias, relu's 0). Each of
+    dot's edges asks for one rank at least, so all of layer ``k - 1`` lies left of the anchor
+    and all of layer ``k`` right of it. Leaves without an origin go before the first layer that
+    uses them (the inputs), or after the last layer their users come from (a loss's constants).
+    """
+    layers = sorted({layer_of(n.origin) for n in order if n.origin is not None}, key=origin_sort_key)
+    index = {name: i for i, name in enumerate(layers)}
+    consumers: dict[Value, list[Value]] = {}
+    for node in order:
+        for parent in node.parents:
+            consumers.setdefault(parent, []).append(node)
+    paired = {leaf for leaves in entry.values() for leaf in leaves}
+    into: list[list[str]] = [[] for _ in range(len(layers) + 1)]  # anchor k's sources
+    out_of: list[list[str]] = [[] for _ in range(len(layers) + 1)]  # anchor k's targets
+    for gate in entry:
+        out_of[index[layer_of(gate.origin)]].append(gate_ids[gate])
+    stage: dict[Value, int] = {}  # the last layer a node comes after (-1: before them all)
+    for node in order:
+        users = consumers.get(node, [])
+        if node.origin is not None:
+            layer = layer_of(node.origin)
+            k = stage[node] = index[layer]
+            if not node.parents and node not in paired:
+                out_of[k].append(value_ids[node])
+            if not users or any(u.origin is None or layer_of(u.origin) != layer for u in users):
+                into[k + 1].append(value_ids[node])
+        else:
+            stage[node] = max((stage[p] for p in node.parents), default=-1)
+    for node in order:
+        if node.parents or node.origin is not None:
+            continue
+        users = consumers.get(node, [])
+        first = [index[layer_of(u.origin)] for u in users if u.origin is not None]
+        if first:
+            into[min(first)].append(value_ids[node])
+        elif users and max(stage[u] for u in users) >= 0:
+            out_of[max(stage[u] for u in users) + 1].append(value_ids[node])
+    for k, (sources, targets) in enumerate(zip(into, out_of)):
+        if not sources or not targets:
+            continue
+        anchor = f"column{k}"
+        diagram.node(anchor, label="", shape="point", style="invis", width="0", height="0")
+        for source in sources:
+            diagram.edge(source, anchor, style="invis")
+        for target in targets:
+            diagram.edge(anchor, target, style="invis")
 
 
 class _Clusters:
@@ -256,13 +402,13 @@ class _Clusters:
                 self.graphs[prefix] = Diagram(
                     name=f"cluster_{len(self.graphs)}",
                     graph_attr={
-                        "label": _html(escape(prefix)),
+                        "label": _html(label_text(prefix)),
                         "labeljust": "l",
                         "fontsize": "10",
                         "fontcolor": EDGE,
                         "color": "#9ca3af",
                         "style": "rounded" if outer else "rounded,dashed",
-                        "margin": "8",
+                        "margin": "4",
                     },
                 )
                 self.children.setdefault(parent, []).append(prefix)
@@ -271,8 +417,12 @@ class _Clusters:
         return self.graphs[origin]
 
     def close(self, key: Optional[str] = None) -> None:
-        """Add every cluster to its parent, innermost first (a subgraph is copied when added)."""
-        for child in self.children.get(key, []):
+        """Add every cluster to its parent, innermost first (a subgraph is copied when added).
+
+        Siblings go in natural order ("L2" before "L10", "N0" on top of "N1"), the order dot
+        starts its crossing minimisation from.
+        """
+        for child in sorted(self.children.get(key, []), key=origin_sort_key):
             self.close(child)
             (self.top if key is None else self.graphs[key]).subgraph(self.graphs[child])
 
@@ -302,10 +452,17 @@ def build_graph(
     grad_text: Callable[[Value], str],
     active: Optional[Value] = None,
     touched: Mapping[Value, object] = {},
+    lang: str = "en",
 ) -> Diagram:
-    """The diagram of ``order`` (see :func:`draw_graph`); frames pass ``active`` and ``touched``."""
+    """The diagram of ``order`` (see :func:`draw_graph`); frames pass ``active`` and ``touched``.
+
+    A grouped network (``group`` and nodes with a network's ``origin``) is drawn as layer
+    columns, with tighter spacing (see :func:`_layer_columns`).
+    """
     value_ids, gate_ids = node_ids(order)
-    diagram = _new_diagram(rankdir)
+    entry = _entry_gates(order) if group else {}
+    diagram = _new_diagram(rankdir, **(NETWORK_SPACING if entry else {}))
+    padding = NETWORK_CELLPADDING if entry else 4
     clusters = _Clusters(diagram)
     for node in order:
         where = clusters.graph_for(node.origin if group else None)
@@ -314,8 +471,10 @@ def build_graph(
         label = _value_label(
             node, FILL[role(node, root)], show, grad_text(node),
             grad_fill=TOUCHED_FILL if node in touched else None, grad_bold=node is active,
+            lang=lang, padding=padding,
         )
         where.node(value_ids[node], label=label, shape="plain")
+    _entry_ranks(clusters, entry, gate_ids)
     clusters.close()
     for node in order:
         if not node.op:
@@ -324,6 +483,8 @@ def build_graph(
         for parent in node.parents:  # a parent used twice gets two edges
             diagram.edge(value_ids[parent], gate_ids[node], **hot)
         diagram.edge(gate_ids[node], value_ids[node], **hot)
+    if entry:
+        _layer_columns(diagram, order, entry, value_ids, gate_ids)
     return diagram
 
 
