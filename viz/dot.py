@@ -108,7 +108,7 @@ def fit_cjk(markup: str) -> str:
 
 
 def label_text(text: str, limit: int = MAX_LABEL) -> str:
-    """Text for a Graphviz HTML-like label: :func:`escape`\ d, CJK runs fitted (:func:`fit_cjk`)."""
+    """Text for a Graphviz HTML-like label: escaped (:func:`escape`), CJK runs fitted (:func:`fit_cjk`)."""
     return fit_cjk(escape(text, limit))
 
 
@@ -185,23 +185,33 @@ def count_nodes(root: Value, limit: Optional[int] = None) -> int:
     return len(seen)
 
 
-def check_size(root: Value, max_nodes: Optional[int], who: str, can_lift: bool = True) -> None:
+def check_size(root: Value, max_nodes: Optional[int], who: str, can_lift: bool = True,
+               drawn: Optional[int] = None) -> None:
     """Raise ValueError, fast, if ``root``'s graph has more than ``max_nodes`` value nodes.
 
     ``can_lift``: whether the caller takes a ``max_nodes`` argument the message may suggest.
+    ``drawn``: the number of nodes of a collapsed drawing, checked instead of the graph's.
     """
     if max_nodes is None:
         return
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"{who}: max_nodes must be a positive int or None, got {max_nodes!r}")
+    if drawn is not None:
+        if drawn > max_nodes:
+            raise ValueError(
+                f"{who}: collapsed, the graph still has {drawn:,} nodes, more than max_nodes={max_nodes}. "
+                f'Collapse further with collapse="layer", draw a subgraph, or pass max_nodes=None.'
+            )
+        return
     if count_nodes(root, limit=max_nodes) <= max_nodes:
         return
     cap = max(100 * max_nodes, 100_000)
     size = count_nodes(root, limit=cap)
     how_large = f"more than {cap:,}" if size > cap else f"{size:,}"
     lift = (
-        " or pass max_nodes=None to draw it all anyway (slow to lay out; group=True boxes the "
-        "nodes by layer and neuron so a big drawing stays readable)"
+        " or collapse a network: collapse=\"neuron\" draws each neuron as one node (collapse=\"layer\" "
+        "each layer), or pass max_nodes=None to draw it all anyway (slow to lay out; group=True boxes "
+        "the nodes by layer and neuron so a big drawing stays readable)"
         if can_lift
         else " or draw the whole graph once with viz.draw_graph(root, max_nodes=None)"
     )
@@ -495,6 +505,9 @@ def draw_graph(
     rankdir: str = "LR",
     group: bool = True,
     max_nodes: Optional[int] = DEFAULT_MAX_NODES,
+    collapse: Optional[str] = None,
+    lang: str = "en",
+    legend: bool = False,
 ) -> Diagram:
     """The computation graph behind ``root``: every value with its data and grad, every gate.
 
@@ -524,6 +537,15 @@ def draw_graph(
             nested clusters, one per layer ``L1`` holding one per neuron ``L1.N3``.
         max_nodes: refuse graphs with more value nodes than this (None: no limit). The nodes
             are counted before anything is built, stopping as soon as the limit is passed.
+            With ``collapse``, the drawn nodes are counted (a collapsed group is one).
+        collapse: ``None`` (every node), ``"neuron"`` (each neuron a network made is one
+            node: its pre-activation and output, each with data and grad, and its
+            parameters' gradients — listed, or past six the count and the largest) or
+            ``"layer"`` (each layer one node). Groups are read from ``origin`` (see
+            :func:`viz.collapse.collapse_groups`); nodes without one stay as they are, and an
+            edge joins two drawn nodes wherever the full graph has an edge between them.
+        lang: ``"en"`` or ``"zh"``: the words on the diagram (data/grad → 值/梯度, …).
+        legend: print the colour legend under the diagram, in ``lang``.
 
     Returns:
         A :class:`viz.Diagram` (a ``graphviz.Digraph``); write it with :func:`viz.render`.
@@ -543,11 +565,33 @@ def draw_graph(
     _check_root(root, who)
     _check_choice(who, "show", show, SHOWS)
     _check_choice(who, "rankdir", rankdir, RANKDIRS)
-    check_size(root, max_nodes, who)
-    return build_graph(
-        root, topological_order(root), show=show, rankdir=rankdir, group=bool(group),
-        grad_text=lambda node: fmt(node.grad),
-    )
+    check_lang(who, lang)
+    if collapse is None:
+        check_size(root, max_nodes, who)
+        diagram = build_graph(
+            root, topological_order(root), show=show, rankdir=rankdir, group=bool(group),
+            grad_text=lambda node: fmt(node.grad), lang=lang,
+        )
+    else:
+        from .collapse import COLLAPSE_LEVELS, build_collapsed, collapse_groups
+
+        _check_choice(who, "collapse", collapse, (None, *COLLAPSE_LEVELS))
+        if max_nodes is not None:  # the full graph may be far larger than the drawing: bound the walk
+            check_size(root, max(100 * max_nodes, 100_000), who)
+        order = topological_order(root)
+        check_size(root, max_nodes, who, drawn=_collapsed_count(order, collapse_groups(order, collapse)))
+        diagram = build_collapsed(root, order, level=collapse, show=show, rankdir=rankdir,
+                                  grad_text=lambda node: fmt(node.grad), lang=lang)
+    if legend:
+        diagram.attr(label=_html(f'<font point-size="10">{fit_cjk(text("legend", lang))}</font>'),
+                     labelloc="b")
+    return diagram
+
+
+def _collapsed_count(order: list[Value], groups: Mapping[str, list[Value]]) -> int:
+    """How many value nodes a collapsed drawing has: one per group, plus every node in none."""
+    grouped = sum(len(members) for members in groups.values())
+    return len(groups) + len(order) - grouped
 
 
 def gate_numbers(node: Value) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -556,7 +600,7 @@ def gate_numbers(node: Value) -> tuple[tuple[float, ...], tuple[float, ...]]:
     return tuple(local), tuple(g * node.grad for g in local)
 
 
-def draw_gate(node: Value) -> Diagram:
+def draw_gate(node: Value, *, lang: str = "en") -> Diagram:
     """One gate alone: its inputs, output, upstream gradient, local derivatives and rule.
 
     The inputs (with their forward values) point into the gate, the gate into its output,
@@ -568,6 +612,8 @@ def draw_gate(node: Value) -> Diagram:
 
     Args:
         node: the output of the gate to draw (a node with an ``op``).
+        lang: ``"en"`` or ``"zh"``: title, rule (the row's ``rule_zh``, in the course's terms:
+            加法门单元, MAX门单元, 乘法门单元, 上游梯度, 局部梯度) and edge labels in that language.
 
     Returns:
         A :class:`viz.Diagram`.
@@ -585,6 +631,7 @@ def draw_gate(node: Value) -> Diagram:
     """
     who = "draw_gate"
     _check_root(node, who)
+    check_lang(who, lang)
     if not node.op:
         raise ValueError(
             f"{who}: {node_name(node)!r} is a leaf, made by no gate; pass the output of a gate "
@@ -594,10 +641,12 @@ def draw_gate(node: Value) -> Diagram:
     local, sent = gate_numbers(node)
     names = ["x"] if gate.arity == 1 else ["a", "b"]
     out_name = node.label or "out"
+    rule = gate_rule(gate, lang)
+    name = rule[: rule.index("门单元") + 3] if lang == "zh" and "门单元" in rule else gate.name
     title = (
-        f"<b>{escape(gate.name)} gate ({escape(gate_symbol(node))})</b><br/>"
-        f"{escape(gate.rule, limit=200)}<br/>"
-        f'<font color="{GRAD}">gradient sent back = upstream × local</font>'
+        f"<b>{label_text(text('gate title', lang, name=name, symbol=gate_symbol(node)), limit=200)}</b><br/>"
+        f"{label_text(rule, limit=200)}<br/>"
+        f'<font color="{GRAD}">{_word("sent back rule", lang)}</font>'
     )
     diagram = _new_diagram("LR", label=_html(title), labelloc="t", fontsize="12")
     ids: dict[Value, str] = {}
@@ -606,17 +655,19 @@ def draw_gate(node: Value) -> Diagram:
         if parent not in ids:
             ids[parent] = f"n{len(ids)}"
             name_of[parent] = parent.label or names[i]
-            label = _value_label(parent, FILL[role(parent)], "forward", "", name=name_of[parent])
+            label = _value_label(parent, FILL[role(parent)], "forward", "", name=name_of[parent], lang=lang)
             diagram.node(ids[parent], label=label, shape="plain")
     gate_id, out_id = f"n{len(ids)}", f"n{len(ids) + 1}"
     diagram.node(gate_id, **_gate_attrs(node, active=True))
-    label = _value_label(node, FILL["output"], "both", fmt(node.grad), name=out_name)
+    label = _value_label(node, FILL["output"], "both", fmt(node.grad), name=out_name, lang=lang)
     diagram.node(out_id, label=label, shape="plain")
     for parent, lg, c in zip(node.parents, local, sent):
         label = (
-            f"local ∂{escape(_operand(out_name))}/∂{escape(_operand(name_of[parent]))} = {fmt(lg)}<br/>"
-            f'<font color="{GRAD}">sent back: {fmt(node.grad)} × {fmt(lg)} = {fmt(c)}</font>'
+            f"{_word('local', lang)} ∂{label_text(_operand(out_name))}/∂{label_text(_operand(name_of[parent]))} "
+            f"= {fmt(lg)}<br/>"
+            f'<font color="{GRAD}">{_word("sent back", lang)}: {fmt(node.grad)} × {fmt(lg)} = {fmt(c)}</font>'
         )
         diagram.edge(ids[parent], gate_id, label=_html(label))
-    diagram.edge(gate_id, out_id, label=_html(f'<font color="{GRAD}">upstream {fmt(node.grad)}</font>'))
+    upstream = f'<font color="{GRAD}">{_word("upstream", lang)} {fmt(node.grad)}</font>'
+    diagram.edge(gate_id, out_id, label=_html(upstream))
     return diagram

@@ -30,6 +30,21 @@ _TEXT: dict[str, dict[str, str]] = {
     "upstream gradient": {"en": "upstream gradient", "zh": "上游梯度"},
     "local gradient": {"en": "local gradient", "zh": "局部梯度"},
     # -- diagrams (dot.py)
+    "gate title": {"en": "{name} gate ({symbol})", "zh": "{name}（{symbol}）"},
+    "sent back rule": {"en": "gradient sent back = upstream × local", "zh": "回传梯度 = 上游梯度 × 局部梯度"},
+    "local": {"en": "local", "zh": "局部梯度"},
+    "sent back": {"en": "sent back", "zh": "回传"},
+    "upstream": {"en": "upstream", "zh": "上游梯度"},
+    "pre-activation": {"en": "pre-activation", "zh": "激活前"},
+    "output": {"en": "output", "zh": "输出"},
+    "params": {"en": "params", "zh": "参数"},
+    "largest grad": {"en": "largest grad", "zh": "最大梯度"},
+    "legend": {
+        "en": "blue input · amber parameter · grey constant · white interior · green output · "
+              "circles: gates · data in grey, grad in orange",
+        "zh": "蓝：输入 · 黄：参数 · 灰：常数 · 白：中间值 · 绿：输出 · 圆：门单元 · "
+              "值为灰色，梯度为橙色",
+    },
     # -- page (html.py, frames.py)
 }
 
