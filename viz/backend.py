@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any, Optional, Sequence, TypeVar, Union
 
 import graphviz
+
+from .i18n import has_cjk
 
 __all__ = ["Diagram", "DotNotFoundError", "find_dot", "render", "render_svg", "render_svgs"]
 
@@ -90,6 +93,57 @@ def _run(source: str, fmt: str, *extra: str) -> bytes:
         errors = done.stderr.decode("utf-8", "replace").strip()
         raise RuntimeError(f"{Path(cmd[0]).name} failed (exit {done.returncode}): {errors}")
     return done.stdout
+
+
+#: Latin fonts for a PNG rasterised from SVG: Helvetica, else its metric twins Arial, Liberation
+#: Sans and Arimo, else any sans-serif.
+LATIN_STACK = "Helvetica, Arial, 'Liberation Sans', Arimo, 'DejaVu Sans', sans-serif"
+
+
+def _png(source: str) -> bytes:
+    """A PNG of DOT ``source`` at :data:`PNG_DPI`, with real glyphs for CJK labels.
+
+    Without CJK text Graphviz draws the PNG itself. graphviz-pure draws text only with the
+    three Latin fonts compiled into it (it never opens a system font), so a CJK character
+    would come out as an empty box; a diagram with CJK text is therefore laid out to SVG and
+    rasterised by :func:`rasterise_svg`, which draws with the system's fonts.
+    """
+    if not has_cjk(source):
+        return _run(source, "png", f"-Gdpi={PNG_DPI}")
+    return rasterise_svg(_run(source, "svg").decode("utf-8"), dpi=PNG_DPI)
+
+
+def rasterise_svg(svg: str, dpi: float = PNG_DPI) -> bytes:
+    """A Graphviz SVG drawn as PNG with the system's fonts (resvg, through the ``resvg-py`` wheel).
+
+    The SVG's size in points becomes pixels at ``dpi``; text in Graphviz's Helvetica may use
+    :data:`LATIN_STACK`, and CJK runs name :data:`viz.i18n.FONT_STACK` (Noto Sans CJK, Source
+    Han Sans, PingFang, Microsoft YaHei, WenQuanYi), so any of those installed draws them —
+    on Debian, ``apt install fonts-noto-cjk``.
+
+    Raises:
+        RuntimeError: ``resvg-py`` is not installed, or it could not draw the SVG.
+    """
+    try:
+        import resvg_py
+    except ImportError:
+        raise RuntimeError(
+            "a PNG with Chinese (CJK) labels is drawn by resvg: pip install resvg-py "
+            "(or write .svg, which any browser shows with its own CJK fonts)"
+        ) from None
+    scale = dpi / 72.0
+
+    def pixels(match: re.Match[str]) -> str:
+        return f'{match.group(1)}="{float(match.group(2)) * scale:.0f}"'
+
+    head, _, body = svg.partition("<svg")
+    tag, _, rest = body.partition(">")
+    tag = re.sub(r'\b(width|height)="([\d.]+)pt"', pixels, tag)
+    svg = "<svg" + tag + ">" + rest.replace('font-family="Helvetica,sans-Serif"', f'font-family="{LATIN_STACK}"')
+    try:
+        return bytes(resvg_py.svg_to_bytes(svg_string=svg))
+    except ValueError as error:
+        raise RuntimeError(f"resvg could not draw the diagram's SVG: {error}") from None
 
 
 def render_svg(diagram: Any) -> str:
@@ -187,7 +241,7 @@ def render(diagram: Any, path: PathT) -> PathT:
             f"use one of {', '.join(FORMATS)}"
         )
     source = _source(diagram)
-    data = _run(source, fmt, f"-Gdpi={PNG_DPI}") if fmt == "png" else _run(source, fmt)
+    data = _png(source) if fmt == "png" else _run(source, fmt)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return path
@@ -217,7 +271,8 @@ class Diagram(graphviz.Digraph):
         encoding: Optional[str] = None,
     ) -> Union[bytes, str]:
         """Render with the discovered executable and return the output (bytes, or str if ``encoding``)."""
-        data = _run(self.source, format or self.format or "svg")
+        fmt = format or self.format or "svg"
+        data = _png(self.source) if fmt == "png" else _run(self.source, fmt)
         return data.decode(encoding) if encoding else data
 
     def __repr__(self) -> str:

@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Mapping, Optional
 from autograd import GATES, Value, topological_order
 
 from .backend import Diagram
-from .i18n import FONT_STACK, check_lang, gate_rule, text
+from .i18n import CJK_RUN, FONT_STACK, check_lang, gate_rule, text
 
 __all__ = ["draw_graph", "draw_gate", "count_nodes", "role", "fmt", "escape", "node_name", "DEFAULT_MAX_NODES"]
 
@@ -77,19 +77,6 @@ def escape(text: str, limit: int = MAX_LABEL) -> str:
     return html.escape(shown, quote=True).replace("\\", "\\\u200b")
 
 
-# Runs of CJK characters (ideographs, kana, hangul, CJK and full-width punctuation).
-_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+")
-
-
-def has_cjk(text: str) -> bool:
-    """Whether ``text`` holds a CJK character (a PNG of it needs a CJK font, see viz.backend).
-
-    >>> has_cjk("权重w"), has_cjk("w0 ∂x")
-    (True, False)
-    """
-    return _CJK.search(text) is not None
-
-
 def fit_cjk(markup: str) -> str:
     """Label markup whose CJK runs lay out at their real width, in a font stack that has them.
 
@@ -104,7 +91,7 @@ def fit_cjk(markup: str) -> str:
     >>> fit_cjk("权重w").endswith(">权重  </font>w")
     True
     """
-    return _CJK.sub(lambda run: f'<font face="{FONT_STACK}">{run.group()}{" " * len(run.group())}</font>', markup)
+    return CJK_RUN.sub(lambda run: f'<font face="{FONT_STACK}">{run.group()}{" " * len(run.group())}</font>', markup)
 
 
 def label_text(text: str, limit: int = MAX_LABEL) -> str:

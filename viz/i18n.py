@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from autograd import Gate
 
-__all__ = ["LANGS", "FONT_STACK", "check_lang", "gate_rule", "text"]
+__all__ = ["LANGS", "FONT_STACK", "check_lang", "gate_rule", "has_cjk", "text"]
 
 #: The languages diagrams, pages and the CLI speak.
 LANGS = ("en", "zh")
@@ -18,6 +19,19 @@ FONT_STACK = (
     "Helvetica, Arial, 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', "
     "'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif"
 )
+
+# Runs of CJK characters (ideographs, kana, hangul, CJK and full-width punctuation).
+CJK_RUN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+")
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds a CJK character (drawing it needs a CJK font).
+
+    >>> has_cjk("权重w"), has_cjk("w0 ∂x")
+    (True, False)
+    """
+    return CJK_RUN.search(text) is not None
+
 
 # One entry per piece of text, in every language of LANGS. Keys are grouped by the module that
 # shows them; ``{name}`` fields are filled in by :func:`text`.

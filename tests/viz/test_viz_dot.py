@@ -237,3 +237,86 @@ def test_draw_gate_of_a_leaf_is_refused() -> None:
     """A leaf has no gate: ValueError naming it."""
     with pytest.raises(ValueError, match=r"draw_gate: 'x' is a leaf, made by no gate"):
         draw_gate(Value(1.0, "x"))
+
+
+def _two_layer_net() -> Value:
+    """A hand-made 2 → 2 → 1 network with origins as nn stamps them, and its output."""
+    xs = [Value(1.0, "x0"), Value(-2.0, "x1")]
+    hidden = []
+    for j in range(2):
+        with origin(f"L1.N{j}"):
+            act = Value(0.1, f"b1.{j}")
+            for i, x in enumerate(xs):
+                act = act + Value(0.5 - j, f"w1.{j}.{i}") * x
+            hidden.append(act.relu())
+    with origin("L2.N0"):
+        out = Value(0.0, "b2.0")
+        for i, h in enumerate(hidden):
+            out = out + Value(0.3, f"w2.0.{i}") * h
+    return out
+
+
+def test_a_grouped_network_stands_each_neurons_entry_gates_in_one_rank() -> None:
+    """Each neuron's × gates fed from outside its layer share one rank=same subgraph."""
+    source = draw_graph(_two_layer_net()).source
+    ranks = re.findall(r"\{\n\t*graph \[rank=same\]\n((?:\t*n\d+\n)+)", source)
+    assert [len(r.split()) for r in ranks] == [2, 2, 2]
+
+
+def test_a_grouped_network_gets_an_invisible_anchor_between_layers() -> None:
+    """Inputs point into anchor column0, which points into layer 1; layer 1's outputs into column1."""
+    source = draw_graph(_two_layer_net()).source
+    assert "column0 [label=\"\" height=0 shape=point style=invis width=0]" in source
+    assert source.count("-> column0 [style=invis]") == 2  # x0, x1
+    assert source.count("-> column1 [style=invis]") == 2  # the two relu outputs
+    assert source.count("column1 -> ") == 2 + 1  # layer 2's two entry gates and its bias
+
+
+def test_a_graph_without_origins_gets_no_columns(course) -> None:
+    """Columns are for networks only: the course example keeps its exact golden source."""
+    assert "column" not in draw_graph(course.f).source and draw_graph(course.f).source == GOLDEN
+
+
+def test_neuron_clusters_come_in_natural_order() -> None:
+    """Cluster L1.N2 is written before L1.N10 whatever order the graph made them in."""
+    x = Value(1.0, "x")
+    with origin("L1.N10"):
+        a = x * Value(2.0, "w")
+    with origin("L1.N2"):
+        b = x * Value(3.0, "w")
+    source = draw_graph(a + b).source
+    assert source.index("label=<L1.N2>") < source.index("label=<L1.N10>")
+
+
+def test_zh_diagram_prints_value_and_gradient_in_chinese(course) -> None:
+    """lang="zh" names the cells 值 and 梯度, each CJK run in the CJK font stack."""
+    source = draw_graph(course.f, lang="zh").source
+    assert "值 </font> -12" in source and "梯度  </font> 3" in source and "data" not in source
+    assert "'Noto Sans CJK SC'" in source
+
+
+def test_zh_gate_diagram_states_the_rule_in_the_courses_terms(course) -> None:
+    """draw_gate(lang="zh") titles the mul gate 乘法门单元 and names 上游梯度 and 局部梯度."""
+    source = draw_gate(course.f, lang="zh").source
+    for term in ("乘法门单元", "上游梯度", "局部梯度", "回传"):
+        assert term in source
+
+
+def test_legend_is_printed_in_the_chosen_language(course) -> None:
+    """legend=True puts the colour legend in the graph label, in Chinese for lang="zh"."""
+    assert "蓝" in draw_graph(course.f, lang="zh", legend=True).source
+    assert "blue input" in draw_graph(course.f, legend=True).source
+
+
+def test_unknown_lang_is_refused(course) -> None:
+    """lang="fr" raises ValueError naming draw_graph and the choices."""
+    with pytest.raises(ValueError, match=r"draw_gate: lang must be one of 'en', 'zh'; got 'fr'"):
+        draw_gate(course.f, lang="fr")
+
+
+def test_cjk_runs_are_padded_one_space_per_character() -> None:
+    """fit_cjk pads each CJK run with as many spaces as it has characters, Latin text untouched."""
+    from viz.dot import fit_cjk
+
+    assert re.sub(r"<font[^>]*>", "", fit_cjk("权重w 梯度")).replace("</font>", "") == "权重  w 梯度  "
+    assert fit_cjk("w0 ∂x") == "w0 ∂x"
