@@ -125,3 +125,140 @@ def test_diagram_repr_has_no_memory_address(course) -> None:
 
     text = repr(viz.draw_graph(course.f))
     assert "0x" not in text and text.startswith("<viz.Diagram: ")
+
+
+# -- layer columns, measured on the rendered SVG
+
+#: Area (pt²) of the grouped 3 → 4 → 4 → 1 + hinge loss diagram below before layer columns:
+#: a diagonal staircase of 4234 × 1521 pt (measured with graphviz-pure 0.2.2 on the code before
+#: this change).
+STAIRCASE_AREA = 4234 * 1521
+
+
+def _boxes(svg: str) -> tuple[float, dict[str, tuple[float, float, float, float]], dict[str, tuple[float, float, float, float]]]:
+    """The drawing's area, each cluster's box by its label and each node's box by its text (x0, x1, y0, y1)."""
+    import re
+
+    root = ET.fromstring(svg)
+    area = float(root.get("width").removesuffix("pt")) * float(root.get("height").removesuffix("pt"))
+    found: dict[str, dict[str, tuple[float, float, float, float]]] = {"cluster": {}, "node": {}}
+    for g in root.iter(f"{SVG}g"):
+        kind = g.get("class")
+        if kind not in found:
+            continue
+        points = []
+        for shape in g:
+            coords = shape.get("points") or shape.get("d") or ""
+            points += [tuple(map(float, p.split(","))) for p in re.findall(r"-?[\d.]+,-?[\d.]+", coords)]
+        if points:
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            key = " ".join((t.text or "").strip() for t in g.iter(f"{SVG}text")).strip()
+            found[kind][key] = (min(xs), max(xs), min(ys), max(ys))
+    return area, found["cluster"], found["node"]
+
+
+@pytest.fixture(scope="module")
+def network_svg() -> str:
+    """The grouped 3 → 4 → 4 → 1 network with a hinge loss on one point, rendered by graphviz-pure."""
+    import nn
+    from nn.losses import hinge_loss
+    from viz.backend import render_svg
+
+    model = nn.MLP(3, [4, 4, 1], seed=1)
+    loss = hinge_loss(model([Value(v, f"x{i}") for i, v in enumerate([0.5, -1.0, 2.0])]), 1)
+    loss.label = "loss"
+    loss.backward()
+    return render_svg(draw_graph(loss, group=True))
+
+
+@pytest.mark.graphviz
+def test_each_layer_lies_strictly_right_of_the_previous_one(no_system_dot, network_svg) -> None:
+    """Cluster L1 ends left of where L2 starts, and L2 left of L3."""
+    _, clusters, _ = _boxes(network_svg)
+    assert clusters["L1"][1] < clusters["L2"][0] and clusters["L2"][1] < clusters["L3"][0]
+
+
+@pytest.mark.graphviz
+def test_inputs_lie_left_of_the_first_layer(no_system_dot, network_svg) -> None:
+    """x0, x1 and x2 end left of where cluster L1 starts."""
+    _, clusters, nodes = _boxes(network_svg)
+    inputs = [box for text, box in nodes.items() if text.split()[0] in ("x0", "x1", "x2")]
+    assert len(inputs) == 3 and max(box[1] for box in inputs) < clusters["L1"][0]
+
+
+@pytest.mark.graphviz
+def test_neurons_stand_in_order_top_to_bottom(no_system_dot, network_svg) -> None:
+    """In each layer N0 is on top, then N1, N2, N3 (SVG y grows downwards)."""
+    _, clusters, _ = _boxes(network_svg)
+    for layer in ("L1", "L2"):
+        tops = [clusters[f"{layer}.N{j}"][2] for j in range(4)]
+        assert tops == sorted(tops)
+
+
+@pytest.mark.graphviz
+def test_the_columns_take_at_most_60_percent_of_the_staircases_area(no_system_dot, network_svg) -> None:
+    """The drawing's width × height is at most 0.6 × the staircase's 4234 × 1521 pt."""
+    area, _, _ = _boxes(network_svg)
+    assert area <= 0.6 * STAIRCASE_AREA
+
+
+@pytest.mark.graphviz
+def test_the_loss_lies_right_of_the_last_layer(no_system_dot, network_svg) -> None:
+    """The node labelled loss starts right of cluster L3."""
+    _, clusters, nodes = _boxes(network_svg)
+    loss = next(box for text, box in nodes.items() if text.startswith("loss"))
+    assert loss[0] > clusters["L3"][1]
+
+
+# -- Chinese labels
+
+@pytest.mark.graphviz
+def test_chinese_label_cell_is_laid_out_at_its_real_width(no_system_dot) -> None:
+    """A label of eight CJK characters at 11 pt gets a cell at least 8 × 11 pt wide (1 em each)."""
+    from viz.backend import render_svg
+
+    svg = render_svg(draw_graph(Value(1.0, "权重权重权重权重"), lang="zh"))
+    texts = [t for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    label = next(t for t in texts if "权重" in (t.text or ""))
+    after = next(t for t in texts if float(t.get("x")) > float(label.get("x")))
+    assert float(after.get("x")) - float(label.get("x")) >= 8 * 11
+
+
+@pytest.mark.graphviz
+def test_chinese_text_in_svg_names_cjk_fonts(no_system_dot) -> None:
+    """The SVG font-family of a CJK run falls back to Noto Sans CJK SC and other CJK fonts."""
+    from viz.backend import render_svg
+
+    svg = render_svg(draw_graph(Value(1.0, "权重w"), lang="zh"))
+    families = {t.get("font-family") for t in ET.fromstring(svg).iter(f"{SVG}text") if "权" in (t.text or "")}
+    assert families and all("'Noto Sans CJK SC'" in f and "'Microsoft YaHei'" in f for f in families)
+
+
+def _pixels(png: bytes) -> list:
+    from io import BytesIO
+
+    from PIL import Image
+
+    return list(Image.open(BytesIO(png)).convert("L").tobytes())
+
+
+@pytest.mark.graphviz
+def test_graphviz_pure_alone_draws_every_cjk_character_as_the_same_box(no_system_dot) -> None:
+    """The baseline the fix answers: graphviz-pure's own PNG of 权重 and of 梯度 is the same picture (tofu)."""
+    from viz.backend import _run
+
+    def tofu(word: str) -> bytes:
+        return _run(f'digraph {{ a [label="{word}" shape=box] }}', "png")
+
+    assert _pixels(tofu("权重")) == _pixels(tofu("梯度"))
+
+
+@pytest.mark.graphviz
+def test_png_chinese_labels_are_drawn_with_glyphs(no_system_dot, tmp_path: Path) -> None:
+    """render's PNGs of 权重 and 梯度 differ (real glyphs, not one box shape) and carry ink in the label."""
+    pngs = []
+    for word in ("权重", "梯度"):
+        pngs.append(render(f'digraph {{ a [label="{word}" shape=plain fontname=Helvetica] }}', tmp_path / f"{word}.png"))
+    first, second = (_pixels(p.read_bytes()) for p in pngs)
+    assert len(first) == len(second) and sum(a != b for a, b in zip(first, second)) > 50
+    assert sum(v < 128 for v in first) > 50  # dark strokes, not an empty picture
