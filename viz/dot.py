@@ -521,7 +521,9 @@ def draw_graph(
         show: ``"forward"`` (data only), ``"backward"`` (grad only) or ``"both"``.
         rankdir: Graphviz direction: ``"LR"`` (inputs on the left), ``"TB"``, ``"RL"``, ``"BT"``.
         group: box nodes that carry an ``origin`` (set by networks, e.g. ``"L1.N3"``) in
-            nested clusters, one per layer ``L1`` holding one per neuron ``L1.N3``.
+            nested clusters, one per layer ``L1`` holding one per neuron ``L1.N3``. A network
+            then reads left to right in layer columns: the inputs on the left, each layer one
+            column of its neurons in order (``N0`` on top), the loss on the right.
         max_nodes: refuse graphs with more value nodes than this (None: no limit). The nodes
             are counted before anything is built, stopping as soon as the limit is passed.
             With ``collapse``, the drawn nodes are counted (a collapsed group is one).
