@@ -12,8 +12,8 @@ from tqdm import tqdm
 from autograd import Value
 
 from ._checks import check_choice, check_int, check_real
-from ._graph import cyclic_gc_paused, total
-from .losses import hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss
+from ._gc import cyclic_gc_paused
+from .losses import hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss, total
 from .optim import SGD
 
 __all__ = ["LOSSES", "History", "fit"]
