@@ -1,4 +1,4 @@
-"""Garbage-collector policy while graphs are built: the cyclic collector paused, the new graph moved to the oldest generation."""
+"""Garbage-collector policy for building graphs: the cyclic collector paused, new nodes moved to the oldest generation."""
 
 from __future__ import annotations
 

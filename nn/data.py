@@ -181,7 +181,8 @@ def resize(image: np.ndarray, size: tuple[int, int] = (32, 32), *, max_pixels: i
     >>> resize(np.zeros((2, 2, 3), dtype=np.uint8), (30000, 30000))
     Traceback (most recent call last):
     ...
-    ValueError: resize: size (30000, 30000) is 900,000,000 pixels, over the limit max_pixels=50,000,000; pass a larger max_pixels to allow it (the array needs 2,700 MB)
+    ValueError: resize: size (30000, 30000) is 900,000,000 pixels, over the limit max_pixels=50,000,000;
+    pass a larger max_pixels to allow it (the array needs 2,700 MB)
     """
     a = np.asarray(image)
     if a.dtype != np.uint8 or a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)):
@@ -368,21 +369,16 @@ def _unpickle_batch(path: Union[str, os.PathLike]) -> Any:
             ) from None
 
 
-def _entry(batch: dict, key: str, path: object) -> Any:
-    """``batch[key]`` under a bytes key (the official files, unpickled as bytes) or a str key."""
+def _entry(batch: dict, key: str, where: str) -> np.ndarray:
+    """``batch[key]`` as an array, under a bytes key (the official files, unpickled as bytes) or a str key."""
     for k in (key.encode(), key):
         if k in batch:
-            return batch[k]
+            try:
+                return np.asarray(batch[k])
+            except (TypeError, ValueError, OverflowError) as e:  # e.g. a ragged list
+                raise ValueError(f"{where}: the {key!r} entry is not an array: {e}") from None
     found = ", ".join(repr(k) for k in batch) or "none"
-    raise ValueError(f"load_cifar10_batch: {path}: not a CIFAR-10 batch: no {key!r} entry (keys found: {found})")
-
-
-def _array(value: Any, key: str, path: object) -> np.ndarray:
-    """``value`` as a numpy array, or a ValueError naming the file and the entry."""
-    try:
-        return np.asarray(value)
-    except (TypeError, ValueError, OverflowError) as e:  # e.g. a ragged list
-        raise ValueError(f"load_cifar10_batch: {path}: the {key!r} entry is not an array: {e}") from None
+    raise ValueError(f"{where}: not a CIFAR-10 batch: no {key!r} entry (keys found: {found})")
 
 
 def load_cifar10_batch(path: Union[str, os.PathLike]) -> tuple[np.ndarray, np.ndarray]:
@@ -411,18 +407,18 @@ def load_cifar10_batch(path: Union[str, os.PathLike]) -> tuple[np.ndarray, np.nd
             no dict with ``data`` and ``labels`` of the shapes above. Every message names the file.
     """
     batch = _unpickle_batch(path)
+    where = f"load_cifar10_batch: {path}"
     if not isinstance(batch, dict):
-        raise ValueError(f"load_cifar10_batch: {path}: not a CIFAR-10 batch: expected a pickled dict, got {type(batch).__name__}")
-    data = _array(_entry(batch, "data", path), "data", path)
-    labels = _array(_entry(batch, "labels", path), "labels", path)
+        raise ValueError(f"{where}: not a CIFAR-10 batch: expected a pickled dict, got {type(batch).__name__}")
+    data, labels = _entry(batch, "data", where), _entry(batch, "labels", where)
     if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
-        raise ValueError(f"load_cifar10_batch: {path}: CIFAR-10 data must be an N×3072 uint8 array, got dtype {data.dtype} shape {data.shape}")
+        raise ValueError(f"{where}: CIFAR-10 data must be an N×3072 uint8 array, got dtype {data.dtype} shape {data.shape}")
     if len(data) == 0:
-        raise ValueError(f"load_cifar10_batch: {path}: the CIFAR-10 batch has 0 rows: no images to load")
+        raise ValueError(f"{where}: the CIFAR-10 batch has 0 rows: no images to load")
     if labels.shape != (len(data),) or labels.dtype.kind not in "iu":
-        raise ValueError(f"load_cifar10_batch: {path}: expected {len(data)} integer labels, got dtype {labels.dtype} shape {labels.shape}")
+        raise ValueError(f"{where}: expected {len(data)} integer labels, got dtype {labels.dtype} shape {labels.shape}")
     if not (labels.min() >= 0 and labels.max() <= 9):
-        raise ValueError(f"load_cifar10_batch: {path}: CIFAR-10 labels must be in 0..9, got {labels.min()}..{labels.max()}")
+        raise ValueError(f"{where}: CIFAR-10 labels must be in 0..9, got {labels.min()}..{labels.max()}")
     # row = [R plane | G plane | B plane], each 32×32: to (N, 3, 32, 32), then channels last
     images = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
     return np.ascontiguousarray(images), labels.astype(np.int64)

@@ -67,7 +67,8 @@ class SGD:
         >>> SGD([w], lr=1e308).step()
         Traceback (most recent call last):
         ...
-        nn.optim.DivergedError: SGD.step: params[0] ('w') would become -inf (data 1.0, grad 2.0, lr 1e+308): lr is too large for this gradient; no parameter was changed
+        nn.optim.DivergedError: SGD.step: params[0] ('w') would become -inf (data 1.0, grad 2.0, lr 1e+308):
+        lr is too large for this gradient; no parameter was changed
         >>> w.data
         1.0
         """

@@ -88,10 +88,11 @@ def _scores(out: Any) -> list[Value]:
     """The model's output as a list of score Values (a lone Value is one score), or a TypeError."""
     if isinstance(out, Value):
         return [out]
-    if isinstance(out, (list, tuple)) and out and all(isinstance(v, Value) for v in out):
-        return list(out)
-    if isinstance(out, (list, tuple)) and out:
-        j, bad = next((j, v) for j, v in enumerate(out) if not isinstance(v, Value))
+    items = list(out) if hasattr(out, "__iter__") and not isinstance(out, (str, bytes, dict)) else []
+    if items and all(isinstance(v, Value) for v in items):
+        return items  # a list, a tuple, a numpy array of Values, …
+    if items:
+        j, bad = next((j, v) for j, v in enumerate(items) if not isinstance(v, Value))
         got = f"a {type(out).__name__} whose item {j} is {type(bad).__name__}: {bad!r:.40}"
     else:
         got = f"{type(out).__name__}: {out!r:.40}"
@@ -133,7 +134,7 @@ def _data_loss(model: Any, xs: Sequence[list], ys: Sequence[int], loss: str) -> 
         out = _scores(model(x))
         if loss == "hinge":
             if len(out) != 1:
-                raise ValueError(f"loss='hinge' needs a model with 1 output, got {len(out)}: pass loss='softmax' or loss='svm'")
+                _choose_loss(loss, len(out))  # raises: names the loss to pass
             score = out[0]
             losses.append(hinge_loss(score, 2 * label - 1))  # labels 0/1 -> −1/+1
             correct += (score.data > 0.0) == (label == 1)

@@ -264,7 +264,8 @@ def test_load_cifar10_batch_reads_a_python2_numpy1_pickle(tmp_path, cifar_images
 
     rows = cifar_images.transpose(0, 3, 1, 2).reshape(5, 3072)
     buf = io.BytesIO()
-    _Python2Pickler(buf, protocol=2).dump({b"batch_label": b"training batch 1 of 5", b"labels": [6, 9, 9, 4, 1], b"data": rows})
+    batch = {b"batch_label": b"training batch 1 of 5", b"labels": [6, 9, 9, 4, 1], b"data": rows}
+    _Python2Pickler(buf, protocol=2).dump(batch)
     raw = buf.getvalue().replace(b"numpy._core.", b"numpy.core.")  # numpy 1.x's module name
     assert b"cnumpy.core.multiarray\n_reconstruct\n" in raw and b"_codecs" not in raw
     (tmp_path / "data_batch_1").write_bytes(raw)
@@ -351,7 +352,8 @@ def test_load_image_refuses_too_many_pixels_before_decoding(tmp_path):
     (tmp_path / "big.png").write_bytes(_png_header(10000, 10000))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # Pillow's DecompressionBombWarning (over 89 M pixels) must not leak
-        with pytest.raises(ValueError, match=r"big.png is 10000×10000 = 100,000,000 pixels, over the limit max_pixels=50,000,000; pass a larger max_pixels"):
+        message = r"big.png is 10000×10000 = 100,000,000 pixels, over the limit max_pixels=50,000,000; pass a larger max_pixels"
+        with pytest.raises(ValueError, match=message):
             data.load_image(tmp_path / "big.png")
 
 

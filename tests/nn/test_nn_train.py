@@ -211,8 +211,27 @@ class _Returns:
 )
 def test_a_model_that_does_not_return_values_is_told_what_to_return(out, got):
     """A model returning a float, plain numbers or nothing gets a TypeError saying it must return Values."""
-    with pytest.raises(TypeError, match=r"the model must return a Value \(one score\) or a list of Values \(one score per class\), computed from its parameters; it returned " + got):
+    told = r"the model must return a Value \(one score\) or a list of Values \(one score per class\), computed from its parameters"
+    with pytest.raises(TypeError, match=told + "; it returned " + got):
         nn.fit(_Returns(out), [[1.0], [2.0]], [0, 1], progress=False)
+
+
+class _WrappedScores(_TwoScores):
+    """_TwoScores with its scores handed back through ``wrap`` (tuple, numpy array, …)."""
+
+    def __init__(self, wrap):
+        super().__init__()
+        self.wrap = wrap
+
+    def __call__(self, x):
+        return self.wrap(super().__call__(x))
+
+
+@pytest.mark.parametrize("wrap", [tuple, lambda scores: np.array(scores, dtype=object)], ids=["tuple", "ndarray"])
+def test_a_model_may_return_a_tuple_or_an_array_of_values(wrap):
+    """Scores as a tuple or a numpy object array of Values train exactly like a list."""
+    X, y = [[1.0], [-1.0]], [0, 1]
+    assert nn.fit(_WrappedScores(wrap), X, y, epochs=2, progress=False) == nn.fit(_TwoScores(), X, y, epochs=2, progress=False)
 
 
 class _OneOutputReturnsFloat(_Returns):
@@ -237,7 +256,8 @@ def test_fit_with_a_huge_lr_raises_and_keeps_the_last_finite_parameters():
     X, y = make_moons(20)
     model = _linear_one_output()
     before = [p.data for p in model.parameters()]
-    with pytest.raises(nn.DivergedError, match=r"fit: epoch 1/3, batch 1/1: SGD.step: params\[0\] \('w1.0.0'\) would become -?inf .*the step was not taken.*\(lr=1e\+308\)"):
+    message = r"fit: epoch 1/3, batch 1/1: SGD.step: params\[0\] \('w1.0.0'\) would become -?inf .*the step was not taken.*\(lr=1e\+308\)"
+    with pytest.raises(nn.DivergedError, match=message):
         nn.fit(model, 100.0 * X, y, loss="hinge", epochs=3, lr=1e308, progress=False)
     assert [p.data for p in model.parameters()] == before
 
