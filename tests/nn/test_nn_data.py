@@ -334,7 +334,7 @@ def test_a_directory_is_refused(tmp_path, reader):
 
 
 def _png_header(width, height):
-    """A PNG that declares width×height RGB pixels but holds a few bytes of pixel data (97 bytes in all)."""
+    """A PNG that declares width×height RGB pixels but holds a few bytes of pixel data (68 bytes in all)."""
     import struct
     import zlib
 
@@ -346,10 +346,11 @@ def _png_header(width, height):
 
 
 def test_load_image_refuses_too_many_pixels_before_decoding(tmp_path):
-    """A 97-byte PNG declaring 10000×10000 pixels is refused from its header, naming the size and max_pixels."""
+    """A 68-byte PNG declaring 10000×10000 pixels is refused from its header, naming the size and max_pixels."""
     import warnings
 
     (tmp_path / "big.png").write_bytes(_png_header(10000, 10000))
+    assert (tmp_path / "big.png").stat().st_size == 68
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # Pillow's DecompressionBombWarning (over 89 M pixels) must not leak
         message = r"big.png is 10000×10000 = 100,000,000 pixels, over the limit max_pixels=50,000,000; pass a larger max_pixels"
@@ -407,3 +408,11 @@ def test_resize_max_pixels_is_the_limit():
     assert data.resize(image, (4, 5), max_pixels=20).shape == (4, 5)
     with pytest.raises(ValueError, match=r"resize: size \(4, 5\) is 20 pixels, over the limit max_pixels=19"):
         data.resize(image, (4, 5), max_pixels=19)
+
+
+def test_max_pixels_must_be_a_positive_integer(tmp_path):
+    """max_pixels=0 is refused by name in load_image and in resize."""
+    with pytest.raises(ValueError, match=r"load_image: max_pixels must be an integer >= 1, got 0"):
+        data.load_image(tmp_path / "any.png", max_pixels=0)
+    with pytest.raises(ValueError, match=r"resize: max_pixels must be an integer >= 1, got 0"):
+        data.resize(np.zeros((2, 2), dtype=np.uint8), (1, 1), max_pixels=0)
