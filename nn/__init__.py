@@ -2,11 +2,12 @@
 
 from . import data, losses
 from .module import ACTIVATIONS, MLP, Layer, Linear, Module, Neuron
-from .optim import SGD
+from .optim import SGD, DivergedError
 from .train import LOSSES, History, fit
 
 __all__ = [
     "ACTIVATIONS",
+    "DivergedError",
     "LOSSES",
     "History",
     "Layer",

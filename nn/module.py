@@ -12,7 +12,7 @@ import numpy as np
 from autograd import Value, origin
 
 from ._checks import check_choice, check_int
-from ._graph import cyclic_gc_paused
+from ._gc import cyclic_gc_paused
 
 __all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "Linear"]
 

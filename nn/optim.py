@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+import math
+from typing import Iterable, Optional
 
 from autograd import Value
 
 from ._checks import check_real, check_values
 
-__all__ = ["SGD"]
+__all__ = ["SGD", "DivergedError"]
+
+
+class DivergedError(ValueError, ArithmeticError):
+    """An update would make a parameter NaN or infinite: training diverged, and nothing was changed.
+
+    Like ``GateError`` it is both a ``ValueError`` and an ``ArithmeticError``.
+    """
 
 
 class SGD:
@@ -25,6 +33,11 @@ class SGD:
     Raises:
         TypeError: an entry that is not a Value.
         ValueError: no params, a Value listed twice, lr <= 0, or momentum outside [0, 1).
+
+    ``step`` computes every new value first and changes nothing if one of them is NaN or infinite
+    (a NaN gradient, or an lr so large that p − lr·∂L/∂p overflows): it raises
+    :class:`DivergedError` naming the parameter, its gradient and lr, so the parameters keep the
+    last finite values they had.
 
     >>> w = Value(2.0)
     >>> opt = SGD([w], lr=0.1)
@@ -43,16 +56,52 @@ class SGD:
         self.velocity = [0.0] * len(self.params)
 
     def step(self) -> None:
-        """Move every parameter against its gradient, using the ``grad`` the last backward left."""
-        lr, mu = self.lr, self.momentum
+        """Move every parameter against its gradient, using the ``grad`` the last backward left.
+
+        Raises:
+            DivergedError: a new value (or velocity) would be NaN or infinite; no parameter and no
+                velocity was changed.
+
+        >>> w = Value(1.0, "w")
+        >>> w.grad = 2.0
+        >>> SGD([w], lr=1e308).step()
+        Traceback (most recent call last):
+        ...
+        nn.optim.DivergedError: SGD.step: params[0] ('w') would become -inf (data 1.0, grad 2.0, lr 1e+308):
+        lr is too large for this gradient; no parameter was changed
+        >>> w.data
+        1.0
+        """
+        lr, mu, params = self.lr, self.momentum, self.params
+        velocity: Optional[list[float]] = None
         if mu == 0.0:
-            for p in self.params:
-                p.data -= lr * p.grad  # p ← p − lr·∂L/∂p
-            return
-        velocity = self.velocity
-        for i, p in enumerate(self.params):
-            velocity[i] = mu * velocity[i] - lr * p.grad  # v ← μ·v − lr·∂L/∂p
-            p.data += velocity[i]  # p ← p + v
+            new = [p.data - lr * p.grad for p in params]  # p ← p − lr·∂L/∂p
+        else:
+            velocity = [mu * v - lr * p.grad for v, p in zip(self.velocity, params)]  # v ← μ·v − lr·∂L/∂p
+            new = [p.data + v for p, v in zip(params, velocity)]  # p ← p + v
+        # a NaN or infinite velocity makes its new value NaN or infinite too, so checking `new` covers both
+        if not all(map(math.isfinite, new)):
+            raise self._diverged(new, velocity)
+        for p, x in zip(params, new):
+            p.data = x
+        if velocity is not None:
+            self.velocity[:] = velocity
+
+    def _diverged(self, new: list[float], velocity: Optional[list[float]]) -> DivergedError:
+        """The error for the first parameter whose new value is not finite."""
+        i = next(i for i, x in enumerate(new) if not math.isfinite(x))
+        p = self.params[i]
+        name = f"params[{i}] ({p.label!r})" if p.label else f"params[{i}]"
+        parts = f"data {p.data!r}, grad {p.grad!r}, lr {self.lr:g}"
+        if velocity is not None:
+            parts += f", momentum {self.momentum:g}, velocity {self.velocity[i]!r} -> {velocity[i]!r}"
+        if not math.isfinite(p.grad):
+            why = "its gradient is not finite"
+        elif not math.isfinite(p.data):
+            why = "its value is already not finite"
+        else:
+            why = "lr is too large for this gradient"
+        return DivergedError(f"SGD.step: {name} would become {new[i]!r} ({parts}): {why}; no parameter was changed")
 
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to 0.0 before the next backward (leaves accumulate)."""

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 from tqdm import tqdm
 
-from autograd import Value
+from autograd import GateError, Value
 
 from ._checks import check_choice, check_int, check_real
-from ._graph import cyclic_gc_paused, total
-from .losses import hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss
-from .optim import SGD
+from ._gc import cyclic_gc_paused
+from .losses import hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss, total
+from .optim import SGD, DivergedError
 
 __all__ = ["LOSSES", "History", "fit"]
 
-#: The loss names ``fit`` accepts.
+#: The loss names ``fit`` accepts (``loss=None``, the default, picks "hinge" or "softmax" by the model).
 LOSSES = ("softmax", "svm", "hinge")
 
 _MULTICLASS: dict[str, Callable[[list[Value], int], Value]] = {
@@ -46,9 +47,8 @@ class History:
     val_acc: list[float] = field(default_factory=list)
 
 
-def _check_data(X: Any, y: Any, loss: str, model: Any, names: tuple[str, str]) -> tuple[list, list]:
-    """X and y as Python lists (floats and ints) after every check ``fit`` promises."""
-    xname, yname = names
+def _check_X(X: Any, model: Any, xname: str) -> np.ndarray:
+    """X as a 2-D float array of finite numbers with the model's number of inputs per row."""
     try:
         Xa = np.asarray(X, dtype=float)
     except (TypeError, ValueError) as e:
@@ -65,18 +65,41 @@ def _check_data(X: Any, y: Any, loss: str, model: Any, names: tuple[str, str]) -
     nin = getattr(model, "nin", None)
     if isinstance(nin, int) and Xa.shape[1] != nin:
         raise ValueError(f"{xname} has {Xa.shape[1]} features per sample, but the model expects {nin} inputs")
+    return Xa
+
+
+def _check_labels(y: Any, n: int, loss: str, k: int, yname: str) -> list:
+    """y as a list of n integer labels, each a class of the loss (0/1 for hinge, else 0..k−1)."""
     ya = np.asarray(y)
-    if ya.ndim != 1 or len(ya) != len(Xa):
-        raise ValueError(f"{yname} must hold one label per sample: expected {len(Xa)}, got shape {ya.shape}")
+    if ya.ndim != 1 or len(ya) != n:
+        raise ValueError(f"{yname} must hold one label per sample: expected {n}, got shape {ya.shape}")
     if ya.dtype.kind not in "iu":
         raise ValueError(f"{yname} must hold integer class labels, got dtype {ya.dtype}")
-    k = 2 if loss == "hinge" else _n_outputs(model, Xa[0])
-    outside = np.flatnonzero((ya < 0) | (ya >= k))
+    classes = 2 if loss == "hinge" else k
+    outside = np.flatnonzero((ya < 0) | (ya >= classes))
     if len(outside):
         i = outside[0]
         how = " (loss='hinge' maps labels 0/1 to -1/+1)" if loss == "hinge" else f" (the model has {k} outputs)"
-        raise ValueError(f"{yname}[{i}] = {ya[i]} is outside the classes 0..{k - 1}{how}")
-    return Xa.tolist(), ya.tolist()
+        raise ValueError(f"{yname}[{i}] = {ya[i]} is outside the classes 0..{classes - 1}{how}")
+    return ya.tolist()
+
+
+def _scores(out: Any) -> list[Value]:
+    """The model's output as a list of score Values (a lone Value is one score), or a TypeError."""
+    if isinstance(out, Value):
+        return [out]
+    items = list(out) if hasattr(out, "__iter__") and not isinstance(out, (str, bytes, dict)) else []
+    if items and all(isinstance(v, Value) for v in items):
+        return items  # a list, a tuple, a numpy array of Values, …
+    if items:
+        j, bad = next((j, v) for j, v in enumerate(items) if not isinstance(v, Value))
+        got = f"a {type(out).__name__} whose item {j} is {type(bad).__name__}: {bad!r:.40}"
+    else:
+        got = f"{type(out).__name__}: {out!r:.40}"
+    raise TypeError(
+        "the model must return a Value (one score) or a list of Values (one score per class), "
+        f"computed from its parameters; it returned {got}"
+    )
 
 
 def _n_outputs(model: Any, x0: np.ndarray) -> int:
@@ -84,19 +107,23 @@ def _n_outputs(model: Any, x0: np.ndarray) -> int:
     nout = getattr(model, "nout", None)
     if isinstance(nout, int):
         return nout
-    out = model(x0.tolist())
-    return 1 if isinstance(out, Value) else len(out)
+    return len(_scores(model(x0.tolist())))
 
 
-def _check_model(model: Any, loss: str) -> None:
+def _check_model(model: Any) -> None:
     if not callable(model) or not callable(getattr(model, "parameters", None)):
         raise TypeError(f"model must be callable and have parameters(), like nn.MLP; got {type(model).__name__}")
-    nout = getattr(model, "nout", None)
-    if isinstance(nout, int):
-        if loss == "hinge" and nout != 1:
-            raise ValueError(f"loss='hinge' needs a model with 1 output, got {nout} (use 'softmax' or 'svm')")
-        if loss != "hinge" and nout < 2:
-            raise ValueError(f"loss={loss!r} needs one score per class (>= 2 outputs), got {nout} (use 'hinge')")
+
+
+def _choose_loss(loss: Optional[str], k: int) -> str:
+    """The loss for a model with k outputs: the one asked for if it suits k, else an error naming the one to pass."""
+    if loss is None:
+        return "hinge" if k == 1 else "softmax"  # 1 score: binary; one score per class: cross-entropy
+    if loss == "hinge" and k != 1:
+        raise ValueError(f"loss='hinge' needs a model with 1 output, got {k}: pass loss='softmax' or loss='svm'")
+    if loss != "hinge" and k < 2:
+        raise ValueError(f"loss={loss!r} needs one score per class (>= 2 outputs), got {k}: pass loss='hinge'")
+    return loss
 
 
 def _data_loss(model: Any, xs: Sequence[list], ys: Sequence[int], loss: str) -> tuple[Value, int]:
@@ -104,9 +131,11 @@ def _data_loss(model: Any, xs: Sequence[list], ys: Sequence[int], loss: str) -> 
     losses = []
     correct = 0
     for x, label in zip(xs, ys):
-        out = model(x)
+        out = _scores(model(x))
         if loss == "hinge":
-            score = out if isinstance(out, Value) else out[0]
+            if len(out) != 1:
+                _choose_loss(loss, len(out))  # raises: names the loss to pass
+            score = out[0]
             losses.append(hinge_loss(score, 2 * label - 1))  # labels 0/1 -> −1/+1
             correct += (score.data > 0.0) == (label == 1)
         else:
@@ -115,12 +144,23 @@ def _data_loss(model: Any, xs: Sequence[list], ys: Sequence[int], loss: str) -> 
     return total(losses) * (1.0 / len(losses)), correct  # (1/N) Σᵢ Lᵢ
 
 
+@contextmanager
+def _where(place: str, note: str = "") -> Iterator[None]:
+    """Name the epoch and batch in a GateError or DivergedError raised inside (same type, same cause)."""
+    try:
+        yield
+    except (GateError, DivergedError) as e:
+        if type(e) not in (GateError, DivergedError):  # a subclass may take other arguments: leave it be
+            raise
+        raise type(e)(f"fit: {place}: {e}{note}") from e
+
+
 def fit(
     model: Any,
     X: Any,
     y: Any,
     *,
-    loss: str = "softmax",
+    loss: Optional[str] = None,
     epochs: int = 10,
     lr: float = 0.1,
     reg: float = 0.0,
@@ -142,7 +182,8 @@ def fit(
         y: one integer class label 0..K−1 per sample, K the model's number of outputs.
         loss: "softmax" (cross-entropy) or "svm" (multiclass hinge) for a K-output model; or
             "hinge" (binary) for a 1-output model, with labels 0/1 mapped to −1/+1 and the
-            prediction "class 1 where the score is > 0".
+            prediction "class 1 where the score is > 0". None (the default) picks by the model:
+            1 output: "hinge"; K >= 2 outputs: "softmax".
         epochs: passes over the data, >= 1.
         lr: SGD learning rate, > 0.
         reg: L2 strength λ >= 0 (the penalty is λ·Σp², without ½).
@@ -155,10 +196,20 @@ def fit(
     Returns:
         A :class:`History`.
 
+    Training never goes silently non-finite: an SGD step that would make a parameter NaN or
+    infinite raises :class:`nn.DivergedError`, and a gate that overflows in a batch's forward or
+    backward raises ``GateError``, each naming the epoch and batch. Either way the step is not
+    taken, so the model keeps its parameters from before that batch (the last finite ones).
+
     Raises:
         ValueError: an unknown loss name (the valid ones are listed), X and y of different
             lengths, an empty dataset, NaN or infinity in X, a label outside 0..K−1, a model
-            whose number of outputs does not suit the loss, or a bad epochs/lr/reg/batch_size.
+            whose number of outputs does not suit the loss (the message names the loss to pass),
+            or a bad epochs/lr/reg/batch_size.
+        TypeError: a model that is not callable with ``parameters()``, or that returns something
+            other than a Value or a list of Values.
+        DivergedError: an update would make a parameter NaN or infinite (lower lr).
+        GateError: a gate overflowed or left its domain during a batch.
 
     >>> from nn import MLP
     >>> from nn.data import make_moons
@@ -167,14 +218,19 @@ def fit(
     >>> len(history.train_loss), history.val_loss
     (5, [])
     """
-    check_choice("loss", loss, LOSSES)
-    _check_model(model, loss)
-    xs, ys = _check_data(X, y, loss, model, ("X", "y"))
+    if loss is not None:
+        check_choice("loss", loss, LOSSES)
+    _check_model(model)
+    Xa = _check_X(X, model, "X")
+    k = _n_outputs(model, Xa[0])
+    loss = _choose_loss(loss, k)
+    xs, ys = Xa.tolist(), _check_labels(y, len(Xa), loss, k, "y")
     val_data = None
     if val is not None:
         if not (isinstance(val, (tuple, list)) and len(val) == 2):
             raise ValueError(f"val must be a pair (X_val, y_val), got {type(val).__name__}")
-        val_data = _check_data(val[0], val[1], loss, model, ("X_val", "y_val"))
+        Xv = _check_X(val[0], model, "X_val")
+        val_data = Xv.tolist(), _check_labels(val[1], len(Xv), loss, k, "y_val")
     epochs = check_int("epochs", epochs, 1)
     lr = check_real("lr", lr, positive=True)
     reg = check_real("reg", reg, low=0.0)
@@ -187,28 +243,31 @@ def fit(
 
     history = History()
     order = list(range(n))
+    batches = -(-n // size)  # ⌈n / size⌉
+    kept = f"; the step was not taken, so the model keeps its parameters from before this batch (lr={lr:g})"
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
-    for _ in bar:
+    for epoch in bar:
         if size < n:
             rng.shuffle(order)
         loss_sum = 0.0
         correct = 0
-        for start in range(0, n, size):
+        for b, start in enumerate(range(0, n, size)):
             batch = order[start : start + size]
-            with cyclic_gc_paused():
+            with _where(f"epoch {epoch + 1}/{epochs}, batch {b + 1}/{batches}", kept), cyclic_gc_paused():
                 objective, right = _data_loss(model, [xs[i] for i in batch], [ys[i] for i in batch], loss)
                 if reg:
                     objective = objective + l2_penalty(params, reg)  # L = data loss + λ·Σp²
                 optimizer.zero_grad()
                 objective.backward()
                 optimizer.step()
-            loss_sum += objective.data * len(batch)
+            loss_sum += objective.data * (len(batch) / n)  # the epoch's mean, never above the largest batch loss
             correct += right
-        history.train_loss.append(loss_sum / n)
+        history.train_loss.append(loss_sum)
         history.train_acc.append(correct / n)
         postfix = {"loss": f"{history.train_loss[-1]:.4f}", "acc": f"{history.train_acc[-1]:.3f}"}
         if val_data is not None:
-            val_loss, val_acc = _evaluate(model, *val_data, loss, params, reg, size)
+            with _where(f"epoch {epoch + 1}/{epochs}, validation"):
+                val_loss, val_acc = _evaluate(model, *val_data, loss, params, reg, size)
             history.val_loss.append(val_loss)
             history.val_acc.append(val_acc)
             postfix["val_loss"] = f"{val_loss:.4f}"
@@ -226,7 +285,7 @@ def _evaluate(
         chunk = slice(start, start + size)
         with cyclic_gc_paused():
             data_loss, right = _data_loss(model, xs[chunk], ys[chunk], loss)
-        loss_sum += data_loss.data * len(xs[chunk])
+        loss_sum += data_loss.data * (len(xs[chunk]) / len(xs))
         correct += right
     penalty = l2_penalty(params, reg).data if reg else 0.0
-    return loss_sum / len(xs) + penalty, correct / len(xs)
+    return loss_sum + penalty, correct / len(xs)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import Value
+from autograd import GateError, Value
 from nn.data import load_digits, make_moons, make_spiral
 
 
@@ -101,7 +101,7 @@ X2, Y2 = make_moons(6)
         (X2, Y2.astype(float), {}, r"y must hold integer class labels, got dtype float64"),
         (np.zeros((6, 1, 2)), Y2, {}, r"X must be 2-D .* got shape \(6, 1, 2\) \(flatten each image first"),
         (X2, Y2, {"loss": "mse"}, r"unknown loss 'mse'; choose one of 'softmax', 'svm', 'hinge'"),
-        (X2, Y2, {"loss": "hinge"}, r"loss='hinge' needs a model with 1 output, got 2"),
+        (X2, Y2, {"loss": "hinge"}, r"loss='hinge' needs a model with 1 output, got 2: pass loss='softmax' or loss='svm'"),
         (X2, Y2, {"epochs": 0}, r"epochs must be an integer >= 1, got 0"),
         (X2, Y2, {"lr": -1.0}, r"lr must be a finite number > 0, got -1.0"),
         (X2, Y2, {"batch_size": 0}, r"batch_size must be an integer >= 1, got 0"),
@@ -123,10 +123,10 @@ def test_fit_hinge_rejects_labels_other_than_0_and_1():
 
 
 def test_fit_softmax_rejects_a_single_output_model():
-    """A 1-output model cannot give softmax one score per class: ValueError pointing to hinge."""
+    """A 1-output model cannot give softmax one score per class: ValueError naming loss='hinge' to pass."""
     X, y = make_moons(6)
-    with pytest.raises(ValueError, match=r"loss='softmax' needs one score per class \(>= 2 outputs\), got 1"):
-        nn.fit(nn.MLP(2, [3, 1]), X, y, progress=False)
+    with pytest.raises(ValueError, match=r"loss='softmax' needs one score per class \(>= 2 outputs\), got 1: pass loss='hinge'"):
+        nn.fit(nn.MLP(2, [3, 1]), X, y, loss="softmax", progress=False)
 
 
 class _TwoScores:
@@ -152,3 +152,167 @@ def test_fit_counts_the_classes_of_a_model_without_nout():
     """Without an nout attribute fit calls the model once to count its scores, then checks the labels."""
     with pytest.raises(ValueError, match=r"y\[1\] = 2 is outside the classes 0..1 \(the model has 2 outputs\)"):
         nn.fit(_TwoScores(), [[1.0], [-1.0]], [0, 2], progress=False)
+
+
+# --- the default loss fits the model; a model's output is checked
+
+
+def test_default_loss_is_hinge_for_one_output():
+    """Without loss=, a 1-output model trains with the hinge loss: the same history as loss="hinge"."""
+    X, y = make_moons(10)
+    default = nn.fit(nn.MLP(2, [4, 1]), X, y, epochs=3, lr=0.5, progress=False)
+    hinge = nn.fit(nn.MLP(2, [4, 1]), X, y, loss="hinge", epochs=3, lr=0.5, progress=False)
+    assert default == hinge
+
+
+def test_default_loss_is_softmax_for_several_outputs():
+    """Without loss=, a 3-output model trains with softmax cross-entropy: the same history as loss="softmax"."""
+    X, y = make_spiral(5, 3)
+    default = nn.fit(nn.MLP(2, [4, 3]), X, y, epochs=2, progress=False)
+    softmax = nn.fit(nn.MLP(2, [4, 3]), X, y, loss="softmax", epochs=2, progress=False)
+    svm = nn.fit(nn.MLP(2, [4, 3]), X, y, loss="svm", epochs=2, progress=False)
+    assert default == softmax and default != svm
+
+
+def test_default_loss_counts_the_outputs_of_a_model_without_nout():
+    """A hand-written 2-score model without nout gets softmax by default, as an nn.MLP would."""
+    h = nn.fit(_TwoScores(), [[1.0], [-1.0]], [0, 1], epochs=2, lr=0.5, progress=False)
+    assert h == nn.fit(_TwoScores(), [[1.0], [-1.0]], [0, 1], loss="softmax", epochs=2, lr=0.5, progress=False)
+
+
+def test_hinge_on_a_model_without_nout_that_gives_two_scores_is_refused():
+    """loss="hinge" with a 2-score model without nout is refused, not trained on its first score."""
+    with pytest.raises(ValueError, match=r"loss='hinge' needs a model with 1 output, got 2: pass loss='softmax' or loss='svm'"):
+        nn.fit(_TwoScores(), [[1.0], [-1.0]], [0, 1], loss="hinge", progress=False)
+
+
+class _Returns:
+    """A model that returns whatever it was given, with one parameter."""
+
+    def __init__(self, out):
+        self.out, self.w = out, Value(0.0)
+
+    def __call__(self, x):
+        return self.out
+
+    def parameters(self):
+        return [self.w]
+
+
+@pytest.mark.parametrize(
+    ("out", "got"),
+    [
+        (0.5, r"float: 0.5"),
+        ([0.5, 1.5], r"a list whose item 0 is float: 0.5"),
+        ([Value(1.0), "s"], r"a list whose item 1 is str: 's'"),
+        ([], r"list: \[\]"),
+        (None, r"NoneType: None"),
+    ],
+)
+def test_a_model_that_does_not_return_values_is_told_what_to_return(out, got):
+    """A model returning a float, plain numbers or nothing gets a TypeError saying it must return Values."""
+    told = r"the model must return a Value \(one score\) or a list of Values \(one score per class\), computed from its parameters"
+    with pytest.raises(TypeError, match=told + "; it returned " + got):
+        nn.fit(_Returns(out), [[1.0], [2.0]], [0, 1], progress=False)
+
+
+class _WrappedScores(_TwoScores):
+    """_TwoScores with its scores handed back through ``wrap`` (tuple, numpy array, …)."""
+
+    def __init__(self, wrap):
+        super().__init__()
+        self.wrap = wrap
+
+    def __call__(self, x):
+        return self.wrap(super().__call__(x))
+
+
+@pytest.mark.parametrize("wrap", [tuple, lambda scores: np.array(scores, dtype=object)], ids=["tuple", "ndarray"])
+def test_a_model_may_return_a_tuple_or_an_array_of_values(wrap):
+    """Scores as a tuple or a numpy object array of Values train exactly like a list."""
+    X, y = [[1.0], [-1.0]], [0, 1]
+    assert nn.fit(_WrappedScores(wrap), X, y, epochs=2, progress=False) == nn.fit(_TwoScores(), X, y, epochs=2, progress=False)
+
+
+class _OneOutputReturnsFloat(_Returns):
+    nout = 1
+
+
+def test_a_model_with_nout_that_returns_a_float_is_told_too():
+    """With nout declared the output is first seen in training: the same TypeError, not 'not subscriptable'."""
+    with pytest.raises(TypeError, match=r"must return a Value .* it returned float: 0.5"):
+        nn.fit(_OneOutputReturnsFloat(0.5), [[1.0], [2.0]], [0, 1], progress=False)
+
+
+# --- training never goes silently non-finite
+
+
+def _linear_one_output():
+    return nn.MLP(2, [1], activation="linear")
+
+
+def test_fit_with_a_huge_lr_raises_and_keeps_the_last_finite_parameters():
+    """lr=1e308 on data scaled by 100 raises DivergedError naming the epoch, batch and lr; the weights stay finite."""
+    X, y = make_moons(20)
+    model = _linear_one_output()
+    before = [p.data for p in model.parameters()]
+    message = r"fit: epoch 1/3, batch 1/1: SGD.step: params\[0\] \('w1.0.0'\) would become -?inf .*the step was not taken.*\(lr=1e\+308\)"
+    with pytest.raises(nn.DivergedError, match=message):
+        nn.fit(model, 100.0 * X, y, loss="hinge", epochs=3, lr=1e308, progress=False)
+    assert [p.data for p in model.parameters()] == before
+
+
+class _OverflowsOnCall:
+    """score = x₀·w, except that call number ``bad`` multiplies by 1e308 twice (a GateError in the forward)."""
+
+    nout = 1
+
+    def __init__(self, bad):
+        self.bad, self.calls, self.w = bad, 0, Value(0.0, "w")
+
+    def __call__(self, x):
+        self.calls += 1
+        score = x[0] * self.w
+        return score * 1e308 * 1e308 if self.calls == self.bad else score
+
+    def parameters(self):
+        return [self.w]
+
+
+def test_fit_gate_error_in_a_batch_leaves_the_parameters_of_the_previous_step():
+    """A GateError in epoch 2's forward names the batch and leaves w as epoch 1's step set it."""
+    model = _OverflowsOnCall(bad=2)
+    with pytest.raises(GateError, match=r"fit: epoch 2/3, batch 1/1: mul\(\) overflows.*the step was not taken") as caught:
+        nn.fit(model, [[1.0]], [1], loss="hinge", epochs=3, lr=0.5, progress=False)
+    assert model.w.data == 0.5  # epoch 1: hinge 1 − w·1 at w = 0 has ∂/∂w = −1, so w ← 0 − 0.5·(−1)
+    assert isinstance(caught.value.__cause__, GateError)
+
+
+class _GradientOverflows:
+    """score = 100·log(w) at w = 1e-307: finite forward, but ∂score/∂w = 100/w overflows in backward."""
+
+    nout = 1
+
+    def __init__(self):
+        self.w = Value(1e-307, "w")
+
+    def __call__(self, x):
+        return self.w.log() * 100.0
+
+    def parameters(self):
+        return [self.w]
+
+
+def test_fit_gate_error_in_backward_leaves_the_parameters_untouched():
+    """An overflow in the backward pass raises GateError naming the batch; w is not stepped."""
+    model = _GradientOverflows()
+    with pytest.raises(GateError, match=r"fit: epoch 1/2, batch 1/1: .*not finite.*the step was not taken"):
+        nn.fit(model, [[1.0]], [1], epochs=2, progress=False)
+    assert model.w.data == 1e-307
+
+
+def test_fit_names_validation_when_the_validation_forward_overflows():
+    """A GateError while evaluating val names the epoch and 'validation'."""
+    model = _OverflowsOnCall(bad=2)  # call 1: the training batch; call 2: the validation sample
+    with pytest.raises(GateError, match=r"fit: epoch 1/1, validation: mul\(\) overflows"):
+        nn.fit(model, [[1.0]], [1], epochs=1, val=([[1.0]], [1]), progress=False)

@@ -1,14 +1,12 @@
-"""Helpers for building graphs: a sum as a chain of add gates, and the cyclic GC paused meanwhile."""
+"""Garbage-collector policy for building graphs: the cyclic collector paused, new nodes moved to the oldest generation."""
 
 from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from typing import Iterator, Sequence
+from typing import Iterator
 
-from autograd import Value
-
-__all__ = ["cyclic_gc_paused", "total"]
+__all__ = ["cyclic_gc_paused"]
 
 
 # Objects cyclic_gc_paused has moved to the oldest generation since its last full collection,
@@ -62,15 +60,3 @@ def cyclic_gc_paused() -> Iterator[None]:
                 gc.unfreeze()  # … → the oldest generation, where only full collections look
             gc.enable()
 
-
-def total(values: Sequence[Value]) -> Value:
-    """v₀ + v₁ + … as a chain of add gates (no constant 0 leaf, unlike the builtin ``sum``).
-
-    >>> total([Value(1.0), Value(2.0), Value(3.0)]).data
-    6.0
-    """
-    it = iter(values)
-    out = next(it)
-    for v in it:
-        out = out + v
-    return out

@@ -1,4 +1,4 @@
-"""nn._graph: the cyclic GC paused while a graph is built, and the graph moved out of the young generation."""
+"""nn._gc: the cyclic GC paused while a graph is built, and the graph moved out of the young generation."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import weakref
 import pytest
 
 from autograd import Value
-from nn._graph import cyclic_gc_paused
+from nn._gc import cyclic_gc_paused
 
 
 @pytest.fixture(autouse=True)
@@ -86,7 +86,7 @@ def test_cycles_made_inside_are_still_collected() -> None:
 def test_moved_garbage_cycles_are_freed_once_enough_has_been_moved(monkeypatch: pytest.MonkeyPatch) -> None:
     """A garbage cycle moved along with graphs is freed by the block's own full collection
     once it has moved more than its budget, with no gc.collect() from the caller."""
-    import nn._graph as graph_module
+    import nn._gc as gc_module
 
     class Box:
         pass
@@ -94,8 +94,8 @@ def test_moved_garbage_cycles_are_freed_once_enough_has_been_moved(monkeypatch: 
     full_collections: list[int] = []
     collect = gc.collect
     monkeypatch.setattr(gc, "collect", lambda *args: full_collections.append(1) or collect(*args))
-    monkeypatch.setattr(graph_module, "_moved", 0)
-    monkeypatch.setattr(graph_module, "_move_budget", 5_000)
+    monkeypatch.setattr(gc_module, "_moved", 0)
+    monkeypatch.setattr(gc_module, "_move_budget", 5_000)
     box = Box()
     box.me = box  # type: ignore[attr-defined]
     alive = weakref.ref(box)
@@ -108,4 +108,4 @@ def test_moved_garbage_cycles_are_freed_once_enough_has_been_moved(monkeypatch: 
         del out
     assert full_collections == [1]  # on the way into the second block: 6,000 moved > 5,000
     assert alive() is None
-    assert graph_module._move_budget >= graph_module._MOVE_BUDGET_MIN
+    assert gc_module._move_budget >= gc_module._MOVE_BUDGET_MIN
