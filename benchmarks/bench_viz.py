@@ -98,11 +98,11 @@ def main(argv: list[str] | None = None) -> None:
     if not args.quick:
         pages.append((f"2→16→16→1 + hinge loss, {how}", mlp_2_16_16_1, big))
     print(f"viz.save_html, best of {rounds} round{'s' if rounds > 1 else ''}; Graphviz: {viz.find_dot()}")
-    print(f"{'graph':48} {'nodes':>6} {'gates':>6} {'frames':>7} {'page':>10} {'write':>8}")
+    print(f"{'graph':56} {'nodes':>6} {'gates':>6} {'frames':>7} {'page':>10} {'write':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for name, build, options in pages:
             size, seconds, nodes, gates = measure(build, Path(tmp), rounds, **options)
-            print(f"{name:48} {nodes:6d} {gates:6d} {gates + 1:7d} {size / 1000:8.1f} KB {seconds:7.2f} s")
+            print(f"{name:56} {nodes:6d} {gates:6d} {gates + 1:7d} {size / 1000:8.1f} KB {seconds:7.2f} s")
 
 
 if __name__ == "__main__":

@@ -236,12 +236,16 @@ _SCRIPT = """
   var box = svg.viewBox.baseVal;
   var graph = {x: box.x, y: box.y, w: box.width, h: box.height};
   var view = {x: graph.x, y: graph.y, s: 1};
-  var PAD = 12;
+  var PAD = 12, MOST = 1.75;  // fitting never draws larger than 1.75 screen pixels per point
   function area() { return {w: stage.clientWidth || 1, h: stage.clientHeight || 1}; }
   function fitScale() {
     var a = area();
-    return Math.max(1e-3, Math.min((a.w - 2 * PAD) / graph.w, (a.h - 2 * PAD) / graph.h));
+    return Math.max(1e-3, Math.min(MOST, (a.w - 2 * PAD) / graph.w, (a.h - 2 * PAD) / graph.h));
   }
+  (function shrink() {  // a short drawing gets a shorter stage, not a band of white above and below
+    var need = Math.ceil(graph.h * fitScale() + 2 * PAD);
+    if (need < stage.clientHeight) { stage.style.height = Math.max(need, 240) + "px"; }
+  })();
   function draw() {
     var a = area();
     svg.setAttribute("viewBox", [view.x, view.y, a.w / view.s, a.h / view.s].join(" "));
@@ -371,7 +375,7 @@ button:disabled { opacity: .4; cursor: default; }
 .controls input[type=range] { flex: 1; min-width: 8rem; accent-color: #c2410c; }
 #counter { font-variant-numeric: tabular-nums; color: #374151; min-width: 8rem; }
 .stage { position: relative; background: white; border: 1px solid #e5e7eb; border-radius: .5rem;
-         height: 60vh; min-height: 280px; overflow: hidden; touch-action: none; }
+         height: 60vh; min-height: 240px; overflow: hidden; touch-action: none; }
 .stage svg { display: block; width: 100%; height: 100%; cursor: grab; user-select: none; }
 .stage.dragging svg { cursor: grabbing; }
 .stage svg text { font-family: __FONTS__; }

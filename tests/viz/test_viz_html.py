@@ -196,3 +196,10 @@ def test_graph_over_max_nodes_is_refused(fresh) -> None:
     """Over max_nodes the stepper refuses, saying how to lift the limit."""
     with pytest.raises(ValueError, match=r"stepper: the graph has 5 value nodes, more than max_nodes=3.*max_nodes=None"):
         stepper(fresh.f, max_nodes=3)
+
+
+def test_stepper_save_refuses_a_wrong_suffix(fresh, tmp_path: Path) -> None:
+    """Stepper.save wants .html or .htm, and writes nothing otherwise."""
+    with pytest.raises(ValueError, match=r"Stepper\.save: .* should end in one of \.html, \.htm, got '\.txt'"):
+        stepper(fresh.f).save(tmp_path / "p.txt")
+    assert not (tmp_path / "p.txt").exists()

@@ -209,3 +209,21 @@ def test_notebook_output_steps_inside_its_sandboxed_frame(browser) -> None:
         assert problems == []
     finally:
         page.close()
+
+
+def test_hostile_labels_stay_text_in_the_browser(browser, tmp_path: Path) -> None:
+    """Labels holding </script>, <img onerror> and <svg onload> show as text: no dialog, no request, no error."""
+    a, b = Value(1.0, "</script><img src=x onerror=alert(1)>"), Value(2.0, "<svg onload=alert(2)>")
+    out = a * b
+    out.label = "\u2028</SCRIPT ><!--"
+    page = open_page(browser, save_html(out, tmp_path / "hostile.html"))
+    try:
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.keyboard.press("End")
+        caption = page.inner_text("#caption")
+        assert "</script><img src=x onerror=alert(1)>" in caption and "<svg onload=alert(2)>" in caption
+        assert page.locator("img").count() == 0 and dialogs == [] and page.problems == []
+        assert page.requests == [(tmp_path / "hostile.html").resolve().as_uri()]
+    finally:
+        page.close()
