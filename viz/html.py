@@ -138,6 +138,18 @@ def caption_html(caption: str) -> str:
     return "".join(parts)
 
 
+# The words inside a value node's cells as dot.py draws them: "data 3", "grad ?" (not the bold label).
+_CELL_WORDS = re.compile(r'(<text\b(?![^>]*font-weight)[^>]*>(?:<tspan>)?)(data|grad) ')
+
+
+def _cell_words(svg: str, lang: str) -> str:
+    """The drawing with its cells' "data" and "grad" in ``lang`` (shorter in Chinese: 值, 梯度, so
+    they fit the room Graphviz laid out for the English words)."""
+    if lang == "en":
+        return svg
+    return _CELL_WORDS.sub(lambda m: f"{m.group(1)}{html.escape(text(m.group(2), lang))} ", svg)
+
+
 def page_data(root: Value, steps: Sequence[Step], lang: str = "en") -> tuple[str, dict[str, Any]]:
     """The page's one drawing and its frames as data, for the backward ``steps`` from ``root``.
 
@@ -145,12 +157,17 @@ def page_data(root: Value, steps: Sequence[Step], lang: str = "en") -> tuple[str
     will show; the page's script fills the cells in. The data names every node by its id in
     the drawing and describes each frame by what changes:
 
-    - ``nodes[i] = [value id, gate id or "", [parent indices]]`` in topological order (the
-      drawing's ``<title>`` of the value node and of the gate that made it);
+    - ``nodes[i] = {"v": value id, "g": gate id or "", "p": [parent indices], "op", "data",
+      "label"}`` in topological order: ``v`` and ``g`` are the drawing's ``<title>`` of the
+      value node and of the gate that made it, ``data`` the forward value (a float);
     - ``frames[k] = {"a": active node index or None, "s": [[i, grad text], ...] (the cells that
       change), "t": [indices of the cells just touched], "c": [title, [lines], rule]}``;
     - ``text``: the page's own words in ``lang``, ``pending`` (what a cell shows before its
       gradient is computed), ``root`` (the output's index).
+
+    The script knows nodes only through these ids, so another drawing can plug in: a collapsed
+    layout maps several nodes to one neuron's group (frames stepping a neuron at a time), and a
+    page that recomputes the numbers (what-if) rebuilds ``frames`` from ``nodes`` and replays them.
 
     Returns:
         ``(svg, data)``: the drawing, ready to inline in HTML, and the JSON-able data.
@@ -188,13 +205,15 @@ def page_data(root: Value, steps: Sequence[Step], lang: str = "en") -> tuple[str
     by_id = {value_ids[node]: widest.get(node, PENDING) for node in order}
     svg = _NODE_GROUP.sub(lambda m: _mark_grad_cell(m.group(0), by_id[m.group(1)]) if m.group(1) in by_id
                           else m.group(0), svg)
+    svg = _cell_words(svg, lang)
     data = {
         "lang": lang,
         "root": index[root],
         "pending": PENDING,
-        "nodes": [[value_ids[n], gate_ids.get(n, ""), [index[p] for p in n.parents]] for n in order],
+        "nodes": [{"v": value_ids[n], "g": gate_ids.get(n, ""), "p": [index[p] for p in n.parents],
+                   "op": n.op, "data": n.data, "label": n.label} for n in order],
         "frames": frames,
-        "text": {"counter": text("page counter", lang, i="{i}", n="{n}")},
+        "text": {"counter": text("page counter", lang, i="{i}", n="{n}"), "data": text("data", lang)},
     }
     return svg, data
 
@@ -221,14 +240,19 @@ _SCRIPT = """
   });
   function one(id) { return (byTitle[id] || [])[0] || null; }
   var nodes = data.nodes.map(function (n) {
-    var group = one(n[0]);
+    var group = one(n.v);
     var edges = [];
-    if (n[1]) {
-      n[2].forEach(function (p) { edges = edges.concat(byTitle[data.nodes[p][0] + "->" + n[1]] || []); });
-      edges = edges.concat(byTitle[n[1] + "->" + n[0]] || []);
+    if (n.g) {
+      n.p.forEach(function (p) { edges = edges.concat(byTitle[data.nodes[p].v + "->" + n.g] || []); });
+      edges = edges.concat(byTitle[n.g + "->" + n.v] || []);
     }
-    return {group: group, gate: n[1] ? one(n[1]) : null, edges: edges,
+    return {group: group, gate: n.g ? one(n.g) : null, edges: edges,
             cell: group ? group.querySelector(".gv tspan") : null, shown: data.pending};
+  });
+  // Hovering a value shows its label and its data to full precision (the drawing rounds to 4 digits).
+  data.nodes.forEach(function (n, i) {
+    var title = nodes[i].group && nodes[i].group.querySelector("title");
+    if (title) { title.textContent = (n.label || n.op || "") + ": " + data.text.data + " " + String(n.data); }
   });
 
   // -- the view: which part of the drawing the stage shows (x, y: its top-left corner in the

@@ -62,7 +62,7 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "caption rule": {"en": "rule: {rule}", "zh": "规则：{rule}"},
     "page title": {"en": "Backprop, step by step", "zh": "反向传播，逐步演示"},
-    "page through": {"en": "through {name}", "zh": "：{name}"},
+    "page through": {"en": "through {name}", "zh": "（{name}）"},
     "page previous": {"en": "previous", "zh": "上一步"},
     "page next": {"en": "next", "zh": "下一步"},
     "page previous label": {"en": "previous step", "zh": "上一步"},

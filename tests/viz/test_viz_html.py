@@ -125,11 +125,13 @@ def test_frames_keep_their_language(fresh, tmp_path: Path) -> None:
 
 
 def test_chinese_page_speaks_the_course_terms(fresh, tmp_path: Path) -> None:
-    """lang="zh": controls and captions in Chinese, each gate named as the course does."""
+    """lang="zh": controls, captions and the cells' words in Chinese, each gate named as the course does."""
     text = save_html(fresh.f, tmp_path / "zh.html", lang="zh").read_text(encoding="utf-8")
     for piece in ("上一步", "下一步", "适合窗口", "反向传播", "前向传播：f = -12", "乘法门单元", "局部梯度",
                   "第 1 帧，共 3 帧"):
         assert piece in text, piece
+    (svg,) = re.findall(r"<svg.*?</svg>", text, re.S)
+    assert "值 &#45;2" in svg and svg.count(">梯度 <tspan>") == 5 and "data " not in svg and "grad " not in svg
 
 
 def test_no_step_limit_on_the_page(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def root_selector(path: Path) -> str:
     """The CSS selector of the output node's group in a page's drawing."""
     text = path.read_text(encoding="utf-8")
     data = json.loads(re.search(r'id="gg-data">(.*?)</script>', text, re.S).group(1))
-    svg_id = re.search(r'<g id="([^"]+)" class="node[^"]*">\s*<title>' + data["nodes"][data["root"]][0] + "</title>",
+    svg_id = re.search(r'<g id="([^"]+)" class="node[^"]*">\s*<title>' + data["nodes"][data["root"]]["v"] + "</title>",
                        text).group(1)
     return f"#{svg_id}"
 
@@ -151,6 +151,7 @@ def test_keys_buttons_and_slider_step_and_nothing_is_fetched(browser, pages) -> 
             return page.locator(".gv tspan").all_text_contents()
 
         assert shown() == ("0", "frame 1 of 3") and page.is_disabled("#prev") and grads() == ["?"] * 5
+        assert page.locator("#node1 > title").text_content() == "x: data -2"  # hover: full precision
         page.click("#next")
         assert shown() == ("1", "frame 2 of 3") and "Step 1 of 2" in page.inner_text("#caption")
         assert grads() == ["?", "?", "-4", "3", "1"] and page.locator(".node.active").count() == 1
