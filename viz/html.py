@@ -14,7 +14,7 @@ from typing import Any, Optional, Sequence, TypeVar, Union
 from autograd import Step, Value, backward_steps, topological_order
 
 from ._files import write_atomic
-from .backend import render_svg
+from .backend import find_dot, render_svg
 from .dot import ACTIVE_FILL, DEFAULT_MAX_NODES, GRAD, TOUCHED_FILL, build_graph, check_size, fmt, node_ids
 from .frames import PENDING, Caption, walk
 from .i18n import FONT_STACK, check_lang, text
@@ -172,6 +172,10 @@ def page_data(root: Value, steps: Sequence[Step], lang: str = "en") -> tuple[str
     Returns:
         ``(svg, data)``: the drawing, ready to inline in HTML, and the JSON-able data.
 
+    Raises:
+        RuntimeError: the drawing lacks a value node's gradient cell (a Graphviz whose SVG
+            this page does not understand).
+
     >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
     >>> f = (x + y) * z
     >>> svg, data = page_data(f, list(backward_steps(f)))
@@ -205,6 +209,12 @@ def page_data(root: Value, steps: Sequence[Step], lang: str = "en") -> tuple[str
     by_id = {value_ids[node]: widest.get(node, PENDING) for node in order}
     svg = _NODE_GROUP.sub(lambda m: _mark_grad_cell(m.group(0), by_id[m.group(1)]) if m.group(1) in by_id
                           else m.group(0), svg)
+    marked = svg.count('<text class="gv"')
+    if marked != len(order):  # a cell the script cannot fill would show the widest text for ever
+        raise RuntimeError(
+            f"page_data: found the gradient cell of {marked} of {len(order)} value nodes in the drawing "
+            f"Graphviz ({find_dot()}) made; the page would show wrong gradients, so none is written"
+        )
     svg = _cell_words(svg, lang)
     data = {
         "lang": lang,

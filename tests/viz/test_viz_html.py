@@ -205,3 +205,12 @@ def test_stepper_save_refuses_a_wrong_suffix(fresh, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"Stepper\.save: .* should end in one of \.html, \.htm, got '\.txt'"):
         stepper(fresh.f).save(tmp_path / "p.txt")
     assert not (tmp_path / "p.txt").exists()
+
+
+def test_a_drawing_without_its_gradient_cells_is_refused(fresh, tmp_path: Path, monkeypatch) -> None:
+    """If the SVG's gradient texts cannot be found, no page with stale numbers is written."""
+    real = viz.html.render_svg
+    monkeypatch.setattr(viz.html, "render_svg", lambda diagram: real(diagram).replace('fill="#c2410c"', 'fill="#000"'))
+    with pytest.raises(RuntimeError, match=r"found the gradient cell of 0 of 5 value nodes.*none is written"):
+        save_html(fresh.f, tmp_path / "s.html")
+    assert not (tmp_path / "s.html").exists()
