@@ -16,7 +16,7 @@ from autograd import Step, Value, backward_steps, topological_order
 from ._files import write_atomic
 from .backend import find_dot, render_svg
 from .dot import ACTIVE_FILL, DEFAULT_MAX_NODES, GRAD, TOUCHED_FILL, build_graph, check_size, fmt, node_ids
-from .frames import PENDING, Caption, walk
+from .frames import PENDING, walk
 from .i18n import FONT_STACK, check_lang, text
 
 __all__ = ["Stepper", "json_for_script", "page_data", "save_html", "stepper", "stepper_html"]
