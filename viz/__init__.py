@@ -6,13 +6,14 @@ from typing import Any
 
 from .dot import draw_gate, draw_graph
 from .frames import backprop_frames
-from .html import save_html
+from .html import Stepper, save_html, stepper
 from .notebook import StepThrough
 from .backend import Diagram, DotNotFoundError, find_dot, render
 
 __all__ = [
     "Diagram",
     "StepThrough",
+    "Stepper",
     "DotNotFoundError",
     "backprop_frames",
     "draw_gate",
@@ -20,6 +21,7 @@ __all__ = [
     "find_dot",
     "render",
     "save_html",
+    "stepper",
 ]
 
 

@@ -253,11 +253,14 @@ class Diagram(graphviz.Digraph):
 
     ``pipe(format=...)`` and the Jupyter display hooks run the same executable as
     :func:`render`. Diagrams made by :func:`viz.backprop_frames` also carry ``caption`` (the
-    step in words) and ``step`` (the :class:`autograd.Step`, or None for the forward frame).
+    step in words), ``step`` (the :class:`autograd.Step`, or None for the forward frame),
+    ``root`` (the Value the film is of) and ``lang`` (the captions' language).
     """
 
     caption: str = ""
     step: Any = None
+    root: Any = None
+    lang: str = "en"
 
     def pipe(  # type: ignore[override]
         self,

@@ -1,11 +1,14 @@
-"""The backward pass as a film: one diagram per step of autograd.backward_steps."""
+"""The backward pass as a film: one diagram per step of autograd.backward_steps, and its captions in words."""
 
 from __future__ import annotations
 
-from autograd import Step, Value, backward_steps, topological_order
+from typing import Iterable, Iterator, Optional
 
-from .dot import DEFAULT_MAX_NODES, build_graph, check_size, fmt, node_name
+from autograd import Gate, Step, Value, backward_steps, topological_order
+
+from .dot import DEFAULT_MAX_NODES, build_graph, check_size, fmt, gate_symbol
 from .backend import Diagram
+from .i18n import check_lang, gate_rule, text
 
 __all__ = ["backprop_frames", "MAX_STEPS"]
 
@@ -15,41 +18,79 @@ MAX_STEPS = 100
 #: What a gradient not yet computed shows.
 PENDING = "?"
 
-
-def _forward_caption(root: Value) -> str:
-    name = root.label or "the output"
-    return "\n".join([
-        f"Forward pass: {name} = {fmt(root.data)}",
-        "Each box shows a node's value (data); gradients not computed yet show as ?.",
-        f"The backward pass starts at the output with ∂{root.label or 'out'}/∂{root.label or 'out'} = 1, "
-        "then visits the gates from the output back to the inputs.",
-    ])
+#: A caption: its title line, one line per fact, and the gate's rule ("" for the forward frame).
+Caption = tuple[str, list[str], str]
 
 
-def _step_caption(step: Step, total: int, so_far: dict[Value, float]) -> str:
-    node, gate = step.node, step.gate
-    called = f"{gate.name} gate" if gate.symbol == gate.name else f"{gate.symbol} gate ({gate.name})"
-    lines = [
-        f"Step {step.index + 1} of {total}: the {called} that made "
-        f"{node_name(node)} = {fmt(node.data)}",
-        f"upstream gradient arriving at its output: {fmt(step.upstream)}",
-    ]
+def name_of(node: Value, lang: str = "en") -> str:
+    """How words refer to a node: its label, else "the × output" / "× 的输出", or "the constant 3".
+
+    >>> name_of(Value(2.0) * 3), name_of(Value(2.0) * 3, "zh"), name_of(Value(3.0), "zh")
+    ('the × output', '× 的输出', '常数 3')
+    """
+    if node.label:
+        return node.label
+    if node.op:
+        return text("output of", lang, symbol=gate_symbol(node))
+    return text("constant", lang, value=fmt(node.data))
+
+
+def gate_called(gate: Gate, lang: str = "en") -> str:
+    """A gate as a caption names it: "mul gate", "+ gate (add)"; in Chinese, the name its row's rule uses.
+
+    >>> from autograd import GATES
+    >>> gate_called(GATES["add"]), gate_called(GATES["exp"]), gate_called(GATES["add"], "zh")
+    ('+ gate (add)', 'exp gate', '加法门单元')
+    """
+    if lang == "zh" and "门单元" in gate.rule_zh:
+        return gate.rule_zh[: gate.rule_zh.index("门单元") + 3].strip()
+    key = "gate called" if gate.symbol == gate.name else "gate called symbol"
+    return text(key, lang, name=gate.name, symbol=gate.symbol)
+
+
+def forward_caption(root: Value, lang: str = "en") -> Caption:
+    """The first frame in words (no rule: no gate has been visited yet)."""
+    out = root.label or "out"
+    head = text("caption forward", lang, name=root.label or text("the output", lang), value=fmt(root.data))
+    return head, [text("caption forward data", lang), text("caption forward start", lang, out=out)], ""
+
+
+def step_caption(step: Step, total: int, so_far: dict[Value, float], lang: str = "en") -> Caption:
+    """One backward step in words: for each input, upstream × local = contribution, and the rule."""
+    node = step.node
+    head = text("caption step", lang, index=step.index + 1, total=total, called=gate_called(step.gate, lang),
+                node=name_of(node, lang), value=fmt(node.data))
+    lines = [text("caption upstream", lang, upstream=fmt(step.upstream))]
     for parent, local, contribution in zip(step.parents, step.local_grads, step.contributions):
-        lines.append(
-            f"to {node_name(parent)} ({fmt(parent.data)}): upstream {fmt(step.upstream)} × local "
-            f"{fmt(local)} = {fmt(contribution)}, so its grad is now {fmt(so_far[parent])}"
-        )
-    lines.append(f"rule: {gate.rule}")
-    return "\n".join(lines)
+        lines.append(text("caption contribution", lang, parent=name_of(parent, lang), data=fmt(parent.data),
+                          upstream=fmt(step.upstream), local=fmt(local), contribution=fmt(contribution),
+                          total=fmt(so_far[parent])))
+    return head, lines, text("caption rule", lang, rule=gate_rule(step.gate, lang))
 
 
-def _frame(diagram: Diagram, caption: str, step: object) -> Diagram:
-    diagram.caption = caption
-    diagram.step = step
-    return diagram
+def caption_text(caption: Caption) -> str:
+    """A caption as plain text: the title line, one line per fact, the rule line last."""
+    head, lines, rule = caption
+    return "\n".join([head, *lines, *([rule] if rule else [])])
 
 
-def backprop_frames(root: Value) -> list[Diagram]:
+def walk(root: Value, steps: Iterable[Step], total: int,
+         lang: str = "en") -> Iterator[tuple[Optional[Step], Caption, dict[Value, float]]]:
+    """The frames of a backward pass as they happen: ``(step, caption, so_far)``, the forward frame first.
+
+    ``so_far`` maps each node to the gradient it has received in this pass up to and including
+    ``step`` — one dict, updated in place between yields; ``step`` is None for the forward frame.
+    """
+    so_far: dict[Value, float] = {}
+    yield None, forward_caption(root, lang), so_far
+    for step in steps:
+        so_far.setdefault(step.node, step.upstream)  # the root's seed of 1
+        for parent, contribution in zip(step.parents, step.contributions):
+            so_far[parent] = so_far.get(parent, 0.0) + contribution
+        yield step, step_caption(step, total, so_far, lang), so_far
+
+
+def backprop_frames(root: Value, lang: str = "en") -> list[Diagram]:
     """The backward pass from ``root``, one diagram per step, ready to flip through.
 
     The first frame shows the forward values only (every gradient ``?``). Then comes one frame
@@ -58,9 +99,9 @@ def backprop_frames(root: Value) -> list[Diagram]:
     received a contribution are shaded), and those not computed yet still show ``?``. So there
     are 1 + (number of gates) frames, and consecutive frames differ.
 
-    Each frame also carries ``caption`` — the step in words: upstream × local = contribution
-    for each input, with the numbers, and the gate's rule — and ``step`` (the
-    :class:`autograd.Step`, None for the first frame).
+    Each frame also carries ``caption`` — the step in words, in ``lang``: upstream × local =
+    contribution for each input, with the numbers, and the gate's rule — ``step`` (the
+    :class:`autograd.Step`, None for the first frame), ``root`` and ``lang``.
 
     Like ``root.backward()``, this runs the backward pass: afterwards every ``grad`` is filled
     in, and leaves add to the gradient they had (zero them first if you already called
@@ -68,47 +109,47 @@ def backprop_frames(root: Value) -> list[Diagram]:
 
     Args:
         root: the output node.
+        lang: ``"en"``, or ``"zh"`` for captions in the course's Chinese terms (上游梯度, 局部梯度).
 
     Returns:
-        A list of :class:`viz.Diagram`; see :func:`viz.save_html` to step through them.
+        A list of :class:`viz.Diagram`. :func:`viz.save_html` steps through them on one page,
+        which needs no film: it lays the graph out once and has no :data:`MAX_STEPS` limit.
 
     Raises:
         TypeError: ``root`` is not a Value.
         ValueError: the graph has more than ``viz.dot.DEFAULT_MAX_NODES`` nodes or more than
-            :data:`MAX_STEPS` gates.
+            :data:`MAX_STEPS` gates, or ``lang`` is not one of ``viz.i18n.LANGS``.
 
     >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
     >>> frames = backprop_frames((x + y) * z)
     >>> len(frames), frames[1].step.gate.name, frames[2].caption.splitlines()[0]
     (3, 'mul', 'Step 2 of 2: the + gate (add) that made the + output = 3')
+    >>> backprop_frames((Value(-2.0) + Value(5.0)) * Value(-4.0), lang="zh")[2].caption.splitlines()[0]
+    '第 2 步（共 2 步）：加法门单元，它算出 + 的输出 = 3'
     """
     who = "backprop_frames"
     if not isinstance(root, Value):
         raise TypeError(f"{who} needs an autograd.Value, got {type(root).__name__}")
+    check_lang(who, lang)
     check_size(root, DEFAULT_MAX_NODES, who, can_lift=False)
     order = topological_order(root)
     total = sum(1 for node in order if node.op)
     if total > MAX_STEPS:
         raise ValueError(
             f"{who}: the graph has {total} gates, so its film would have {total + 1} full diagrams; "
-            f"the limit is {MAX_STEPS} gates. Step through a smaller graph (e.g. a single neuron), "
+            f"the limit is {MAX_STEPS} gates. Step through it on one page with viz.save_html(root, path) "
+            "or viz.stepper(root), step through a smaller graph (e.g. a single neuron), "
             "or draw the whole graph once with viz.draw_graph."
         )
+    frames: list[Diagram] = []
+    for step, caption, so_far in walk(root, backward_steps(root), total, lang):
 
-    so_far: dict[Value, float] = {}  # the gradients of this pass, as received so far
+        def grad_text(node: Value) -> str:
+            return fmt(so_far[node]) if node in so_far else PENDING
 
-    def grad_text(node: Value) -> str:
-        return fmt(so_far[node]) if node in so_far else PENDING
-
-    def draw(active: Value | None = None, touched: dict[Value, object] = {}) -> Diagram:
-        return build_graph(root, order, show="both", rankdir="LR", group=True, grad_text=grad_text,
-                           active=active, touched=touched)
-
-    frames = [_frame(draw(), _forward_caption(root), None)]
-    for step in backward_steps(root):
-        so_far.setdefault(step.node, step.upstream)  # the root's seed of 1
-        for parent, contribution in zip(step.parents, step.contributions):
-            so_far[parent] = so_far.get(parent, 0.0) + contribution
-        touched = dict.fromkeys(step.parents)
-        frames.append(_frame(draw(step.node, touched), _step_caption(step, total, so_far), step))
+        touched = dict.fromkeys(step.parents) if step else {}
+        diagram = build_graph(root, order, show="both", rankdir="LR", group=True, grad_text=grad_text,
+                              active=step.node if step else None, touched=touched)
+        diagram.caption, diagram.step, diagram.root, diagram.lang = caption_text(caption), step, root, lang
+        frames.append(diagram)
     return frames

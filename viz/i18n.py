@@ -60,6 +60,61 @@ _TEXT: dict[str, dict[str, str]] = {
               "值为灰色，梯度为橙色",
     },
     # -- page (html.py, frames.py)
+    "the output": {"en": "the output", "zh": "输出"},
+    "output of": {"en": "the {symbol} output", "zh": "{symbol} 的输出"},
+    "constant": {"en": "the constant {value}", "zh": "常数 {value}"},
+    "gate called": {"en": "{name} gate", "zh": "{name} 门单元"},
+    "gate called symbol": {"en": "{symbol} gate ({name})", "zh": "{symbol} 门单元（{name}）"},
+    "caption forward": {"en": "Forward pass: {name} = {value}", "zh": "前向传播：{name} = {value}"},
+    "caption forward data": {
+        "en": "Each box shows a node's value (data); gradients not computed yet show as ?.",
+        "zh": "每个方框显示节点的值；尚未计算的梯度显示为 ?。",
+    },
+    "caption forward start": {
+        "en": "The backward pass starts at the output with ∂{out}/∂{out} = 1, "
+              "then visits the gates from the output back to the inputs.",
+        "zh": "反向传播从输出开始，∂{out}/∂{out} = 1，然后从输出往回、一个门单元接一个门单元地走到输入。",
+    },
+    "caption step": {
+        "en": "Step {index} of {total}: the {called} that made {node} = {value}",
+        "zh": "第 {index} 步（共 {total} 步）：{called}，它算出 {node} = {value}",
+    },
+    "caption upstream": {
+        "en": "upstream gradient arriving at its output: {upstream}",
+        "zh": "到达它输出端的上游梯度：{upstream}",
+    },
+    "caption contribution": {
+        "en": "to {parent} ({data}): upstream {upstream} × local {local} = {contribution}, "
+              "so its grad is now {total}",
+        "zh": "传给 {parent}（值 {data}）：上游梯度 {upstream} × 局部梯度 {local} = {contribution}，"
+              "它的梯度现在是 {total}",
+    },
+    "caption rule": {"en": "rule: {rule}", "zh": "规则：{rule}"},
+    "page title": {"en": "Backprop, step by step", "zh": "反向传播，逐步演示"},
+    "page through": {"en": "through {name}", "zh": "（{name}）"},
+    "page previous": {"en": "previous", "zh": "上一步"},
+    "page next": {"en": "next", "zh": "下一步"},
+    "page previous label": {"en": "previous step", "zh": "上一步"},
+    "page next label": {"en": "next step", "zh": "下一步"},
+    "page frame": {"en": "frame", "zh": "帧"},
+    "page counter": {"en": "frame {i} of {n}", "zh": "第 {i} 帧，共 {n} 帧"},
+    "page zoom in": {"en": "zoom in", "zh": "放大"},
+    "page zoom out": {"en": "zoom out", "zh": "缩小"},
+    "page fit": {"en": "fit", "zh": "适合窗口"},
+    "page fit label": {"en": "fit the whole graph in view", "zh": "显示整张图"},
+    "page diagram": {"en": "the computation graph", "zh": "计算图"},
+    "page hint": {
+        "en": "Keys: ← / → step, Home / End jump; drag to pan, wheel or + / − to zoom. "
+              "Gradients are orange; ? means not computed yet.",
+        "zh": "按键：← / → 单步，Home / End 跳到开头或结尾；拖动可平移，滚轮或 + / − 可缩放。"
+              "梯度为橙色；? 表示尚未计算。",
+    },
+    "page untrusted": {
+        "en": "The backprop stepper shows here once the notebook is trusted (JupyterLab: File ▸ Trust "
+              "Notebook) or the cell is run again; viz.save_html writes the same page as a file.",
+        "zh": "笔记本被信任后（JupyterLab：File ▸ Trust Notebook）或重新运行本单元后，这里会显示反向传播"
+              "逐步演示；viz.save_html 可把同一页面写成文件。",
+    },
 }
 
 

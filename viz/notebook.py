@@ -19,7 +19,8 @@ def _widgets() -> Any:
     except ImportError:
         raise ImportError(
             "viz.StepThrough needs ipywidgets, which is not installed: run 'pip install ipywidgets' "
-            "(or step through the same frames in a browser with viz.save_html(root, 'steps.html'))"
+            "(or step through the same backward pass without it: viz.stepper(root) shows the "
+            "one-page stepper in the notebook, viz.save_html(root, 'steps.html') writes it to a file)"
         ) from None
     return ipywidgets
 
@@ -29,7 +30,8 @@ class StepThrough:
     diagram of the current step and its explanation in words.
 
     All frames are rendered once, up front (one Graphviz run per CPU). Display the object as
-    the last expression of a cell, or ``display(StepThrough(root))``.
+    the last expression of a cell, or ``display(StepThrough(root))``. :func:`viz.stepper`
+    shows the same backward pass without ipywidgets or a kernel, on one layout of the graph.
 
     Args:
         root: the output Value. Its backward pass runs here (see :func:`viz.backprop_frames`).

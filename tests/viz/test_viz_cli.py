@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -130,10 +131,11 @@ def test_expression_starting_with_minus_is_not_an_option(run, tmp_path) -> None:
 
 @pytest.mark.graphviz
 def test_steps_writes_the_html_stepper(run, tmp_path) -> None:
-    """steps writes one HTML page with a frame per step."""
+    """steps writes one HTML page: one drawing, and a frame of data per step."""
     code, out, _ = run("steps", "relu(a*b + 1)", "a=2", "b=-3", "-o", "steps.html")
     text = (tmp_path / "steps.html").read_text(encoding="utf-8")
-    assert code == 0 and text.count('class="frame"') == 1 + 3  # forward, then ×, + and relu's max
+    frames = json.loads(re.search(r'id="gg-data">(.*?)</script>', text, re.S).group(1))["frames"]
+    assert code == 0 and text.count("<svg") == 1 and len(frames) == 1 + 3  # forward, then ×, + and relu's max
     assert "steps.html" in out
 
 

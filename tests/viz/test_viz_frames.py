@@ -74,12 +74,12 @@ def test_frames_show_this_pass_even_after_an_earlier_backward(course) -> None:
 
 
 def test_too_many_gates_are_refused(monkeypatch) -> None:
-    """Past MAX_STEPS gates: ValueError with the count and what to do."""
+    """Past MAX_STEPS gates: ValueError with the count and what to do (the one-page stepper has no limit)."""
     monkeypatch.setattr(viz.frames, "MAX_STEPS", 3)
     node = Value(1.0, "x")
     for _ in range(4):
         node = node + 1.0
-    with pytest.raises(ValueError, match=r"has 4 gates.*limit is 3 gates\. Step through a smaller graph"):
+    with pytest.raises(ValueError, match=r"has 4 gates.*limit is 3 gates\. Step through it on one page with viz\.save_html\(root, path\) or viz\.stepper\(root\)"):
         backprop_frames(node)
 
 

@@ -1,0 +1,109 @@
+"""Stepper pages: size on disk and time to write, for the course's graphs from (x+y)·z up to a network.
+
+Run:  python benchmarks/bench_viz.py            (five rounds each, about half a minute)
+      python benchmarks/bench_viz.py --quick    (one round, the small graphs only)
+
+Each page is one ``viz.save_html`` call: the backward pass, one Graphviz layout of the whole
+graph, the frames as data, one atomic write. The graph is rebuilt before every round (the call
+runs the backward pass, and leaves would accumulate); only the call is timed, and each page
+keeps its best round, so a slow spell of a shared machine does not land on one figure.
+
+Graphs:
+  - the (x+y)·z demo: CS231n's first example, 2 gates;
+  - the sigmoid neuron ``sigmoid(w0*x0 + w1*x1 + b)`` at the course's numbers;
+  - ``nn.MLP(3, [4, 4, 1])`` on x = (2, 3, −1) under the hinge loss with label −1, notebook 04's
+    example (76 gates, 77 frames; the page of one full SVG per frame was 16.4 MB, written in 4.8 s);
+  - ``nn.MLP(2, [16, 16, 1])`` on one two-moons point: collapsed to one node per neuron where
+    ``save_html`` takes ``collapse=``, else drawn gate by gate with ``max_nodes=None``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import nn  # noqa: E402
+import viz  # noqa: E402
+from autograd import Value, topological_order  # noqa: E402
+from nn.losses import hinge_loss  # noqa: E402
+
+
+def demo() -> Value:
+    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    f = (x + y) * z
+    f.label = "f"
+    return f
+
+
+def neuron() -> Value:
+    w0, x0, w1, x1, b = (Value(v, name) for v, name in
+                         [(2.0, "w0"), (-1.0, "x0"), (-3.0, "x1"), (-2.0, "w1"), (-3.0, "b")])
+    f = (w0 * x0 + w1 * x1 + b).sigmoid()
+    f.label = "f"
+    return f
+
+
+def mlp_3441() -> Value:
+    loss = hinge_loss(nn.MLP(3, [4, 4, 1])([2.0, 3.0, -1.0]), -1)
+    loss.label = "loss"
+    return loss
+
+
+def mlp_2_16_16_1() -> Value:
+    X, y = nn.data.make_moons(2)
+    loss = hinge_loss(nn.MLP(2, [16, 16, 1])(list(X[0])), 2 * int(y[0]) - 1)
+    loss.label = "loss"
+    return loss
+
+
+def big_options() -> tuple[str, dict]:
+    """How the 2→16→16→1 page is made on this branch: collapsed if save_html can, else in full."""
+    if "collapse" in inspect.signature(viz.save_html).parameters:
+        return "collapsed by neuron", {"collapse": "neuron", "max_nodes": None}
+    return "gate by gate (no collapse yet)", {"max_nodes": None}
+
+
+def measure(build: Callable[[], Value], folder: Path, rounds: int, **options) -> tuple[int, float, int, int]:
+    """(bytes, best seconds, value nodes, gates) of save_html on a freshly built graph, best of ``rounds``."""
+    best = float("inf")
+    size = nodes = gates = 0
+    for i in range(rounds):
+        root = build()
+        order = topological_order(root)
+        nodes, gates = len(order), sum(1 for node in order if node.op)
+        path = folder / f"page{i}.html"
+        start = time.perf_counter()
+        viz.save_html(root, path, **options)
+        best = min(best, time.perf_counter() - start)
+        size = path.stat().st_size
+    return size, best, nodes, gates
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one round, the small graphs only")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per page; each keeps its best (default 5)")
+    args = parser.parse_args(argv)
+    rounds = 1 if args.quick else max(1, args.rounds)
+    how, big = big_options()
+    pages = [("(x+y)·z demo", demo, {}), ("sigmoid neuron", neuron, {}), ("3→4→4→1 + hinge loss", mlp_3441, {})]
+    if not args.quick:
+        pages.append((f"2→16→16→1 + hinge loss, {how}", mlp_2_16_16_1, big))
+    print(f"viz.save_html, best of {rounds} round{'s' if rounds > 1 else ''}; Graphviz: {viz.find_dot()}")
+    print(f"{'graph':56} {'nodes':>6} {'gates':>6} {'frames':>7} {'page':>10} {'write':>8}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, build, options in pages:
+            size, seconds, nodes, gates = measure(build, Path(tmp), rounds, **options)
+            print(f"{name:56} {nodes:6d} {gates:6d} {gates + 1:7d} {size / 1000:8.1f} KB {seconds:7.2f} s")
+
+
+if __name__ == "__main__":
+    main()

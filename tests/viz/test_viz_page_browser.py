@@ -1,0 +1,230 @@
+"""The stepper page in headless Chromium: it opens fitted, zooms, pans, follows the active gate, steps, fetches nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+import nn
+from autograd import Value
+from nn.losses import hinge_loss
+from viz import save_html, stepper
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium (CI installs it)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the whole module."""
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, Path]:
+    """The course example's page (English and Chinese) and the 3→4→4→1 network's, written once."""
+    folder = tmp_path_factory.mktemp("pages")
+
+    def course() -> Value:
+        x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+        f = (x + y) * z
+        f.label = "f"
+        return f
+
+    loss = hinge_loss(nn.MLP(3, [4, 4, 1])([2.0, 3.0, -1.0]), -1)
+    loss.label = "loss"
+    return {
+        "course": save_html(course(), folder / "course.html"),
+        "zh": save_html(course(), folder / "zh.html", lang="zh"),
+        "mlp": save_html(loss, folder / "mlp.html"),
+    }
+
+
+def open_page(browser, path: Path, width: int = 800):
+    """A new tab of ``width`` CSS pixels on the page; it records requests and errors."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.requests, page.problems = [], []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.on("console", lambda msg: page.problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    page.goto(path.resolve().as_uri())
+    return page
+
+
+INSIDE = """(selector) => {
+  const stage = document.querySelector('.stage').getBoundingClientRect();
+  const box = document.querySelector(selector).getBoundingClientRect();
+  return box.width > 0 && box.left >= stage.left && box.right <= stage.right
+      && box.top >= stage.top && box.bottom <= stage.bottom;
+}"""
+
+
+def root_selector(path: Path) -> str:
+    """The CSS selector of the output node's group in a page's drawing."""
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="gg-data">(.*?)</script>', text, re.S).group(1))
+    svg_id = re.search(r'<g id="([^"]+)" class="node[^"]*">\s*<title>' + data["nodes"][data["root"]]["v"] + "</title>",
+                       text).group(1)
+    return f"#{svg_id}"
+
+
+@pytest.mark.parametrize("width", [800, 1400])
+def test_opens_fitted_to_the_whole_graph(browser, pages, width: int) -> None:
+    """On the first frame the output node and the whole drawing lie inside the stage."""
+    page = open_page(browser, pages["mlp"], width)
+    try:
+        assert page.evaluate(INSIDE, root_selector(pages["mlp"]))
+        assert page.evaluate(INSIDE, "#graph0")
+        assert page.problems == []
+    finally:
+        page.close()
+
+
+def test_zoom_pan_and_fit_change_the_view(browser, pages) -> None:
+    """+ zooms in, dragging moves the view, the wheel zooms out, fit returns to the opening view."""
+    page = open_page(browser, pages["mlp"])
+    try:
+        def view() -> tuple[str, float]:
+            return page.get_attribute(".stage svg", "viewBox"), float(page.get_attribute(".stage svg", "data-scale"))
+
+        opening = view()
+        page.click("#zoom-in")
+        zoomed = view()
+        assert zoomed[1] > opening[1] and zoomed[0] != opening[0]
+        box = page.locator(".stage svg").bounding_box()
+        page.mouse.move(box["x"] + 300, box["y"] + 200)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 200, box["y"] + 150, steps=4)
+        page.mouse.up()
+        panned = view()
+        assert panned[1] == zoomed[1] and panned[0] != zoomed[0]
+        page.mouse.wheel(0, 400)
+        assert view()[1] < panned[1]
+        page.click("#fit")
+        assert view() == opening
+    finally:
+        page.close()
+
+
+def test_each_step_keeps_the_active_gate_in_view(browser, pages) -> None:
+    """Zoomed in far, every one of the 76 steps shows its active gate inside the stage."""
+    page = open_page(browser, pages["mlp"])
+    try:
+        page.click("#zoom-in")
+        # seven more zoom-ins and the 76 steps in one round trip, by the page's own key handler
+        outside = page.evaluate("""() => {
+          const inside = """ + INSIDE + """, key = (k) => document.dispatchEvent(new KeyboardEvent("keydown", {key: k}));
+          for (let i = 0; i < 7; i++) { key("+"); }
+          const outside = [];
+          for (let i = 1; i <= 76; i++) { key("ArrowRight"); if (!inside(".node.active")) { outside.push(i); } }
+          return outside;
+        }""")
+        assert page.get_attribute("body", "data-frame") == "76" and outside == []
+    finally:
+        page.close()
+
+
+def test_keys_buttons_and_slider_step_and_nothing_is_fetched(browser, pages) -> None:
+    """Next, arrow keys, Home/End and the slider change the frame; no request leaves the page; no errors."""
+    page = open_page(browser, pages["course"])
+    try:
+        def shown() -> tuple[str, str]:
+            return page.get_attribute("body", "data-frame"), page.inner_text("#counter")
+
+        def grads() -> list[str]:
+            return page.locator(".gv tspan").all_text_contents()
+
+        assert shown() == ("0", "frame 1 of 3") and page.is_disabled("#prev") and grads() == ["?"] * 5
+        assert page.locator("#node1 > title").text_content() == "x: data -2"  # hover: full precision
+        page.click("#next")
+        assert shown() == ("1", "frame 2 of 3") and "Step 1 of 2" in page.inner_text("#caption")
+        assert grads() == ["?", "?", "-4", "3", "1"] and page.locator(".node.active").count() == 1
+        assert page.locator(".node.touched").count() == 2 and page.locator(".edge.hot").count() == 3
+        page.keyboard.press("ArrowRight")
+        assert shown()[0] == "2" and page.is_disabled("#next") and grads() == ["-4", "-4", "-4", "3", "1"]
+        page.keyboard.press("ArrowLeft")
+        assert shown()[0] == "1" and grads() == ["?", "?", "-4", "3", "1"]
+        page.keyboard.press("Home")
+        assert shown()[0] == "0" and page.locator(".node.active").count() == 0 and grads() == ["?"] * 5
+        page.keyboard.press("End")
+        assert shown()[0] == "2"
+        page.locator("#slider").fill("1")
+        assert shown()[0] == "1" and "rule: mul swaps" in page.inner_text("#caption")
+        assert page.requests == [pages["course"].resolve().as_uri()] and page.problems == []
+    finally:
+        page.close()
+
+
+def test_chinese_page_draws_with_a_cjk_font(browser, pages, tmp_path: Path) -> None:
+    """A zh page's heading and caption render with a real CJK font (what Chromium used), and a screenshot is taken."""
+    page = open_page(browser, pages["zh"])
+    try:
+        page.click("#next")
+        assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"')")
+        session = page.context.new_cdp_session(page)
+        session.send("DOM.enable")
+        session.send("CSS.enable")
+        document = session.send("DOM.getDocument")["root"]["nodeId"]
+        used = set()
+        for selector in ("h1", "#caption h2", "#caption .rule"):
+            node = session.send("DOM.querySelector", {"nodeId": document, "selector": selector})["nodeId"]
+            used |= {font["familyName"] for font in session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]}
+        assert any("CJK" in name or "Han" in name for name in used), used
+        shot = page.screenshot(path=str(tmp_path / "zh.png"))
+        assert len(shot) > 10_000 and "乘法门单元" in page.inner_text("#caption")
+        assert page.problems == []
+    finally:
+        page.close()
+
+
+def test_notebook_output_steps_inside_its_sandboxed_frame(browser) -> None:
+    """stepper()'s notebook HTML, put in a page as Jupyter would, runs in its iframe and steps."""
+    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    shown = stepper((x + y) * z)._repr_html_()
+    page = browser.new_page(viewport={"width": 800, "height": 900})
+    try:
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.set_content(f"<!DOCTYPE html><html><body><div class='output'>{shown}</div></body></html>")
+        inner = page.frame_locator("iframe")
+        assert inner.locator("#counter").inner_text() == "frame 1 of 3"
+        inner.locator("#next").click()
+        assert inner.locator("#counter").inner_text() == "frame 2 of 3"
+        assert inner.locator(".gv tspan").all_text_contents() == ["?", "?", "-4", "3", "1"]
+        assert problems == []
+    finally:
+        page.close()
+
+
+def test_hostile_labels_stay_text_in_the_browser(browser, tmp_path: Path) -> None:
+    """Labels holding </script>, <img onerror> and <svg onload> show as text: no dialog, no request, no error."""
+    a, b = Value(1.0, "</script><img src=x onerror=alert(1)>"), Value(2.0, "<svg onload=alert(2)>")
+    out = a * b
+    out.label = "\u2028</SCRIPT ><!--"
+    page = open_page(browser, save_html(out, tmp_path / "hostile.html"))
+    try:
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.keyboard.press("End")
+        caption = page.inner_text("#caption")
+        assert "</script><img src=x onerror=alert(1)>" in caption and "<svg onload=alert(2)>" in caption
+        assert page.locator("img").count() == 0 and dialogs == [] and page.problems == []
+        assert page.requests == [(tmp_path / "hostile.html").resolve().as_uri()]
+    finally:
+        page.close()
