@@ -8,12 +8,13 @@ from .dot import draw_gate, draw_graph
 from .frames import backprop_frames
 from .html import save_html
 from .notebook import StepThrough
-from .backend import Diagram, DotNotFoundError, find_dot, render
+from .backend import Diagram, DotNotFoundError, RenderError, find_dot, render
 
 __all__ = [
     "Diagram",
     "StepThrough",
     "DotNotFoundError",
+    "RenderError",
     "backprop_frames",
     "draw_gate",
     "draw_graph",

@@ -11,7 +11,7 @@ import pytest
 
 import viz.backend
 from autograd import Value
-from viz import DotNotFoundError, draw_graph, find_dot, render
+from viz import DotNotFoundError, RenderError, draw_graph, find_dot, render
 from viz.backend import render_svgs
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -74,8 +74,8 @@ def test_unknown_suffix_is_refused_listing_valid_ones(course, tmp_path: Path) ->
 
 @pytest.mark.graphviz
 def test_graphviz_error_is_reported(tmp_path: Path) -> None:
-    """Broken DOT raises RuntimeError carrying Graphviz's message."""
-    with pytest.raises(RuntimeError, match=r"graphviz-pure failed|dot failed"):
+    """Broken DOT raises RenderError (a RuntimeError) carrying Graphviz's message."""
+    with pytest.raises(RenderError, match=r"graphviz-pure failed|dot failed"):
         render("digraph { a -> }", tmp_path / "bad.svg")
 
 
