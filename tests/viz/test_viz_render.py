@@ -125,3 +125,28 @@ def test_diagram_repr_has_no_memory_address(course) -> None:
 
     text = repr(viz.draw_graph(course.f))
     assert "0x" not in text and text.startswith("<viz.Diagram: ")
+
+
+@pytest.mark.graphviz
+def test_render_writes_whole_or_not_at_all(course, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that fails at the last step leaves the existing file's bytes and no temporary file."""
+    import viz._files
+
+    target = tmp_path / "f.svg"
+    target.write_text("old picture")
+
+    def full_disk(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(viz._files.os, "replace", full_disk)
+    with pytest.raises(OSError, match=r"No space left on device"):
+        render(draw_graph(course.f), target)
+    assert [p.name for p in tmp_path.iterdir()] == ["f.svg"] and target.read_text() == "old picture"
+
+
+@pytest.mark.graphviz
+def test_render_to_a_folder_is_refused(course, tmp_path: Path) -> None:
+    """A folder named like a diagram is not overwritten: IsADirectoryError naming it."""
+    (tmp_path / "d.svg").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"d\.svg' is a folder, not a file"):
+        render(draw_graph(course.f), tmp_path / "d.svg")
