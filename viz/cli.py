@@ -159,7 +159,10 @@ def cmd_draw(args: argparse.Namespace) -> int:
     _check_suffix(args.output, tuple(FORMATS), "the diagram")
     root = _expression(args.expr, args.bindings)
     _backward(root)
-    diagram = draw_graph(root, show=args.show, rankdir=args.rankdir)
+    try:
+        diagram = draw_graph(root, show=args.show, rankdir=args.rankdir)
+    except ValueError as error:  # too many nodes to draw legibly
+        raise Failure(f"cannot draw {args.expr.strip()!r:.80}: {error}") from None
     with _writing(args.output):
         render(diagram, args.output)
     _say(f"wrote {args.output}  ({_summary(root)})")

@@ -358,3 +358,11 @@ def test_check_parses_the_expression_once(run, monkeypatch) -> None:
     monkeypatch.setattr(viz.expr, "parse", lambda text: calls.append(text) or real(text))
     code, _, _ = run("check", "x*y", "x=2", "y=3")
     assert code == 0 and calls == ["x*y"]
+
+
+def test_a_graph_too_large_to_draw_exits_1_in_one_line(run, tmp_path) -> None:
+    """990 nested negations make 1,981 value nodes, more than a diagram draws: exit 1, one line, no file."""
+    code, out, err = run("draw", "-" * 990 + "x", "x=1", "-o", "neg.svg")
+    assert (code, out) == (1, "") and len(err.splitlines()) == 1
+    assert re.search(r"^gategraph: error: cannot draw '-{79}: draw_graph: the graph has 1,981 value nodes, more than max_nodes=500", err)
+    assert list(tmp_path.iterdir()) == []

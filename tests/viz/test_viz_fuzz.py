@@ -399,7 +399,8 @@ def run_batch(cases: list[list[str]], folder: Path) -> list[dict]:
 
 
 def test_cli_never_shows_a_traceback(tmp_path: Path) -> None:
-    """Hostile command lines: exit 0, 1 or 2; stderr at most one line and no Traceback (unless --debug);
+    """Hostile command lines: exit 0, 1 or 2, never through the last-resort handler; stderr at most one
+    line and no Traceback (unless --debug);
     a refused one (exit 2) prints nothing to stdout and writes no file; an existing file is never clobbered."""
     rng = random.Random(10)
     cases = NAMED + [hostile_argv(rng) for _ in range(CLI_SAMPLE)]
@@ -413,6 +414,7 @@ def test_cli_never_shows_a_traceback(tmp_path: Path) -> None:
         assert result["kept"], where
         # a progress bar redraws its line with carriage returns: it is not a message line
         lines = [line for line in result["err"].split("\n") if line and not line.startswith("\rfit:")]
+        assert "unexpected" not in result["err"], where  # the last-resort handler means a bug
         if "--debug" not in argv:
             assert "Traceback" not in result["err"] and len(lines) <= 1, where
         if result["code"] == 2:
