@@ -8,13 +8,14 @@ from .dot import draw_gate, draw_graph
 from .frames import backprop_frames
 from .html import Stepper, save_html, stepper
 from .notebook import StepThrough
-from .backend import Diagram, DotNotFoundError, find_dot, render
+from .backend import Diagram, DotNotFoundError, RenderError, find_dot, render
 
 __all__ = [
     "Diagram",
     "StepThrough",
     "Stepper",
     "DotNotFoundError",
+    "RenderError",
     "backprop_frames",
     "draw_gate",
     "draw_graph",

@@ -13,9 +13,10 @@ from typing import Any, Optional, Sequence, TypeVar, Union
 
 import graphviz
 
+from ._files import write_atomic
 from .i18n import has_cjk
 
-__all__ = ["Diagram", "DotNotFoundError", "find_dot", "render", "render_svg", "render_svgs"]
+__all__ = ["Diagram", "DotNotFoundError", "RenderError", "find_dot", "render", "render_svg", "render_svgs"]
 
 PathT = TypeVar("PathT", str, os.PathLike)
 
@@ -31,6 +32,14 @@ TIMEOUT = 300
 
 class DotNotFoundError(RuntimeError):
     """Neither the system ``dot`` nor the ``graphviz-pure`` executable could be found."""
+
+
+class RenderError(RuntimeError):
+    """Graphviz ran but did not draw the diagram: it rejected the DOT text, failed or timed out.
+
+    A ``RuntimeError``, so code written against earlier versions that caught ``RuntimeError``
+    still catches it.
+    """
 
 
 def find_dot() -> str:
@@ -86,12 +95,12 @@ def _run(source: str, fmt: str, *extra: str) -> bytes:
     try:
         done = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
-        raise RuntimeError(
+        raise RenderError(
             f"{Path(cmd[0]).name} took longer than {TIMEOUT} s to lay out the diagram; draw a smaller graph"
         ) from None
     if done.returncode != 0:
         errors = done.stderr.decode("utf-8", "replace").strip()
-        raise RuntimeError(f"{Path(cmd[0]).name} failed (exit {done.returncode}): {errors}")
+        raise RenderError(f"{Path(cmd[0]).name} failed (exit {done.returncode}): {errors}")
     return done.stdout
 
 
@@ -122,12 +131,12 @@ def rasterise_svg(svg: str, dpi: float = PNG_DPI) -> bytes:
     on Debian, ``apt install fonts-noto-cjk``.
 
     Raises:
-        RuntimeError: ``resvg-py`` is not installed, or it could not draw the SVG.
+        RenderError: ``resvg-py`` is not installed, or it could not draw the SVG.
     """
     try:
         import resvg_py
     except ImportError:
-        raise RuntimeError(
+        raise RenderError(
             "a PNG with Chinese (CJK) labels is drawn by resvg: pip install resvg-py "
             "(or write .svg, which any browser shows with its own CJK fonts)"
         ) from None
@@ -143,7 +152,7 @@ def rasterise_svg(svg: str, dpi: float = PNG_DPI) -> bytes:
     try:
         return bytes(resvg_py.svg_to_bytes(svg_string=svg))
     except ValueError as error:
-        raise RuntimeError(f"resvg could not draw the diagram's SVG: {error}") from None
+        raise RenderError(f"resvg could not draw the diagram's SVG: {error}") from None
 
 
 def render_svg(diagram: Any) -> str:
@@ -211,7 +220,9 @@ def render(diagram: Any, path: PathT) -> PathT:
 
     Uses the system ``dot`` when it is on PATH, else the ``graphviz-pure`` executable that
     the pip package of that name installs (see :func:`find_dot`). Missing parent folders are
-    created.
+    created. The file is written whole or not at all: Graphviz runs first, then the bytes go to
+    a temporary file beside ``path`` that is renamed over it (:func:`viz._files.write_atomic`),
+    so a failure leaves an existing file untouched and no partial file.
 
     Args:
         diagram: a ``graphviz.Digraph`` (e.g. from :func:`viz.draw_graph`), any object with a
@@ -224,7 +235,8 @@ def render(diagram: Any, path: PathT) -> PathT:
     Raises:
         ValueError: the suffix is not one of ``.svg``, ``.png``.
         DotNotFoundError: neither ``dot`` nor ``graphviz-pure`` is installed.
-        RuntimeError: Graphviz rejected the diagram (its message is included).
+        RenderError: Graphviz rejected the diagram (its message is included) or timed out.
+        OSError: ``path`` cannot be written (a folder, a read-only place, a missing drive).
 
     >>> import tempfile, viz
     >>> from autograd import Value
@@ -242,8 +254,7 @@ def render(diagram: Any, path: PathT) -> PathT:
         )
     source = _source(diagram)
     data = _png(source) if fmt == "png" else _run(source, fmt)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    write_atomic(target, data)
     return path
 
 

@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import ast
+import io
+import math
+import os
 import sys
+import traceback
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, NoReturn, Optional, Sequence
+from typing import Callable, Iterator, NoReturn, Optional, Sequence, Union
 
 import numpy as np
 
 from autograd import Value, gradcheck, topological_order
 
 from . import expr
+from ._files import write_atomic
 from .dot import draw_gate, draw_graph, fmt
 from .html import SUFFIXES as HTML_SUFFIXES
 from .html import save_html
-from .backend import FORMATS, DotNotFoundError, render
+from .backend import FORMATS, DotNotFoundError, RenderError, render
 
-__all__ = ["main", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE"]
+__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_INTERRUPTED"]
 
 #: Exit codes. 0: done. 1: the command ran but failed — the expression has no finite value or
 #: gradient at the given numbers (a GateError, a division by zero), a gradient check failed,
-#: or Graphviz is missing or failed. 2: the command line was refused — a bad or forbidden
-#: expression, a bad NAME=VALUE, an unknown option — and nothing was evaluated or written.
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: Graphviz is missing or failed, a file or folder could not be written (the message names it),
+#: training diverged, or an unexpected error (one line; ``--debug`` shows its traceback).
+#: 2: the command line was refused — a bad or forbidden expression, a bad NAME=VALUE, an unknown
+#: option or an option value out of range — and nothing was evaluated or written.
+#: 130: interrupted (Ctrl-C). Every error is one line on stderr; never a traceback unless --debug.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 DEMO = ("(x + y) * z", {"x": -2.0, "y": 5.0, "z": -4.0})
 
@@ -38,8 +48,10 @@ examples:
   gategraph check "log(1 + exp(a*b))" a=0.5 b=-2
   gategraph train moons --epochs 50
 
-exit codes: 0 done; 1 no finite value/gradient at those numbers, a failed check, or Graphviz
-missing; 2 a refused command line (bad expression or binding), nothing evaluated or written.
+exit codes: 0 done; 1 the command failed: no finite value/gradient at those numbers, a failed
+check, Graphviz missing or failing, a file that cannot be written, training diverged, or an
+unexpected error; 2 a refused command line (bad expression, binding or option value), nothing
+evaluated or written; 130 interrupted. Errors are one line; --debug adds the traceback.
 """
 
 
@@ -62,16 +74,60 @@ def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
-def _expression(text: str, bindings: Sequence[str]) -> Value:
-    """Parse, check and build EXPR with its NAME=VALUE bindings; UsageError or Failure if not."""
+def _say(*lines: str) -> None:
+    """Print to stdout, writing what its encoding cannot hold (an undecodable file name) as escapes."""
+    text = "\n".join(lines)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    print(text.encode(encoding, "backslashreplace").decode(encoding, "replace"))
+
+
+def _parsed(text: str, bindings: Sequence[str]) -> tuple[ast.Expression, dict[str, float], Value]:
+    """Parse and check EXPR and its NAME=VALUE bindings once, and build its graph.
+
+    Returns the tree, the values and the graph's root; UsageError or Failure if refused.
+    """
     try:
         tree = expr.parse(text)
         values = expr.parse_bindings(list(bindings))
-        return expr.evaluate(tree, values)
+        return tree, values, expr.evaluate(tree, values)
     except expr.ExpressionError as error:
         raise UsageError(f"EXPR {text.strip()!r:.80}: {error}") from None
     except ArithmeticError as error:
         raise Failure(f"cannot evaluate {text.strip()!r:.80} at these values: {error}") from None
+
+
+def _expression(text: str, bindings: Sequence[str]) -> Value:
+    """EXPR's graph at its NAME=VALUE bindings; UsageError or Failure if refused."""
+    return _parsed(text, bindings)[2]
+
+
+@contextmanager
+def _writing(path: Union[str, Path]) -> Iterator[None]:
+    """Turn an OSError while writing ``path`` into a one-line Failure that names the path."""
+    try:
+        yield
+    except OSError as error:
+        raise Failure(f"cannot write {str(path)!r}: {_os_reason(error)}") from None
+
+
+def _os_reason(error: OSError) -> str:
+    """The reason of an OSError without repeating its path (``No such file or directory``)."""
+    if isinstance(error, IsADirectoryError):
+        return "it is a folder, not a file"
+    return error.strerror or str(error) or type(error).__name__
+
+
+def _output_folder(folder: Path) -> Path:
+    """Refuse, before any work, a folder that cannot hold the output: an existing file, or a path
+    under a file. (A place the operating system refuses is reported when it is written.)"""
+    if folder.exists() and not folder.is_dir():
+        raise Failure(f"cannot write to {str(folder)!r}: it is a file, not a folder")
+    for parent in folder.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise Failure(f"cannot write to {str(folder)!r}: {str(parent)!r} is a file, not a folder")
+            break
+    return folder
 
 
 def _backward(root: Value) -> None:
@@ -82,6 +138,8 @@ def _backward(root: Value) -> None:
 
 
 def _check_suffix(path: str, suffixes: Sequence[str], what: str) -> None:
+    if path.endswith(("/", os.sep)):
+        raise UsageError(f"-o {path!r} names a folder; {what} is a file ending in {' or '.join(suffixes)}")
     suffix = Path(path).suffix.lower()
     if suffix not in suffixes:
         raise UsageError(f"-o {path!r}: {what} must end in {' or '.join(suffixes)}, got {suffix or 'no suffix'!r}")
@@ -101,8 +159,13 @@ def cmd_draw(args: argparse.Namespace) -> int:
     _check_suffix(args.output, tuple(FORMATS), "the diagram")
     root = _expression(args.expr, args.bindings)
     _backward(root)
-    render(draw_graph(root, show=args.show, rankdir=args.rankdir), args.output)
-    print(f"wrote {args.output}  ({_summary(root)})")
+    try:
+        diagram = draw_graph(root, show=args.show, rankdir=args.rankdir)
+    except ValueError as error:  # too many nodes to draw legibly
+        raise Failure(f"cannot draw {args.expr.strip()!r:.80}: {error}") from None
+    with _writing(args.output):
+        render(diagram, args.output)
+    _say(f"wrote {args.output}  ({_summary(root)})")
     return EXIT_OK
 
 
@@ -110,19 +173,18 @@ def cmd_steps(args: argparse.Namespace) -> int:
     _check_suffix(args.output, HTML_SUFFIXES, "the stepper")
     root = _expression(args.expr, args.bindings)
     try:
-        save_html(root, args.output)
+        with _writing(args.output):
+            save_html(root, args.output)
     except ArithmeticError as error:
         raise Failure(f"no finite gradient: {error}") from None
     except ValueError as error:  # too large to step through
         raise Failure(str(error)) from None
-    print(f"wrote {args.output}  ({_summary(root)}); open it in a browser")
+    _say(f"wrote {args.output}  ({_summary(root)}); open it in a browser")
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    root = _expression(args.expr, args.bindings)  # validates EXPR and the bindings first
-    tree = expr.parse(args.expr)
-    values = expr.parse_bindings(list(args.bindings))
+    tree, values, root = _parsed(args.expr, args.bindings)  # validates EXPR and the bindings first
     names = expr.variables(tree)
     if not names:
         raise UsageError(f"EXPR {args.expr.strip()!r:.80} has no variables to differentiate")
@@ -135,10 +197,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     except ArithmeticError as error:
         raise Failure(f"cannot check {args.expr.strip()!r:.80} here: {error}") from None
     head = str(report).splitlines()[0]
-    print(f"{head}\n  {root.label} = {fmt(root.data)}")
+    _say(f"{head}\n  {root.label} = {fmt(root.data)}")
     for name, check in zip(names, report.inputs):
         verdict = "kink (not judged)" if check.kink else ("ok" if check.ok else "MISMATCH")
-        print(
+        _say(
             f"  ∂{root.label}/∂{name} at {name} = {check.value:.6g}: analytic {check.analytic:.10g}, "
             f"numeric {check.numeric:.10g}, relative error {check.rel_error:.2e}  {verdict}"
         )
@@ -146,65 +208,116 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    folder = Path(args.output)
+    folder = _output_folder(Path(args.output))
     text, values = DEMO
     root = expr.evaluate(expr.parse(text), values)
     root.backward()
     summary = _summary(root)  # before the stepper runs the backward pass again
-    written = [
-        render(draw_graph(root), folder / "graph.svg"),
-        render(draw_graph(root), folder / "graph.png"),
-    ]
     gates = [node for node in reversed(topological_order(root)) if node.op]  # in backward order
-    for i, node in enumerate(gates):
-        written.append(render(draw_gate(node), folder / f"gate{i + 1}-{node.op}.svg"))
-    written.append(save_html(root, folder / "steps.html"))
-    print(f"gategraph demo: the course's example {text} at x = -2, y = 5, z = -4 ({summary})")
-    print(f"wrote {len(written)} files to {folder.resolve()}:")
-    for path in written:
-        print(f"  {path}")
-    print(f"open {folder / 'steps.html'} in a browser to step through the backward pass")
+    diagrams = {"graph.svg": draw_graph(root), "graph.png": draw_graph(root)}
+    diagrams.update((f"gate{i + 1}-{node.op}.svg", draw_gate(node)) for i, node in enumerate(gates))
+    written = []
+    for name, diagram in diagrams.items():
+        with _writing(folder / name):
+            written.append(render(diagram, folder / name))
+    with _writing(folder / "steps.html"):
+        written.append(save_html(root, folder / "steps.html"))
+    _say(f"gategraph demo: the course's example {text} at x = -2, y = 5, z = -4 ({summary})",
+         f"wrote {len(written)} files to {folder.resolve()}:",
+         *(f"  {path}" for path in written),
+         f"open {folder / 'steps.html'} in a browser to step through the backward pass")
     return EXIT_OK
 
 
-# Per dataset: samples (per class for spiral), epochs, learning rate, loss, batch size.
+# Per dataset: samples (per class for spiral), the range --samples may take, epochs, learning
+# rate, loss, batch size. The scalar engine keeps a whole batch's graph in memory (about 650 gates
+# per moons point, 138 bytes each), so the upper bounds keep a full-batch epoch near 200 MB.
 TRAIN_DEFAULTS = {
-    "moons": dict(samples=100, epochs=100, lr=0.5, loss="hinge", batch_size=None),
-    "spiral": dict(samples=50, epochs=100, lr=0.5, loss="softmax", batch_size=None),
-    "digits": dict(samples=1797, epochs=5, lr=0.5, loss="softmax", batch_size=64),
+    "moons": dict(samples=100, samples_range=(2, 2000), epochs=100, lr=0.5, loss="hinge", batch_size=None),
+    "spiral": dict(samples=50, samples_range=(1, 1000), epochs=100, lr=0.5, loss="softmax", batch_size=None),
+    "digits": dict(samples=1797, samples_range=(10, 1797), epochs=5, lr=0.5, loss="softmax", batch_size=64),
 }
 
+#: Most passes over the data ``train`` accepts.
+MAX_EPOCHS = 10_000
 
-def _positive(value: Optional[float], name: str, default: float) -> float:
+#: Seeds are integers in [0, MAX_SEED] (what numpy's and Python's generators both take).
+MAX_SEED = 2**32 - 1
+
+
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer from ``low`` to ``high``, else a one-line usage error."""
+
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, got {text!r:.40}")
+        return number
+
+    return parse
+
+
+def _finite(low: float, high: Optional[float], what: str) -> Callable[[str], float]:
+    """An argparse type: a finite number above ``low`` (and below ``high``), else a usage error."""
+
+    def parse(text: str) -> float:
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if not (math.isfinite(number) and number > low and (high is None or number < high)):
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r:.40}")
+        return number
+
+    return parse
+
+
+def _path(text: str) -> str:
+    """An argparse type for -o: a non-empty path without NUL characters."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a path, got an empty one")
+    if "\0" in text:
+        raise argparse.ArgumentTypeError(f"a path cannot contain a NUL character, got {text!r:.60}")
+    return text
+
+
+def _samples(dataset: str, value: Optional[int]) -> int:
+    spec = TRAIN_DEFAULTS[dataset]
+    low, high = spec["samples_range"]
     if value is None:
-        return default
-    if not value > 0:
-        raise UsageError(f"--{name} must be > 0, got {value}")
+        return spec["samples"]
+    if not low <= value <= high:
+        per = " per class" if dataset == "spiral" else ""
+        raise UsageError(f"--samples for {dataset} must be from {low} to {high}{per}, got {value}")
     return value
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train one of the course's small problems with ``nn`` and write plots of it."""
+    spec = TRAIN_DEFAULTS[args.dataset]
+    samples = _samples(args.dataset, args.samples)
+    epochs = spec["epochs"] if args.epochs is None else args.epochs
+    lr = spec["lr"] if args.lr is None else args.lr
+    folder = _output_folder(Path(args.output))  # before training, not after
     try:
         import nn  # only this command needs the networks, and only the CLI may import them
         from . import plots
     except ImportError as error:
         raise Failure(f"train: {error}") from None  # the message says which extra to install
-    spec = TRAIN_DEFAULTS[args.dataset]
-    samples = int(_positive(args.samples, "samples", spec["samples"]))
-    epochs = int(_positive(args.epochs, "epochs", spec["epochs"]))
-    lr = _positive(args.lr, "lr", spec["lr"])
     val = None
     try:
         if args.dataset == "moons":
-            X, y = nn.data.make_moons(max(samples, 2), seed=args.seed)
+            X, y = nn.data.make_moons(samples, seed=args.seed)
             model = nn.MLP(2, [16, 16, 1], seed=args.seed)
         elif args.dataset == "spiral":
             X, y = nn.data.make_spiral(samples, 3, seed=args.seed)
             model = nn.MLP(2, [16, 16, 3], seed=args.seed)
         else:
             X, y = nn.data.load_digits()
-            order = np.random.default_rng(args.seed).permutation(len(X))[: max(samples, 10)]
+            order = np.random.default_rng(args.seed).permutation(len(X))[:samples]
             cut = max(1, len(order) * 4 // 5)
             X, y, val = X[order[:cut]], y[order[:cut]], (X[order[cut:]], y[order[cut:]])
             model = nn.Linear(64, 10, seed=args.seed)
@@ -216,8 +329,6 @@ def cmd_train(args: argparse.Namespace) -> int:
     except ArithmeticError as error:
         raise Failure(f"training diverged: {error} (try a smaller --lr)") from None
 
-    folder = Path(args.output)
-    folder.mkdir(parents=True, exist_ok=True)
     name = f"{args.dataset}: {model!r}"
     figures = {"history.png": plots.plot_history(history, title=name)}
     if args.dataset == "digits":
@@ -228,86 +339,123 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         figures["boundary.png"] = plots.plot_decision_boundary(model, X, y, resolution=50, title=name)
     for filename, figure in figures.items():
-        figure.savefig(folder / filename, dpi=120)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=120)  # drawn whole in memory, then written at once
+        with _writing(folder / filename):
+            write_atomic(folder / filename, buffer.getvalue())
     result = f"training accuracy {history.train_acc[-1]:.1%}, loss {history.train_loss[-1]:.4g}"
     if history.val_acc:
         result += f"; validation accuracy {history.val_acc[-1]:.1%}"
-    print(f"{name} after {epochs} epochs: {result}")
-    print(f"wrote {', '.join(str(folder / f) for f in figures)}")
+    _say(f"{name} after {epochs} epochs: {result}", f"wrote {', '.join(str(folder / f) for f in figures)}")
     return EXIT_OK
 
 
-def _expression_command(sub: argparse._SubParsersAction, name: str, help: str,
-                        run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
-    parser = sub.add_parser(name, help=help, description=help, epilog=EPILOG,
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("expr", metavar="EXPR", help='e.g. "(x+y)*z"')
-    parser.add_argument("bindings", metavar="NAME=VALUE", nargs="*", help="a value for each variable, e.g. x=-2")
+_DEBUG_HELP = "on an error, show the traceback as well as the one-line message"
+
+
+def _command(sub: argparse._SubParsersAction, name: str, help: str, run: Callable[[argparse.Namespace], int],
+             **kwargs: object) -> argparse.ArgumentParser:
+    """Add a subcommand that runs ``run(args)``; every subcommand takes ``--debug``."""
+    parser = sub.add_parser(name, help=help, **{"description": help, **kwargs})
+    # SUPPRESS: a subcommand without --debug must not reset 'gategraph --debug COMMAND'
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
     parser.set_defaults(run=run)
     return parser
 
 
+def _expression_command(sub: argparse._SubParsersAction, name: str, help: str,
+                        run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    parser = _command(sub, name, help, run, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("expr", metavar="EXPR", help='e.g. "(x+y)*z"')
+    parser.add_argument("bindings", metavar="NAME=VALUE", nargs="*", help="a value for each variable, e.g. x=-2")
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``gategraph`` command."""
+    """The argument parser of the ``gategraph`` command.
+
+    Add a command with ``_command(sub, name, help, run)`` (or ``_expression_command`` for one
+    that takes EXPR and NAME=VALUE); option values are checked by their ``type=`` so that a bad
+    one is a usage error (exit 2) before anything runs.
+    """
     parser = _Parser(
         prog="gategraph",
         description="Diagrams of every number of the forward and backward pass.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--debug", action="store_true", default=False, help=_DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     draw = _expression_command(sub, "draw", "draw EXPR's graph with every value and gradient (SVG or PNG)", cmd_draw)
-    draw.add_argument("-o", "--output", required=True, help="the file to write: .svg or .png")
+    draw.add_argument("-o", "--output", required=True, type=_path, help="the file to write: .svg or .png")
     draw.add_argument("--show", choices=("forward", "backward", "both"), default="both",
                       help="which numbers to print (default: both)")
     draw.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
                       help="direction of the graph (default: LR, inputs on the left)")
 
     steps = _expression_command(sub, "steps", "write an HTML page that steps through EXPR's backward pass", cmd_steps)
-    steps.add_argument("-o", "--output", required=True, help="the page to write: .html")
+    steps.add_argument("-o", "--output", required=True, type=_path, help="the page to write: .html")
 
     check = _expression_command(sub, "check", "compare EXPR's gradients with numeric ones (gradcheck)", cmd_check)
-    check.add_argument("--eps", type=float, default=1e-5, help="step of the centered difference (default: 1e-5)")
+    check.add_argument("--eps", type=_finite(0.0, 1.0, "a number in (0, 1)"), default=1e-5,
+                       help="step of the centered difference, in (0, 1) (default: 1e-5)")
 
-    train = sub.add_parser("train", help="train a small network on a bundled dataset and plot it",
-                           description="Train on moons (MLP, hinge loss), spiral (MLP, softmax) or digits "
-                           "(linear classifier, softmax) and write plots of the training.")
-    train.add_argument("dataset", choices=("moons", "spiral", "digits"))
-    train.add_argument("--epochs", type=int, default=None, help="passes over the data (default: per dataset)")
-    train.add_argument("--lr", type=float, default=None, help="learning rate (default: per dataset)")
+    train = _command(sub, "train", "train a small network on a bundled dataset and plot it", cmd_train,
+                     description="Train on moons (MLP, hinge loss), spiral (MLP, softmax) or digits "
+                     "(linear classifier, softmax) and write plots of the training.")
+    train.add_argument("dataset", choices=tuple(TRAIN_DEFAULTS))
+    train.add_argument("--epochs", type=_whole_number(1, MAX_EPOCHS), default=None,
+                       help=f"passes over the data, 1 to {MAX_EPOCHS} (default: per dataset)")
+    train.add_argument("--lr", type=_finite(0.0, None, "a finite number > 0"), default=None,
+                       help="learning rate, a finite number > 0 (default: per dataset)")
+    ranges = ", ".join(f"{name} {spec['samples_range'][0]}-{spec['samples_range'][1]}"
+                       for name, spec in TRAIN_DEFAULTS.items())
     train.add_argument("--samples", type=int, default=None,
-                       help="use this many samples (moons, digits) or samples per class (spiral)")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("-o", "--output", default="gategraph-train", help="folder for the plots (default: %(default)s)")
+                       help=f"use this many samples (moons, digits) or samples per class (spiral); {ranges}")
+    train.add_argument("--seed", type=_whole_number(0, MAX_SEED), default=0,
+                       help=f"seed of the data and the initial weights, 0 to {MAX_SEED} (default: 0)")
+    train.add_argument("-o", "--output", type=_path, default="gategraph-train",
+                       help="folder for the plots (default: %(default)s)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
-    train.set_defaults(run=cmd_train)
 
-    demo = sub.add_parser("demo", help="the course's (x+y)*z example: diagram, gate diagrams and stepper",
-                          description="Render the course's (x+y)·z example at x=-2, y=5, z=-4 as a diagram, "
-                          "one diagram per gate and an HTML stepper, into a folder.")
-    demo.add_argument("-o", "--output", default="gategraph-demo", help="folder to write to (default: %(default)s)")
-    demo.set_defaults(run=cmd_demo)
+    demo = _command(sub, "demo", "the course's (x+y)*z example: diagram, gate diagrams and stepper", cmd_demo,
+                    description="Render the course's (x+y)·z example at x=-2, y=5, z=-4 as a diagram, "
+                    "one diagram per gate and an HTML stepper, into a folder.")
+    demo.add_argument("-o", "--output", type=_path, default="gategraph-demo",
+                      help="folder to write to (default: %(default)s)")
     return parser
 
 
 _EXPRESSION_COMMANDS = ("draw", "steps", "check")
-_EXPRESSION_OPTIONS = ("-h", "--help", "-o", "--output", "--show", "--rankdir", "--eps")
+_EXPRESSION_OPTIONS = ("-h", "--help", "-o", "--output", "--show", "--rankdir", "--eps", "--debug")
 
 
 def _protect_expression(argv: list[str]) -> list[str]:
     """Keep an EXPR that starts with '-' (``-x*y``) from being read as an option: a leading
     space hides it from argparse, and the expression parser ignores it."""
-    if len(argv) >= 2 and argv[0] in _EXPRESSION_COMMANDS and argv[1].startswith("-"):
-        if argv[1].split("=")[0] not in _EXPRESSION_OPTIONS and argv[1] != "--":
-            return [argv[0], " " + argv[1], *argv[2:]]
+    at = 0
+    while at < len(argv) and argv[at] == "--debug":  # the top-level option before the command
+        at += 1
+    if len(argv) >= at + 2 and argv[at] in _EXPRESSION_COMMANDS and argv[at + 1].startswith("-"):
+        if argv[at + 1].split("=")[0] not in _EXPRESSION_OPTIONS and argv[at + 1] != "--":
+            return [*argv[: at + 1], " " + argv[at + 1], *argv[at + 2 :]]
     return argv
+
+
+def _error(message: object, debug: bool) -> None:
+    """Report an error: one line on stderr, after the traceback when --debug asked for it."""
+    if debug:
+        traceback.print_exc()
+    print(f"gategraph: error: {_one_line(message)}", file=sys.stderr)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the ``gategraph`` command line; returns the exit code (see :data:`EXIT_OK` & co.).
 
-    Errors are one line on stderr, never a traceback.
+    Errors are one line on stderr, never a traceback (``--debug`` adds it): a refused command
+    line exits 2, a command that failed exits 1 — an unwritable file names its path, and an
+    unexpected error says so and how to see its traceback.
 
     >>> main(["check", "(x+y)*z", "x=-2", "y=5", "z=-4"])  # doctest: +ELLIPSIS
     gradcheck passed: ...
@@ -316,23 +464,35 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ...
     0
     """
-    parser = build_parser()
     args_list = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args_list[: args_list.index("--")] if "--" in args_list else "--debug" in args_list
     try:
-        args = parser.parse_args(_protect_expression(args_list))
+        args = build_parser().parse_args(_protect_expression(args_list))
+        debug = bool(getattr(args, "debug", debug))
         if args.command is None:
             raise UsageError("choose a command: draw, steps, check, train or demo (see 'gategraph --help')")
         return args.run(args)
-    except SystemExit as done:  # --help and --version exit through argparse
+    except SystemExit as done:  # --help exits through argparse
         return done.code if isinstance(done.code, int) else EXIT_OK
     except UsageError as error:
-        print(f"gategraph: error: {_one_line(error)}", file=sys.stderr)
+        _error(error, debug)
         return EXIT_USAGE
-    except (Failure, DotNotFoundError) as error:
-        print(f"gategraph: error: {_one_line(error)}", file=sys.stderr)
+    except (Failure, DotNotFoundError, RenderError) as error:  # RenderError: Graphviz rejected a diagram
+        _error(error, debug)
         return EXIT_FAILED
-    except RuntimeError as error:  # Graphviz rejected a diagram
-        print(f"gategraph: error: {_one_line(error)}", file=sys.stderr)
+    except OSError as error:  # a file the commands did not name themselves
+        where = f"{error.filename!r}: " if error.filename else ""
+        _error(f"{where}{_os_reason(error)}", debug)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        _error("interrupted", debug)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # the last resort: a bug, but still one line
+        _error(
+            f"unexpected {type(error).__name__}: {str(error)[:200]} — this is a bug in gategraph; "
+            "run the same command with --debug to see the traceback, and please report it",
+            debug,
+        )
         return EXIT_FAILED
 
 

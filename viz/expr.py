@@ -5,11 +5,12 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import warnings
 from typing import Mapping, Union
 
 from autograd import Value
 
-__all__ = ["ExpressionError", "FUNCTIONS", "build", "evaluate", "parse", "parse_bindings", "variables"]
+__all__ = ["ExpressionError", "FUNCTIONS", "build", "evaluate", "parse", "parse_bindings", "unparse", "variables"]
 
 #: The functions an expression may call, with how many arguments each takes.
 FUNCTIONS = {"exp": 1, "log": 1, "tanh": 1, "sigmoid": 1, "relu": 1, "max": 2}
@@ -52,15 +53,32 @@ class ExpressionError(ValueError):
     """An expression or a binding the command line refuses (bad syntax, a forbidden construct, ...)."""
 
 
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
 def _refuse(what: str) -> ExpressionError:
     return ExpressionError(f"{what} not allowed; EXPR may use only {ALLOWED}")
 
 
-def _check(node: ast.AST) -> None:
-    """Raise ExpressionError unless every piece of ``node`` is on the whitelist."""
+def _children(node: ast.AST) -> list[ast.AST]:
+    """The sub-expressions of a whitelisted node, left to right (a call's name is not one)."""
     if isinstance(node, ast.Expression):
-        _check(node.body)
-    elif isinstance(node, ast.Constant):
+        return [node.body]
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    return []
+
+
+def _check_node(node: ast.AST) -> None:
+    """Raise ExpressionError unless ``node`` itself (not its children) is on the whitelist."""
+    if isinstance(node, ast.Expression):
+        return
+    if isinstance(node, ast.Constant):
         if isinstance(node.value, (str, bytes)):
             raise _refuse("strings are")
         if type(node.value) not in (int, float):
@@ -71,12 +89,9 @@ def _check(node: ast.AST) -> None:
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
             raise _refuse(f"the operator {type(node.op).__name__} is")
-        _check(node.left)
-        _check(node.right)
     elif isinstance(node, ast.UnaryOp):
         if type(node.op) not in _UNARY:
             raise _refuse(f"the operator {type(node.op).__name__} is")
-        _check(node.operand)
     elif isinstance(node, ast.Call):
         func = node.func
         if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
@@ -88,10 +103,32 @@ def _check(node: ast.AST) -> None:
             raise ExpressionError(
                 f"{func.id}() takes {FUNCTIONS[func.id]} argument(s), got {len(node.args)}"
             )
-        for arg in node.args:
-            _check(arg)
     else:
         raise _refuse(_WHAT.get(type(node), f"{type(node).__name__} is"))
+
+
+def _check(tree: ast.AST) -> None:
+    """Raise ExpressionError unless every piece of ``tree`` is on the whitelist.
+
+    An explicit stack, not recursion: ``x+x+…+x`` is a chain of hundreds of nested additions.
+    Pieces are checked in reading order (pre-order, left to right), so the first refused one is named.
+    """
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        _check_node(node)
+        stack.extend(reversed(_children(node)))
+
+
+def _postorder(tree: ast.AST) -> list[ast.AST]:
+    """Every node of a checked tree, each after all of its sub-expressions (any depth, no recursion)."""
+    order, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(_children(node))
+    order.reverse()  # a node came before its descendants, so now it comes after them
+    return order
 
 
 def parse(text: str) -> ast.Expression:
@@ -113,10 +150,16 @@ def parse(text: str) -> ast.Expression:
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():
+            # Python warns about some odd-but-valid source ("1and x": SyntaxWarning); as errors
+            # they are refused like any other syntax error instead of printing a stray line.
+            warnings.simplefilter("error")
+            tree = ast.parse(text.strip(), mode="eval")
         _check(tree)
     except SyntaxError as error:
         raise ExpressionError(f"not a valid expression: {error.msg}") from None
+    except Warning as warning:  # a warning category the compiler does not turn into SyntaxError
+        raise ExpressionError(f"not a valid expression: {_one_line(warning)}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError("the expression is nested too deeply") from None
     except ValueError as error:  # e.g. a null byte, or an integer literal with too many digits
@@ -175,30 +218,84 @@ def _apply(name: str, args: list[Number]) -> Value:
     return getattr(first, name)()
 
 
-def _evaluate(node: ast.AST, env: Mapping[str, Value]) -> Number:
-    if isinstance(node, ast.Expression):
-        return _evaluate(node.body, env)
-    if isinstance(node, ast.Constant):
-        return _number(node.value)
+# Binding strength of each piece, as ast.unparse ranks them (its _Precedence): a child binding
+# less tightly than its place requires is put in parentheses.
+_ARITH, _TERM, _FACTOR, _POWER, _ATOM = 1, 2, 3, 4, 6
+_PRECEDENCE = {ast.Add: _ARITH, ast.Sub: _ARITH, ast.Mult: _TERM, ast.Div: _TERM, ast.Pow: _POWER}
+
+
+def _wrap(piece: tuple[str, int], needed: int) -> str:
+    text, precedence = piece
+    return f"({text})" if precedence < needed else text
+
+
+def _text(node: ast.AST, parts: list[tuple[str, int]]) -> tuple[str, int]:
+    """``node`` written out as ``ast.unparse`` writes it, from its children's (text, precedence)."""
     if isinstance(node, ast.Name):
-        return env[node.id]
+        return node.id, _ATOM
+    if isinstance(node, ast.Constant):
+        return repr(node.value), _ATOM
     if isinstance(node, ast.UnaryOp):
-        operand = _evaluate(node.operand, env)
-        return -operand if isinstance(node.op, ast.USub) else operand
+        return _UNARY[type(node.op)] + _wrap(parts[0], _FACTOR), _FACTOR
     if isinstance(node, ast.BinOp):
-        left, right = _evaluate(node.left, env), _evaluate(node.right, env)
-        op = type(node.op)
-        if not isinstance(left, Value) and not isinstance(right, Value):
-            out: Number = _float_op(op, left, right)
-        else:
-            out = _OPERATORS[op](left, right)  # the engine's gates
-    elif isinstance(node, ast.Call):
-        out = _apply(node.func.id, [_evaluate(arg, env) for arg in node.args])  # type: ignore[attr-defined]
-    else:  # parse() lets nothing else through
-        raise ExpressionError(f"unexpected {type(node).__name__}")
-    if isinstance(out, Value) and not out.label:
-        out.label = ast.unparse(node)  # name the node by its own piece of the expression
-    return out
+        own = _PRECEDENCE[type(node.op)]
+        # ** groups to the right (a ** b ** c = a ** (b ** c)); the others to the left
+        left, right = (own + 1, own) if isinstance(node.op, ast.Pow) else (own, own + 1)
+        return f"{_wrap(parts[0], left)} {_BINARY[type(node.op)]} {_wrap(parts[1], right)}", own
+    if isinstance(node, ast.Call):
+        return f"{node.func.id}({', '.join(text for text, _ in parts)})", _ATOM  # type: ignore[attr-defined]
+    return parts[0]  # ast.Expression: its body
+
+
+def unparse(tree: ast.AST) -> str:
+    """A checked expression written out the way ``ast.unparse`` writes it, at any depth.
+
+    ``ast.unparse`` recurses, so it fails on a long chain such as ``x+x+…+x``; this walks the
+    tree with an explicit stack and gives the same text.
+
+    >>> unparse(parse("(a+b)*-c ** 2 / max(a,b)"))
+    '(a + b) * -c ** 2 / max(a, b)'
+    """
+    done: dict[ast.AST, tuple[str, int]] = {}
+    for node in _postorder(tree):
+        done[node] = _text(node, [done.pop(child) for child in _children(node)])
+    return done[tree][0]
+
+
+def _evaluate(tree: ast.AST, env: Mapping[str, Value]) -> Number:
+    """The value of a checked tree: numbers between numbers, the engine's gates once a Value is in.
+
+    Every node an operator or a function makes is labelled with its own piece of the expression.
+    Nodes are visited children first from an explicit stack, so any depth works.
+    """
+    done: dict[ast.AST, tuple[Number, tuple[str, int]]] = {}
+    for node in _postorder(tree):
+        kids = [done.pop(child) for child in _children(node)]
+        args = [value for value, _ in kids]
+        text = _text(node, [piece for _, piece in kids])
+        if isinstance(node, ast.Expression):
+            out: Number = args[0]
+        elif isinstance(node, ast.Constant):
+            out = _number(node.value)
+        elif isinstance(node, ast.Name):
+            out = env[node.id]
+        elif isinstance(node, ast.UnaryOp):
+            out = -args[0] if isinstance(node.op, ast.USub) else args[0]
+        elif isinstance(node, ast.BinOp):
+            op = type(node.op)
+            left, right = args
+            if not isinstance(left, Value) and not isinstance(right, Value):
+                out = _float_op(op, left, right)
+            else:
+                out = _OPERATORS[op](left, right)  # the engine's gates
+        elif isinstance(node, ast.Call):
+            out = _apply(node.func.id, args)  # type: ignore[attr-defined]
+        else:  # parse() lets nothing else through
+            raise ExpressionError(f"unexpected {type(node).__name__}")
+        if isinstance(out, Value) and not out.label:
+            out.label = text[0]  # name the node by its own piece of the expression
+        done[node] = (out, text)
+    return done[tree][0]
 
 
 def build(tree: ast.Expression, env: Mapping[str, Value]) -> Value:
@@ -211,8 +308,6 @@ def build(tree: ast.Expression, env: Mapping[str, Value]) -> Value:
         return _as_value(_evaluate(tree, env))
     except ZeroDivisionError:
         raise ArithmeticError("division by zero") from None
-    except RecursionError:
-        raise ExpressionError("the expression is nested too deeply") from None
 
 
 def evaluate(tree: ast.Expression, values: Mapping[str, float], root_label: str = "f") -> Value:

@@ -26,9 +26,24 @@ def gategraph() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "viz"]
 
 
-def test_quick_start_is_install_demo_test() -> None:
-    """The first commands are exactly: install, demo, test."""
-    assert console_commands()[:3] == ['python -m pip install -e ".[dev]"', "gategraph demo", "python -m pytest"]
+def test_quick_start_is_venv_install_demo_test() -> None:
+    """The first commands are exactly: create and activate a virtual environment, install, demo, test."""
+    assert console_commands()[:5] == [
+        "python3 -m venv .venv", ". .venv/bin/activate", 'python -m pip install -e ".[dev]"', "gategraph demo",
+        "python -m pytest",
+    ]
+
+
+def test_readme_examples_write_only_into_ignored_folders() -> None:
+    """Every file a README command writes lands in a folder .gitignore ignores, not in the working tree."""
+    import shlex
+
+    ignored = [line.strip("/") for line in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()]
+    for command in console_commands():
+        args = shlex.split(command)[1:]
+        if command.startswith("gategraph ") and "-o" in args:
+            first = Path(args[args.index("-o") + 1]).parts[0]
+            assert first in ignored or first == "docs", command  # docs/demo: the README's committed images
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -190,7 +190,181 @@ def test_train_digits_writes_weight_templates(run, tmp_path) -> None:
     assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == ["history.png", "weights.png"]
 
 
-def test_train_refuses_a_bad_option(run) -> None:
-    """--epochs 0 exits 2 in one line."""
-    code, _, err = run("train", "spiral", "--epochs", "0")
-    assert code == 2 and "--epochs must be > 0, got 0" in err
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["check", "x*x", "x=1", "--eps", "0"], r"^gategraph: error: argument --eps: must be a number in \(0, 1\), got '0' "),
+        (["check", "x*x", "x=1", "--eps", "-1"], r"argument --eps: must be a number in \(0, 1\), got '-1'"),
+        (["check", "x*x", "x=1", "--eps", "nan"], r"argument --eps: must be a number in \(0, 1\), got 'nan'"),
+        (["check", "x*x", "x=1", "--eps", "1"], r"argument --eps: must be a number in \(0, 1\), got '1'"),
+        (["train", "moons", "--seed", "-1"], r"argument --seed: must be a whole number from 0 to 4294967295, got '-1'"),
+        (["train", "moons", "--seed", "4294967296"], r"argument --seed: must be a whole number from 0 to 4294967295"),
+        (["train", "moons", "--lr", "inf"], r"argument --lr: must be a finite number > 0, got 'inf'"),
+        (["train", "moons", "--lr", "nan"], r"argument --lr: must be a finite number > 0, got 'nan'"),
+        (["train", "moons", "--lr", "0"], r"argument --lr: must be a finite number > 0, got '0'"),
+        (["train", "spiral", "--epochs", "0"], r"argument --epochs: must be a whole number from 1 to 10000, got '0'"),
+        (["train", "spiral", "--epochs", "10001"], r"argument --epochs: must be a whole number from 1 to 10000"),
+        (["train", "moons", "--samples", "1000000000000000"], r"--samples for moons must be from 2 to 2000, got 1000000000000000$"),
+        (["train", "moons", "--samples", "1"], r"--samples for moons must be from 2 to 2000, got 1$"),
+        (["train", "spiral", "--samples", "1001"], r"--samples for spiral must be from 1 to 1000 per class, got 1001$"),
+        (["train", "digits", "--samples", "5000"], r"--samples for digits must be from 10 to 1797, got 5000$"),
+        (["draw", "x", "x=1", "-o", ""], r"argument -o/--output: needs a path, got an empty one"),
+        (["draw", "x", "x=1", "-o", "f\0.svg"], r"argument -o/--output: a path cannot contain a NUL character"),
+        (["draw", "x", "x=1", "-o", "pictures/"], r"-o 'pictures/' names a folder; the diagram is a file ending in \.svg or \.png"),
+    ],
+)
+def test_bad_option_value_is_a_one_line_usage_error(run, tmp_path, argv, message) -> None:
+    """Out-of-range or non-finite option values exit 2 in one line naming the option, before any work."""
+    code, out, err = run(*argv, "-o", "plots") if argv[0] == "train" else run(*argv)
+    assert (code, out) == (2, "") and len(err.splitlines()) == 1
+    assert re.search(message, err.strip()), err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["draw", "x*2", "x=1", "-o", "/proc/nonexistent/f.svg"], r"cannot write '/proc/nonexistent/f\.svg': No such file or directory$"),
+        (["steps", "x*2", "x=1", "-o", "/proc/nonexistent/s.html"], r"cannot write '/proc/nonexistent/s\.html': No such file or directory$"),
+        (["draw", "x*2", "x=1", "-o", "folder.svg"], r"cannot write 'folder\.svg': it is a folder, not a file$"),
+        (["demo", "-o", "a-file"], r"cannot write to 'a-file': it is a file, not a folder$"),
+        (["train", "moons", "-o", "a-file/plots"], r"cannot write to 'a-file/plots': 'a-file' is a file, not a folder$"),
+    ],
+)
+def test_unwritable_output_exits_1_naming_the_path(run, tmp_path, argv, message) -> None:
+    """A path that cannot be written (missing or virtual folder, a folder, a file as folder): exit 1, one line."""
+    if not Path("/proc").is_dir() and "/proc" in " ".join(argv):
+        pytest.skip("needs Linux's /proc")
+    (tmp_path / "folder.svg").mkdir()
+    (tmp_path / "a-file").write_text("keep me")
+    code, out, err = run(*argv)
+    assert (code, out) == (1, "") and len(err.splitlines()) == 1
+    assert re.search(message, err.strip()), err
+    assert (tmp_path / "a-file").read_text() == "keep me" and list((tmp_path / "folder.svg").iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write a read-only folder")
+def test_read_only_folder_exits_1_naming_the_path(run, tmp_path) -> None:
+    """A folder without write permission: exit 1, one line naming the file."""
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    code, _, err = run("draw", "x*2", "x=1", "-o", "locked/f.svg")
+    assert code == 1 and re.search(r"cannot write 'locked/f\.svg': Permission denied$", err.strip()), err
+
+
+def test_failed_write_leaves_the_old_file_and_no_partial_one(run, tmp_path, monkeypatch) -> None:
+    """If the final rename fails, the existing output keeps its bytes and no temporary file stays behind."""
+    import viz._files
+
+    (tmp_path / "f.svg").write_text("old picture")
+
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(viz._files.os, "replace", refuse)
+    code, _, err = run("draw", "x*2", "x=1", "-o", "f.svg")
+    assert code == 1 and err.strip().endswith("cannot write 'f.svg': No space left on device")
+    assert [p.name for p in tmp_path.iterdir()] == ["f.svg"] and (tmp_path / "f.svg").read_text() == "old picture"
+
+
+def test_train_writes_its_plots_whole_or_not_at_all(run, tmp_path, monkeypatch) -> None:
+    """train draws each plot in memory and renames it into place: a failed write keeps the old plot."""
+    pytest.importorskip("nn")
+    import viz._files
+
+    (tmp_path / "plots").mkdir()
+    (tmp_path / "plots" / "history.png").write_bytes(b"old")
+    monkeypatch.setattr(viz._files.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(5, "Input/output error")))
+    code, _, err = run("train", "moons", "--epochs", "1", "--samples", "10", "--no-progress", "-o", "plots")
+    assert code == 1 and re.search(r"cannot write 'plots/history\.png': Input/output error$", err.strip()), err
+    assert [p.name for p in (tmp_path / "plots").iterdir()] == ["history.png"]
+    assert (tmp_path / "plots" / "history.png").read_bytes() == b"old"
+
+
+@pytest.mark.parametrize("error", [KeyError("boom"), RecursionError("maximum recursion depth exceeded"), MemoryError()])
+def test_unexpected_error_is_one_line_with_a_hint(run, monkeypatch, error) -> None:
+    """Any other exception (also RecursionError, no longer taken for a Graphviz error): exit 1, one line, a --debug hint."""
+    import viz.cli
+
+    def explode(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(viz.cli, "draw_graph", explode)
+    code, out, err = run("draw", "x*2", "x=1", "-o", "f.svg")
+    assert (code, out) == (1, "") and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert re.search(rf"^gategraph: error: unexpected {type(error).__name__}: .*run the same command with --debug", err)
+
+
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_debug_shows_the_traceback(run, monkeypatch, where) -> None:
+    """--debug, before or after the command, prints the traceback and then the same one line."""
+    import viz.cli
+
+    monkeypatch.setattr(viz.cli, "draw_graph", lambda *a, **k: {}["boom"])
+    argv = ["draw", "x*2", "x=1", "-o", "f.svg"]
+    code, _, err = run(*(["--debug", *argv] if where == "first" else [*argv, "--debug"]))
+    assert code == 1 and err.startswith("Traceback (most recent call last):")
+    assert err.splitlines()[-1].startswith("gategraph: error: unexpected KeyError: 'boom'")
+
+
+def test_graphviz_failure_is_exit_1(run, monkeypatch) -> None:
+    """A RenderError from Graphviz is reported as a failure in one line, not as a bug."""
+    import viz.backend
+
+    def fail(*args, **kwargs):
+        raise viz.backend.RenderError("dot failed (exit 1): syntax error in line 1")
+
+    monkeypatch.setattr(viz.backend, "_run", fail)
+    code, _, err = run("draw", "x*2", "x=1", "-o", "f.svg")
+    assert code == 1 and err == "gategraph: error: dot failed (exit 1): syntax error in line 1\n"
+
+
+def test_interrupt_exits_130_in_one_line(run, monkeypatch) -> None:
+    """Ctrl-C during a command: exit 130, 'interrupted', no traceback."""
+    import viz.cli
+
+    monkeypatch.setattr(viz.cli, "gradcheck", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+    code, _, err = run("check", "x*x", "x=1")
+    assert (code, err) == (130, "gategraph: error: interrupted\n")
+
+
+def test_no_syntax_warning_leaks(run) -> None:
+    """ "1and x" makes Python warn while parsing; the CLI refuses it as invalid syntax, with no warning."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, _, err = run("check", "1and x", "x=1")
+    assert code == 2 and caught == []
+    assert err == "gategraph: error: EXPR '1and x': not a valid expression: invalid decimal literal\n"
+
+
+def test_long_flat_sum_is_accepted(run) -> None:
+    """x+x+…+x with 400 terms (799 characters, inside the limit) is a plain sum: checked, f = 400."""
+    code, out, err = run("check", "+".join(["x"] * 400), "x=1")
+    assert (code, err) == (0, "") and "f = 400" in out and "analytic 400" in out
+
+
+def test_deep_nesting_is_refused_cleanly(run) -> None:
+    """300 nested parentheses exceed Python's parser: exit 2, one line."""
+    code, _, err = run("check", "(" * 300 + "x" + ")" * 300, "x=1")
+    assert code == 2 and err.strip().endswith("not a valid expression: too many nested parentheses")
+
+
+def test_check_parses_the_expression_once(run, monkeypatch) -> None:
+    """check parses EXPR a single time and reuses the tree for gradcheck."""
+    import viz.expr
+
+    calls = []
+    real = viz.expr.parse
+    monkeypatch.setattr(viz.expr, "parse", lambda text: calls.append(text) or real(text))
+    code, _, _ = run("check", "x*y", "x=2", "y=3")
+    assert code == 0 and calls == ["x*y"]
+
+
+def test_a_graph_too_large_to_draw_exits_1_in_one_line(run, tmp_path) -> None:
+    """990 nested negations make 1,981 value nodes, more than a diagram draws: exit 1, one line, no file."""
+    code, out, err = run("draw", "-" * 990 + "x", "x=1", "-o", "neg.svg")
+    assert (code, out) == (1, "") and len(err.splitlines()) == 1
+    assert re.search(r"^gategraph: error: cannot draw '-{79}: draw_graph: the graph has 1,981 value nodes, more than max_nodes=500", err)
+    assert list(tmp_path.iterdir()) == []

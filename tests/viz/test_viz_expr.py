@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import math
+
 import pytest
 
 from autograd import Value
@@ -89,3 +92,40 @@ def test_build_over_given_leaves() -> None:
 def test_bindings_parse_numbers_in_any_float_syntax() -> None:
     """x=-2 y=1e3 z=.5 parse as floats."""
     assert parse_bindings(["x=-2", "y=1e3", "z=.5"]) == {"x": -2.0, "y": 1000.0, "z": 0.5}
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("+".join(["x"] * 400), 400.0),  # left-deep: 399 nested additions
+        ("**".join(["x"] * 300), 1.0),  # right-deep: ** groups to the right
+        ("-" * 990 + "x", 1.0),  # 990 nested negations
+        ("tanh(" * 150 + "x" + ")" * 150, functools.reduce(lambda v, _: math.tanh(v), range(150), 1.0)),
+    ],
+)
+def test_long_chains_build_at_any_depth(text, value) -> None:
+    """Chains hundreds of levels deep inside the length limit build without recursion errors."""
+    assert evaluate(parse(text), {"x": 1.0}).data == value
+
+
+def test_labels_of_a_long_chain_are_the_unparsed_pieces() -> None:
+    """Each node of a 400-term sum is labelled with its own piece, written as ast.unparse writes it."""
+    root = evaluate(parse("+".join(["x"] * 400)), {"x": 1.0})
+    assert root.parents[0].label == " + ".join(["x"] * 399)
+
+
+def test_python_warnings_while_parsing_become_refusals() -> None:
+    """'1and x' makes the compiler warn (SyntaxWarning); parse refuses it instead and nothing is printed."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ExpressionError, match=r"^not a valid expression: invalid decimal literal$"):
+            parse("1and x")
+    assert caught == []
+
+
+def test_too_deep_nesting_is_refused() -> None:
+    """300 nested parentheses: the parser's own limit, refused as an ExpressionError."""
+    with pytest.raises(ExpressionError, match=r"too many nested parentheses"):
+        parse("(" * 300 + "x" + ")" * 300)

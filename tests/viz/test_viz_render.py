@@ -11,7 +11,7 @@ import pytest
 
 import viz.backend
 from autograd import Value
-from viz import DotNotFoundError, draw_graph, find_dot, render
+from viz import DotNotFoundError, RenderError, draw_graph, find_dot, render
 from viz.backend import render_svgs
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -74,8 +74,8 @@ def test_unknown_suffix_is_refused_listing_valid_ones(course, tmp_path: Path) ->
 
 @pytest.mark.graphviz
 def test_graphviz_error_is_reported(tmp_path: Path) -> None:
-    """Broken DOT raises RuntimeError carrying Graphviz's message."""
-    with pytest.raises(RuntimeError, match=r"graphviz-pure failed|dot failed"):
+    """Broken DOT raises RenderError (a RuntimeError) carrying Graphviz's message."""
+    with pytest.raises(RenderError, match=r"graphviz-pure failed|dot failed"):
         render("digraph { a -> }", tmp_path / "bad.svg")
 
 
@@ -262,3 +262,28 @@ def test_png_chinese_labels_are_drawn_with_glyphs(no_system_dot, tmp_path: Path)
     first, second = (_pixels(p.read_bytes()) for p in pngs)
     assert len(first) == len(second) and sum(a != b for a, b in zip(first, second)) > 50
     assert sum(v < 128 for v in first) > 50  # dark strokes, not an empty picture
+
+
+@pytest.mark.graphviz
+def test_render_writes_whole_or_not_at_all(course, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that fails at the last step leaves the existing file's bytes and no temporary file."""
+    import viz._files
+
+    target = tmp_path / "f.svg"
+    target.write_text("old picture")
+
+    def full_disk(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(viz._files.os, "replace", full_disk)
+    with pytest.raises(OSError, match=r"No space left on device"):
+        render(draw_graph(course.f), target)
+    assert [p.name for p in tmp_path.iterdir()] == ["f.svg"] and target.read_text() == "old picture"
+
+
+@pytest.mark.graphviz
+def test_render_to_a_folder_is_refused(course, tmp_path: Path) -> None:
+    """A folder named like a diagram is not overwritten: IsADirectoryError naming it."""
+    (tmp_path / "d.svg").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"d\.svg' is a folder, not a file"):
+        render(draw_graph(course.f), tmp_path / "d.svg")
