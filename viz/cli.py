@@ -22,6 +22,7 @@ from ._files import write_atomic
 from .dot import draw_gate, draw_graph, fmt
 from .html import SUFFIXES as HTML_SUFFIXES
 from .html import save_html
+from .i18n import LANGS
 from .backend import FORMATS, DotNotFoundError, RenderError, render
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_INTERRUPTED"]
@@ -160,7 +161,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     root = _expression(args.expr, args.bindings)
     _backward(root)
     try:
-        diagram = draw_graph(root, show=args.show, rankdir=args.rankdir)
+        diagram = draw_graph(root, show=args.show, rankdir=args.rankdir, lang=args.lang)
     except ValueError as error:  # too many nodes to draw legibly
         raise Failure(f"cannot draw {args.expr.strip()!r:.80}: {error}") from None
     with _writing(args.output):
@@ -174,7 +175,7 @@ def cmd_steps(args: argparse.Namespace) -> int:
     root = _expression(args.expr, args.bindings)
     try:
         with _writing(args.output):
-            save_html(root, args.output)
+            save_html(root, args.output, lang=args.lang)
     except ArithmeticError as error:
         raise Failure(f"no finite gradient: {error}") from None
     except ValueError as error:  # too large to step through
@@ -214,14 +215,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     root.backward()
     summary = _summary(root)  # before the stepper runs the backward pass again
     gates = [node for node in reversed(topological_order(root)) if node.op]  # in backward order
-    diagrams = {"graph.svg": draw_graph(root), "graph.png": draw_graph(root)}
-    diagrams.update((f"gate{i + 1}-{node.op}.svg", draw_gate(node)) for i, node in enumerate(gates))
+    lang = args.lang
+    diagrams = {"graph.svg": draw_graph(root, lang=lang), "graph.png": draw_graph(root, lang=lang)}
+    diagrams.update((f"gate{i + 1}-{node.op}.svg", draw_gate(node, lang=lang)) for i, node in enumerate(gates))
     written = []
     for name, diagram in diagrams.items():
         with _writing(folder / name):
             written.append(render(diagram, folder / name))
     with _writing(folder / "steps.html"):
-        written.append(save_html(root, folder / "steps.html"))
+        written.append(save_html(root, folder / "steps.html", lang=lang))
     _say(f"gategraph demo: the course's example {text} at x = -2, y = 5, z = -4 ({summary})",
          f"wrote {len(written)} files to {folder.resolve()}:",
          *(f"  {path}" for path in written),
@@ -371,6 +373,12 @@ def _expression_command(sub: argparse._SubParsersAction, name: str, help: str,
     return parser
 
 
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    """``--lang en|zh``: the language of the gate rules, captions, legend and page controls."""
+    parser.add_argument("--lang", choices=LANGS, default="en",
+                        help="language of rules, captions and page controls: en or zh (中文) (default: en)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``gategraph`` command.
 
@@ -393,9 +401,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="which numbers to print (default: both)")
     draw.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
                       help="direction of the graph (default: LR, inputs on the left)")
+    _add_lang(draw)
 
     steps = _expression_command(sub, "steps", "write an HTML page that steps through EXPR's backward pass", cmd_steps)
     steps.add_argument("-o", "--output", required=True, type=_path, help="the page to write: .html")
+    _add_lang(steps)
 
     check = _expression_command(sub, "check", "compare EXPR's gradients with numeric ones (gradcheck)", cmd_check)
     check.add_argument("--eps", type=_finite(0.0, 1.0, "a number in (0, 1)"), default=1e-5,
@@ -424,11 +434,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "one diagram per gate and an HTML stepper, into a folder.")
     demo.add_argument("-o", "--output", type=_path, default="gategraph-demo",
                       help="folder to write to (default: %(default)s)")
+    _add_lang(demo)
     return parser
 
 
 _EXPRESSION_COMMANDS = ("draw", "steps", "check")
-_EXPRESSION_OPTIONS = ("-h", "--help", "-o", "--output", "--show", "--rankdir", "--eps", "--debug")
+_EXPRESSION_OPTIONS = ("-h", "--help", "-o", "--output", "--show", "--rankdir", "--eps", "--debug", "--lang")
 
 
 def _protect_expression(argv: list[str]) -> list[str]:

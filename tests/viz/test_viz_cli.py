@@ -139,6 +139,27 @@ def test_steps_writes_the_html_stepper(run, tmp_path) -> None:
     assert "steps.html" in out
 
 
+@pytest.mark.graphviz
+def test_draw_lang_zh_labels_the_cells_in_chinese(run, tmp_path) -> None:
+    """draw --lang zh writes 值 and 梯度 in the value cells instead of data and grad."""
+    code, _, _ = run("draw", "x*y", "x=2", "y=3", "--lang", "zh", "-o", "f.svg")
+    text = (tmp_path / "f.svg").read_text(encoding="utf-8")
+    assert code == 0 and "值" in text and "梯度" in text and ">data" not in text
+
+
+def test_steps_lang_zh_writes_a_chinese_page(run, tmp_path) -> None:
+    """steps --lang zh writes a page whose language is Chinese and whose captions use 上游梯度."""
+    code, _, _ = run("steps", "x*y", "x=2", "y=3", "--lang", "zh", "-o", "s.html")
+    text = (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert code == 0 and 'lang="zh' in text and "上游梯度" in text
+
+
+def test_an_unknown_lang_is_a_usage_error(run) -> None:
+    """--lang fr is refused in one line naming the choices, exit 2."""
+    code, _, err = run("draw", "x*y", "x=2", "y=3", "--lang", "fr", "-o", "f.svg")
+    assert code == 2 and "invalid choice: 'fr'" in err and err.count("\n") == 1
+
+
 def test_check_prints_a_passing_report(run) -> None:
     """check prints one line per variable and exits 0."""
     code, out, _ = run("check", "log(1 + exp(a*b))", "a=0.5", "b=-2")
