@@ -1,6 +1,7 @@
 """gategraph's scalar autograd engine: Value, the gate table, backprop and gradient checks."""
 
 from .check import GradcheckError, GradcheckReport, InputCheck, gradcheck, numeric_grad, relative_error
+from . import reference
 from .gates import GATES, OPERATORS, FixedGrads, Gate, SwappedInputs
 from .graph import Step, backward_steps, topological_order
 from .value import GateError, Value, apply, gate_function, gate_of, origin
