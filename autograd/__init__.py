@@ -1,5 +1,6 @@
 """gategraph's scalar autograd engine: Value, the gate table, backprop and gradient checks."""
 
+from .gatecheck import GateProblem, GateReport, check_gate
 from .check import GradcheckError, GradcheckReport, InputCheck, gradcheck, numeric_grad, relative_error
 from . import reference
 from .gates import GATES, OPERATORS, FixedGrads, Gate, SwappedInputs

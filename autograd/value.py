@@ -408,14 +408,18 @@ del _gate
 
 
 # -- a learner's own rows ---------------------------------------------------------------------
-def _check_row(gate: object, who: str) -> Gate:
-    """``gate`` if it is a row the engine can run, else a TypeError/ValueError saying what to fix."""
+def _check_row(gate: object, who: str, run: bool = True) -> Gate:
+    """``gate`` if it is a row the engine can run, else a TypeError/ValueError saying what to fix.
+
+    ``run=False`` is for looking at a row without making nodes (check_gate): then a learner's
+    row may share a built-in row's name.
+    """
     if not isinstance(gate, Gate):
         raise TypeError(f"{who} needs an autograd.Gate row, got {type(gate).__name__}")
     if not (isinstance(gate.name, str) and gate.name.isidentifier()):
         raise ValueError(f"{who}: a gate's name must be a Python identifier such as 'cube', got {gate.name!r}")
     builtin = GATES.get(gate.name)
-    if builtin is not None and builtin is not gate:
+    if run and builtin is not None and builtin is not gate:
         raise ValueError(
             f"{who}: {gate.name!r} is the name of a built-in row of GATES, which is read-only; "
             f"give your row a name of its own, e.g. 'my_{gate.name}'"

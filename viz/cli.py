@@ -145,6 +145,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def cmd_check_gate(args: argparse.Namespace) -> int:
+    """Load a learner's row from FILE.py:NAME (running their file) and property-check it."""
+    from autograd._theircode import LearnerCodeError, load_row
+    from autograd.gatecheck import check_gate
+
+    try:
+        row = load_row(args.row)
+    except LearnerCodeError as error:  # their file raised: their error and their line, several lines
+        print(f"gategraph: error in your file: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (ValueError, LookupError, TypeError) as error:
+        raise Failure(str(error)) from None
+    report = check_gate(row, max_examples=args.examples)
+    print(report)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     folder = Path(args.output)
     text, values = DEMO
@@ -269,6 +286,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = _expression_command(sub, "check", "compare EXPR's gradients with numeric ones (gradcheck)", cmd_check)
     check.add_argument("--eps", type=float, default=1e-5, help="step of the centered difference (default: 1e-5)")
+
+    check_gate = sub.add_parser(
+        "check-gate", help="property-check your own gate row: forward, local derivatives, kinks",
+        description="Load the autograd.Gate row NAME from FILE.py and check it with hypothesis: forward "
+        "finite or a clean error, local derivatives against centred differences, the branch at kinks. "
+        "Loading the file RUNS it, in this process (no sandbox): check only code you trust.")
+    check_gate.add_argument("row", metavar="FILE.py:NAME", help="e.g. mygates.py:CUBE")
+    check_gate.add_argument("--examples", type=int, default=200, help="inputs to try (default: 200)")
+    check_gate.set_defaults(run=cmd_check_gate)
 
     train = sub.add_parser("train", help="train a small network on a bundled dataset and plot it",
                            description="Train on moons (MLP, hinge loss), spiral (MLP, softmax) or digits "
