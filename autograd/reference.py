@@ -37,6 +37,8 @@ class Value:
 
     def local_grads(self) -> tuple[float, ...]:
         """∂self/∂parent for each parent, from the gate's row and the numbers of this node."""
+        if self.gate is None:
+            return ()  # a leaf: no gate, no parents
         return tuple(self.gate.local_grads_at(self.data, [p.data for p in self.parents], self.const))
 
     def __repr__(self) -> str:
@@ -134,8 +136,6 @@ def backward(root: Value) -> None:
             node.grad = 0.0  # an interior gradient is recomputed from scratch
     root.grad = 1.0 if root.parents else root.grad + 1.0  # ∂root/∂root = 1
     for node in reversed(order):  # the output first: a node's gradient is complete when reached
-        if not node.parents:
-            continue  # a leaf has no gate to send its gradient through
         # chain rule: each parent gets upstream × local, added (+=) so that every path through
         # a fork counts
         for parent, local in zip(node.parents, node.local_grads()):
