@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import runpy
-import sysconfig
-import traceback
-from pathlib import Path
+import os
 
 from .gates import Gate
 
 __all__ = ["LearnerCodeError", "describe", "load_row"]
 
-# Frames in these folders are ours (or Python's, or hypothesis'), never the learner's.
-_PACKAGES = Path(__file__).resolve().parents[1]
-_OURS = tuple(
-    str(p) for p in (
-        _PACKAGES / "autograd", _PACKAGES / "viz", _PACKAGES / "nn",
-        Path(sysconfig.get_paths()["stdlib"]).resolve(), Path(sysconfig.get_paths()["purelib"]).resolve(),
+# (runpy, sysconfig and traceback are imported where used: `import autograd` stays as fast as it was)
+
+
+def _ours() -> tuple[str, ...]:
+    """Folders whose frames are ours (or Python's, or an installed package's), never the learner's."""
+    import sysconfig
+
+    packages = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    paths = sysconfig.get_paths()
+    return tuple(
+        os.path.join(os.path.realpath(p), "")
+        for p in (*(os.path.join(packages, name) for name in ("autograd", "viz", "nn")), paths["stdlib"], paths["purelib"])
     )
-)
 
 
 class LearnerCodeError(Exception):
@@ -28,11 +30,9 @@ class LearnerCodeError(Exception):
 def _theirs(filename: str) -> bool:
     if filename.startswith("<frozen "):  # Python's own frozen modules (runpy, importlib)
         return False
-    try:
-        resolved = str(Path(filename).resolve())
-    except (OSError, ValueError):
-        return True  # "<ipython-input-…>", "<string>": a notebook cell or their exec
-    return not resolved.startswith(_OURS)
+    if filename.startswith("<"):
+        return True  # "<ipython-input-…>", "<string>", "<stdin>": a notebook cell or their exec
+    return not os.path.realpath(filename).startswith(_ours())
 
 
 def describe(exc: BaseException, who: str = "your code") -> str:
@@ -46,6 +46,8 @@ def describe(exc: BaseException, who: str = "your code") -> str:
     ...     print(describe(e).splitlines()[0])
     your code raised ZeroDivisionError: division by zero
     """
+    import traceback
+
     head = f"{who} raised {type(exc).__name__}: {exc}"
     if isinstance(exc, SyntaxError):  # the line is in the exception, not in the traceback
         where = f"  File \"{exc.filename}\", line {exc.lineno}"
@@ -70,10 +72,12 @@ def load_row(spec: str) -> Gate:
         LookupError: the file defines no ``NAME``.
         TypeError: ``NAME`` is not an ``autograd.Gate``.
     """
+    import runpy
+
     path, sep, name = str(spec).rpartition(":")
     if not sep or not path or not name.isidentifier():
         raise ValueError(f"{spec!r:.80} is not FILE.py:NAME; write e.g. mygates.py:CUBE")
-    if not Path(path).is_file():
+    if not os.path.isfile(path):
         raise ValueError(f"no file {path!r:.80}")
     try:
         namespace = runpy.run_path(path, run_name="__gategraph_check_gate__")
