@@ -217,6 +217,29 @@ class Report:
     def __str__(self) -> str:
         return f"{self.title}: {'right' if self.ok else 'not yet'}\n{self.message}"
 
+    def table(self) -> str:
+        """Every node's right gradient next to the learner's, output first, wrong ones marked.
+
+        >>> print(FindTheBug("sub_sign").check(backward_sub_sign).table())
+        node   right ∂f/∂node   yours
+        f                   1       1
+        z                   2       2
+        d                  -5      -5
+        y                   5      -5   <- wrong
+        x                  -5      -5
+        """
+        if self.root is None or self.theirs is None:
+            return ""
+        rows = [("node", "right ∂f/∂node", "yours", "")]
+        for right, theirs in zip(reversed(topological_order(self.root)), reversed(topological_order(self.theirs))):
+            rows.append((_name(right), _fmt(right.grad), _fmt(theirs.grad),
+                         "" if _close(right.grad, theirs.grad) else "<- wrong"))
+        width = [max(len(r[k]) for r in rows) for k in range(3)]
+        return "\n".join(
+            f"{r[0]:<{width[0]}}   {r[1]:>{width[1]}}   {r[2]:>{width[2]}}" + (f"   {r[3]}" if r[3] else "")
+            for r in rows
+        )
+
 
 def _name(node: Any) -> str:
     if node.label:
@@ -475,7 +498,7 @@ def check_loop(loop: Callable[[list], Any], graph: str = "fork", seed: int = 0) 
 
 # -- the broken backwards ---------------------------------------------------------------------
 def backward_assign_at_fork(root: reference.Value) -> None:
-    """Backward with ``=``: each parent's gradient is set to local × upstream."""
+    """A backward pass with one bug (find it; BUGS says which)."""
     order = reference.topological_order(root)
     for node in order:
         node.grad = 0.0
@@ -486,7 +509,7 @@ def backward_assign_at_fork(root: reference.Value) -> None:
 
 
 def backward_wrong_order(root: reference.Value) -> None:
-    """Backward that walks the topological order as it comes."""
+    """A backward pass with one bug (find it; BUGS says which)."""
     order = reference.topological_order(root)
     for node in order:
         node.grad = 0.0
@@ -497,7 +520,7 @@ def backward_wrong_order(root: reference.Value) -> None:
 
 
 def backward_no_visited_set(root: reference.Value) -> None:
-    """Backward with its own topological sort: place each node after its parents."""
+    """A backward pass with one bug (find it; BUGS says which)."""
     order: list = []
 
     def visit(node: reference.Value) -> None:
@@ -515,7 +538,7 @@ def backward_no_visited_set(root: reference.Value) -> None:
 
 
 def backward_no_reset(root: reference.Value) -> None:
-    """Backward as micrograd writes it: seed the output, then send gradients back."""
+    """A backward pass with one bug (find it; BUGS says which)."""
     order = reference.topological_order(root)
     root.grad = 1.0
     for node in reversed(order):
@@ -524,7 +547,7 @@ def backward_no_reset(root: reference.Value) -> None:
 
 
 def backward_sub_sign(root: reference.Value) -> None:
-    """Backward with subtraction written out by hand."""
+    """A backward pass with one bug (find it; BUGS says which)."""
     order = reference.topological_order(root)
     for node in order:
         node.grad = 0.0
