@@ -148,3 +148,15 @@ def test_a_constant_taking_learner_row() -> None:
 def test_random_graphs_with_learner_rows_gradcheck(graph) -> None:  # type: ignore[no-untyped-def]
     """autograd.testing draws random graphs over built-in and learner rows alike; each gradchecks."""
     assert gradcheck(graph, graph.inputs).ok
+
+
+@pytest.mark.parametrize("name", sorted(GATES))
+def test_every_row_without_an_operator_is_a_value_method(name: str) -> None:
+    """Each row Python has no operator for is the Value method of its name, making a node of that row."""
+    gate = GATES[name]
+    if gate.operator:
+        assert gate.operator in autograd.OPERATORS
+        return
+    args = [Value(0.5)] * (gate.arity - 1)
+    node = getattr(Value(0.5), name)(*args)
+    assert gate_of(node) is gate and node.data == gate.forward(*([0.5] * gate.arity))

@@ -37,3 +37,12 @@ def test_stepper_caption_comes_from_the_learners_row() -> None:
     caption = frames[2].caption
     assert "x³ gate (cube)" in caption and "rule: cube multiplies the upstream gradient by 3x²" in caption
     assert "upstream 0.5 × local 12 = 6" in caption
+
+
+def test_expression_functions_come_from_the_gate_table() -> None:
+    """The CLI's functions are the rows without an operator, plus the composite relu."""
+    from autograd import GATES
+    from viz.expr import FUNCTIONS
+
+    rows = {g.name: g.arity for g in GATES.values() if not g.operator}
+    assert FUNCTIONS == {**rows, "relu": 1}
