@@ -55,7 +55,7 @@ class GateReport:
     bounds: tuple[float, float]
 
     def __str__(self) -> str:
-        where = f"{self.examples} inputs in [{self.bounds[0]:g}, {self.bounds[1]:g}]"
+        where = f"{self.examples} input{'' if self.examples == 1 else 's'} in [{self.bounds[0]:g}, {self.bounds[1]:g}]"
         if self.ok:
             return (
                 f"check_gate({self.gate.name!r}) passed: {where}; forward finite or a clean error, "
@@ -234,7 +234,8 @@ def check_gate(
       local derivative equals the one-sided difference on the piece ``branch`` says is active.
 
     The row's code runs in this process: no sandbox. Anything it raises is reported as its error,
-    with its own lines. Hypothesis shrinks a failure to the smallest failing input it can find.
+    with its own lines. The simplest inputs (0, 1, −1, 2, 0.5) are tried first; past them, hypothesis
+    shrinks a failure to the smallest failing input it can find.
 
     Returns:
         A :class:`GateReport`: ``ok``, and ``problem`` with the input and both numbers.
@@ -245,7 +246,7 @@ def check_gate(
     >>> wrong = Gate(name="cube", symbol="x³", arity=1, forward=lambda x: x ** 3,
     ...              local_grads=lambda out, x: (3 * x,), rule="cube multiplies by 3x²")
     >>> print(check_gate(wrong).problem.message)
-    at x = 0.5: local_grads gives ∂out/∂x = 1.5, the centred difference (h = 1e-06) gives 0.75... (difference 0.75)
+    at x = -1.0: local_grads gives ∂out/∂x = -3.0, the centred difference (h = 1e-06) gives 3.0... (difference -6)
     """
     _check_row(gate, "check_gate", run=False)
     lo, hi = bounds
@@ -262,6 +263,13 @@ def check_gate(
     except ImportError as exc:  # pragma: no cover - hypothesis is a dev dependency
         raise ImportError("check_gate needs hypothesis: pip install hypothesis (or gategraph[dev])") from exc
 
+    # the simplest inputs first, without hypothesis: a row wrong everywhere is reported at once
+    simple = [v for v in (0.0, 1.0, -1.0, 2.0, 0.5) if lo <= v <= hi]
+    for c in (EXPONENTS if gate.takes_constant else (None,)):
+        for v in simple:
+            found = _problem(gate, (v,) * gate.arity, c, eps, rtol, atol)
+            if found is not None:
+                return GateReport(False, gate, found, 1, eps, (lo, hi))
     floats = st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False)
     inputs = st.tuples(floats) if gate.arity == 1 else st.one_of(
         st.tuples(floats, floats), floats.map(lambda v: (v, v))  # ties: where max-like gates kink
