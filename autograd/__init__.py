@@ -1,12 +1,15 @@
 """gategraph's scalar autograd engine: Value, the gate table, backprop and gradient checks."""
 
+from .gatecheck import GateProblem, GateReport, check_gate
 from .check import GradcheckError, GradcheckReport, InputCheck, gradcheck, numeric_grad, relative_error
-from .gates import GATES, FixedGrads, Gate, SwappedInputs
+from . import reference
+from .gates import GATES, OPERATORS, FixedGrads, Gate, SwappedInputs
 from .graph import Step, backward_steps, topological_order
-from .value import GateError, Value, origin
+from .value import GateError, Value, apply, gate_function, gate_of, origin
 
 __all__ = [
     "GATES",
+    "OPERATORS",
     "Gate",
     "FixedGrads",
     "GateError",
@@ -16,7 +19,10 @@ __all__ = [
     "Step",
     "SwappedInputs",
     "Value",
+    "apply",
     "backward_steps",
+    "gate_function",
+    "gate_of",
     "gradcheck",
     "numeric_grad",
     "origin",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, Mapping, Optional, Sequence
 
-__all__ = ["Gate", "GATES", "EXP_MAX", "FixedGrads", "SwappedInputs"]
+__all__ = ["Gate", "GATES", "EXP_MAX", "FixedGrads", "OPERATORS", "SwappedInputs"]
 
 # Largest x with a finite exp(x) in IEEE double precision: log(DBL_MAX).
 EXP_MAX = 709.782712893384
@@ -41,6 +41,9 @@ class Gate:
             gates only.
         rule_zh: the rule in Chinese, in the course's terms (加法门单元, 上游梯度, …); "" falls
             back to ``rule``.
+        operator: how Values and expressions call the gate: a key of :data:`OPERATORS`
+            (``"+"``, ``"*"``, ``"**"``), or ``""`` (the default) for a method and an expression
+            function named after the row, ``x.exp()`` and ``exp(x)``, ``a.max(b)`` and ``max(a, b)``.
 
     >>> mul = GATES["mul"]
     >>> mul.forward(2.0, 3.0), mul.local_grads(6.0, 2.0, 3.0)
@@ -59,10 +62,13 @@ class Gate:
     branch: Optional[Callable[..., int]] = None
     takes_constant: bool = False
     rule_zh: str = ""
+    operator: str = ""
 
     def __post_init__(self) -> None:
         if self.takes_constant and self.arity != 1:
             raise ValueError(f"gate {self.name!r}: only a one-input gate can take a constant, arity is {self.arity}")
+        if self.operator and self.operator not in OPERATORS:
+            raise ValueError(f"gate {self.name!r}: operator must be one of {', '.join(OPERATORS)} or \"\", got {self.operator!r}")
 
     def _args(self, xs: Sequence[float], c: Optional[float]) -> tuple[float, ...]:
         if len(xs) != self.arity:
@@ -87,6 +93,13 @@ class Gate:
         """Which piece of a piecewise gate is active at ``xs``; None for a smooth gate."""
         args = self._args(xs, c)
         return None if self.branch is None else self.branch(*args)
+
+
+#: The Python operator a row's ``operator`` names, as a function of the gate's inputs (and pow's
+#: constant): ``OPERATORS["+"](a, b)`` is ``a + b``, ``OPERATORS["**"](x, c)`` is ``x ** c``.
+OPERATORS: Mapping[str, Callable[..., object]] = MappingProxyType(
+    {"+": operator.add, "*": operator.mul, "**": operator.pow}
+)
 
 
 class FixedGrads(tuple):
@@ -143,6 +156,7 @@ _ROWS = (
         local_grads=FixedGrads((1.0, 1.0)),  # ∂(a+b)/∂a = ∂(a+b)/∂b = 1, whatever a and b
         rule="add distributes the upstream gradient unchanged to every input",
         rule_zh="加法门单元把上游梯度原样分配给每一个输入",
+        operator="+",
     ),
     Gate(
         "mul", "×", 2,
@@ -150,6 +164,7 @@ _ROWS = (
         local_grads=SwappedInputs(),  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
         rule="mul swaps its inputs: each input gets the upstream gradient times the other input",
         rule_zh="乘法门单元交换输入：每个输入得到上游梯度乘以另一个输入",
+        operator="*",
     ),
     Gate(
         "max", "max", 2,
@@ -186,6 +201,7 @@ _ROWS = (
         rule_zh="幂门单元把上游梯度乘以 c·x^(c−1)",
         domain="x > 0 for a fractional exponent and x != 0 for a negative one",
         takes_constant=True,
+        operator="**",
     ),
     Gate(
         "tanh", "tanh", 1,

@@ -7,8 +7,8 @@ from operator import attrgetter
 from dataclasses import dataclass
 from typing import Iterator
 
-from .gates import GATES, Gate
-from .value import GateError, Value, _labels
+from .gates import Gate
+from .value import GateError, Value, _labels, gate_of
 
 __all__ = ["topological_order", "backward", "backward_steps", "Step"]
 
@@ -174,7 +174,7 @@ def backward(root: Value) -> None:
                 (la,) = local_grads(node.data, a.data) if c is None else local_grads(node.data, a.data, c)
                 a.grad += la * g
     except (ValueError, OverflowError, ZeroDivisionError):
-        raise _not_finite(node, GATES[node.op], node.grad) from None
+        raise _not_finite(node, gate_of(node), node.grad) from None
     _check_finite(interior, leaves)
 
 
@@ -204,7 +204,7 @@ class Step:
     Attributes:
         index: 0 for the first gate processed (the root's), counting up.
         node: the gate's output node.
-        gate: its row in ``GATES``.
+        gate: its row in ``GATES`` (or a learner's own row: see :func:`autograd.apply`).
         upstream: ∂root/∂node, the gradient arriving from above.
         parents: the gate's inputs (``node.parents``).
         local_grads: ∂node/∂parent for each parent.
@@ -246,10 +246,12 @@ def backward_steps(root: Value) -> Iterator[Step]:
     """
     interior, leaves = _prepare(root)
     for index, node in enumerate(reversed(interior)):
-        gate = GATES[node.op]
+        gate = gate_of(node)
         g = node.grad
         try:
-            local = gate.local_grads_at(node.data, [p.data for p in node.parents], node.const)
+            # the record's local_grads: the row's own, checked for a learner's row (see value._Info)
+            info, xs = node._info, [p.data for p in node.parents]
+            local = info.local_grads(node.data, *xs) if info.const is None else info.local_grads(node.data, *xs, info.const)
         except (ValueError, OverflowError, ZeroDivisionError):
             raise _not_finite(node, gate, g) from None
         contributions = tuple(lg * g for lg in local)

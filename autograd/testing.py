@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 try:
     from hypothesis import assume
@@ -15,8 +15,8 @@ except ImportError as exc:  # pragma: no cover - hypothesis is a test dependency
     ) from exc
 
 from .check import numeric_grad
-from .gates import GATES, Gate
-from .value import Value
+from .gates import GATES, OPERATORS, Gate
+from .value import Value, apply
 
 __all__ = [
     "EXPONENTS",
@@ -85,16 +85,19 @@ class RandomGraph:
     ``program`` lists instructions ``(gate name, operand registers, constant)``; registers
     0..n−1 are the inputs and each instruction appends one register. Because an instruction
     may read any earlier register, graphs share nodes (reuse, diamonds). Calling the graph
-    on Values builds it, so it is the ``fn`` of :func:`autograd.gradcheck`.
+    on Values builds it, so it is the ``fn`` of :func:`autograd.gradcheck`. ``gates`` holds the
+    rows of your own that the program uses (built-in rows are found in ``GATES``).
     """
 
     inputs: tuple[float, ...]
     program: tuple[tuple[str, tuple[int, ...], Optional[float]], ...]
+    gates: tuple[Gate, ...] = ()
 
     def __call__(self, *xs: Value) -> Value:
+        rows = {**GATES, **{g.name: g for g in self.gates}}
         regs: list[Value] = list(xs)
         for name, operands, c in self.program:
-            regs.append(_apply(name, [regs[i] for i in operands], c))
+            regs.append(_apply(rows[name], [regs[i] for i in operands], c))
         return regs[-1]
 
     def build(self) -> tuple[Value, list[Value]]:
@@ -110,24 +113,24 @@ class RandomGraph:
         return "\n".join(lines)
 
 
-def _apply(name: str, args: list[Value], c: Optional[float]) -> Value:
-    """Apply a gate by name through the public operators (so the operators are tested too)."""
-    if name == "add":
-        return args[0] + args[1]
-    if name == "mul":
-        return args[0] * args[1]
-    if name == "max":
-        return args[0].max(args[1])
-    if name == "pow":
-        return args[0] ** c
-    if GATES[name].arity == 1:
-        return getattr(args[0], name)()
-    raise NotImplementedError(f"autograd.testing does not know how to apply gate {name!r}")
+def _apply(gate: Gate, args: list[Value], c: Optional[float]) -> Value:
+    """Apply a row the way its row says Values call it, so the operators and methods are tested
+    too: its Python operator (``a + b``, ``x ** c``), else its method (``x.exp()``, ``a.max(b)``);
+    a learner's row through :func:`autograd.apply`."""
+    extra = () if c is None else (c,)
+    if GATES.get(gate.name) is not gate:
+        return apply(gate, *args, c=c)
+    if gate.operator:
+        return OPERATORS[gate.operator](*args, *extra)  # type: ignore[return-value]
+    return getattr(args[0], gate.name)(*args[1:], *extra)
 
 
 @st.composite
-def graphs(draw: st.DrawFn, max_inputs: int = 3, max_ops: int = 8) -> RandomGraph:
-    """Random expression graphs over all gates in ``GATES``, smooth at their drawn inputs.
+def graphs(
+    draw: st.DrawFn, max_inputs: int = 3, max_ops: int = 8, gates: Optional[Iterable[Gate]] = None
+) -> RandomGraph:
+    """Random expression graphs over all gates in ``GATES`` (or over ``gates``, rows of your own
+    among them), smooth at their drawn inputs.
 
     Every instruction is checked with the gate table's own functions to stay away from kinks
     and domain edges (log of x ≤ 0, max ties, exp overflow), and values stay below 1e3.
@@ -145,9 +148,12 @@ def graphs(draw: st.DrawFn, max_inputs: int = 3, max_ops: int = 8) -> RandomGrap
     inputs = [draw(finite_floats(-3.0, 3.0)) for _ in range(n_inputs)]
     values = list(inputs)
     program = []
-    names = sorted(GATES)
+    rows = {g.name: g for g in (GATES.values() if gates is None else gates)}
+    if not rows:
+        raise ValueError("graphs: gates is empty; give at least one row")
+    names = sorted(rows)
     for _ in range(draw(st.integers(1, max_ops))):
-        gate = GATES[draw(st.sampled_from(names))]
+        gate = rows[draw(st.sampled_from(names))]
         operands = tuple(draw(st.integers(0, len(values) - 1)) for _ in range(gate.arity))
         c = draw(st.sampled_from(EXPONENTS)) if gate.takes_constant else None
         xs = [values[i] for i in operands]
@@ -165,7 +171,8 @@ def graphs(draw: st.DrawFn, max_inputs: int = 3, max_ops: int = 8) -> RandomGrap
             values.append(values[out] + values[r])
             program.append(("add", (out, r), None))
             out = len(values) - 1
-    graph = RandomGraph(tuple(inputs), tuple(program))
+    own = tuple(g for g in rows.values() if GATES.get(g.name) is not g)
+    graph = RandomGraph(tuple(inputs), tuple(program), own)
     assume(all(_centered_difference_is_precise(graph, i) for i in range(n_inputs)))
     return graph
 

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator, Optional, Union
 
 from .gates import GATES, FixedGrads, Gate, SwappedInputs
 
-__all__ = ["Value", "GateError", "origin", "as_float"]
+__all__ = ["Value", "GateError", "apply", "as_float", "gate_function", "gate_of", "origin"]
 
 Number = Union[int, float]
 _isfinite = math.isfinite
@@ -54,11 +54,21 @@ class _Info:
     cyclic garbage collector, which scans every slot of every node it sees.
     """
 
-    __slots__ = ("op", "local_grads", "fixed", "swapped", "label", "origin", "const")
+    __slots__ = ("op", "gate", "local_grads", "fixed", "swapped", "label", "origin", "const")
 
-    def __init__(self, op: str = "", label: str = "", origin: Optional[str] = None, const: Optional[float] = None) -> None:
-        self.op = op  # name of the gate that made the node; "" for a leaf
-        self.local_grads = GATES[op].local_grads if op else None  # that gate's row, read by backward
+    def __init__(
+        self, op: str = "", label: str = "", origin: Optional[str] = None, const: Optional[float] = None,
+        gate: Optional[Gate] = None,
+    ) -> None:
+        if gate is None and op:
+            gate = GATES[op]
+        self.gate = gate  # the row of the gate that made the node (a learner's row too); None for a leaf
+        self.op = gate.name if gate is not None else ""  # its name; "" for a leaf
+        self.local_grads = None  # that gate's row, read by backward
+        if gate is not None:
+            # a learner's row gets its results checked (see _checked_local_grads); built-in rows run bare
+            builtin = GATES.get(gate.name) is gate
+            self.local_grads = gate.local_grads if builtin else _checked_local_grads(gate)
         # derivatives backward can take without calling local_grads (see gates.FixedGrads and
         # gates.SwappedInputs): fixed ones as a plain tuple, which unpacks fastest
         self.fixed = tuple(self.local_grads) if isinstance(self.local_grads, FixedGrads) else None
@@ -69,7 +79,7 @@ class _Info:
 
     def replace(self, **changes: Any) -> _Info:
         """A copy with some fields changed (records are shared, so never changed in place)."""
-        fields = {"op": self.op, "label": self.label, "origin": self.origin, "const": self.const}
+        fields = {"gate": self.gate, "label": self.label, "origin": self.origin, "const": self.const}
         fields.update(changes)
         return _Info(**fields)
 
@@ -79,6 +89,8 @@ class _Info:
 _ROW = {name: i for i, name in enumerate(GATES)}
 _current = _Info()
 _made = tuple(_Info(op=name) for name in GATES)
+# The records of learners' rows (see apply) for the current origin block: id(row) -> (row, record).
+_extra: dict[int, tuple[Gate, _Info]] = {}
 
 
 @contextmanager
@@ -95,14 +107,15 @@ def origin(name: Optional[str]) -> Iterator[None]:
     """
     if name is not None and not isinstance(name, str):
         raise TypeError(f"origin needs a str or None, got {type(name).__name__}")
-    global _current, _made
-    saved = _current, _made
+    global _current, _made, _extra
+    saved = _current, _made, _extra
     _current = _Info(origin=name)
-    _made = tuple(_current.replace(op=gate) for gate in GATES)
+    _made = tuple(_current.replace(gate=gate) for gate in GATES.values())
+    _extra = {}
     try:
         yield
     finally:
-        _current, _made = saved
+        _current, _made, _extra = saved
 
 
 def _labels(nodes: tuple[Value, ...]) -> str:
@@ -117,12 +130,12 @@ def _domain_error(gate: Gate, parents: tuple[Value, ...], const: Optional[float]
     got = f"got {xs}" + (f" with exponent {const!r}" if gate.takes_constant else "")
     if gate.domain:
         return GateError(f"{gate.name}() needs {gate.domain}, {got}{_labels(parents)}")
+    if GATES.get(gate.name) is not gate:  # a learner's row with no domain in words
+        return GateError(f"{gate.name}() has no finite value there, {got}{_labels(parents)}")
     return GateError(f"{gate.name}() overflows a float, {got}{_labels(parents)}")
 
 
-_ADD, _MUL, _MAX, _EXP, _LOG, _POW, _TANH, _SIGMOID = (
-    GATES[n] for n in ("add", "mul", "max", "exp", "log", "pow", "tanh", "sigmoid")
-)
+_ADD, _MUL, _POW = GATES["add"], GATES["mul"], GATES["pow"]
 
 
 def _lift(x: object) -> Value:
@@ -298,23 +311,8 @@ class Value(metaclass=_ValueType):
     __radd__ = _binary_method(_ADD, reflected=True)  # other + self
     __mul__ = _binary_method(_MUL)  # self * other
     __rmul__ = _binary_method(_MUL, reflected=True)  # other * self
-    max = _binary_method(_MAX)  # max(self, other); at a tie the gradient goes to self
-
-    def exp(self) -> Value:
-        """eˣ. Raises GateError for x > 709.78, where a float overflows."""
-        return _unary(_EXP, self)
-
-    def log(self) -> Value:
-        """ln x. Raises GateError for x <= 0."""
-        return _unary(_LOG, self)
-
-    def tanh(self) -> Value:
-        """tanh x as one fused gate: local derivative 1 − tanh²x."""
-        return _unary(_TANH, self)
-
-    def sigmoid(self) -> Value:
-        """σ(x) = 1/(1 + e⁻ˣ) as one fused gate (stable for every finite x): local derivative σ(1 − σ)."""
-        return _unary(_SIGMOID, self)
+    # every other gate (max, exp, log, tanh, sigmoid, ...) is a method named after its row:
+    # see _method below the class
 
     def __pow__(self, other: Union[Value, Number]) -> Value:
         """self ** c for a number c (the pow gate); self ** b for a Value b is exp(b · log self)."""
@@ -376,3 +374,205 @@ class Value(metaclass=_ValueType):
 
 # Value() without its checks, for the gates (see _ValueType): type's own call, bound to Value.
 _new: Callable[[], Value] = type.__call__.__get__(Value)  # type: ignore[attr-defined]
+
+
+# -- the methods of the rows Python has no operator for --------------------------------------
+def _method(gate: Gate) -> Callable[..., Value]:
+    """``x.name()`` for a one-input row (``x.name(c)`` if it takes a constant), ``a.name(b)`` for two."""
+    if gate.arity == 2:
+        return _binary_method(gate)
+    if gate.takes_constant:
+
+        def method(self: Value, c: Number) -> Value:
+            return _unary(gate, self, as_float(c, f"{gate.name}() constant"))
+
+    else:
+
+        def method(self: Value) -> Value:
+            return _unary(gate, self)
+
+    method.__name__ = method.__qualname__ = gate.name
+    domain = f" Raises GateError unless {gate.domain}." if gate.domain else ""
+    method.__doc__ = f"The {gate.name} gate ({gate.symbol}): {gate.rule}.{domain}"
+    return method
+
+
+# Every row with no Python operator becomes a Value method named after it: x.exp(), a.max(b), ...
+# (at a tie of max the gradient goes to self, the first input: see the row).
+for _gate in GATES.values():
+    if not _gate.operator:
+        if hasattr(Value, _gate.name):
+            raise ValueError(f"gate {_gate.name!r} would hide Value.{_gate.name}: give the row another name")
+        setattr(Value, _gate.name, _method(_gate))
+del _gate
+
+
+# -- a learner's own rows ---------------------------------------------------------------------
+def _check_row(gate: object, who: str, run: bool = True) -> Gate:
+    """``gate`` if it is a row the engine can run, else a TypeError/ValueError saying what to fix.
+
+    ``run=False`` is for looking at a row without making nodes (check_gate): then a learner's
+    row may share a built-in row's name.
+    """
+    if not isinstance(gate, Gate):
+        raise TypeError(f"{who} needs an autograd.Gate row, got {type(gate).__name__}")
+    if not (isinstance(gate.name, str) and gate.name.isidentifier()):
+        raise ValueError(f"{who}: a gate's name must be a Python identifier such as 'cube', got {gate.name!r}")
+    builtin = GATES.get(gate.name)
+    if run and builtin is not None and builtin is not gate:
+        raise ValueError(
+            f"{who}: {gate.name!r} is the name of a built-in row of GATES, which is read-only; "
+            f"give your row a name of its own, e.g. 'my_{gate.name}'"
+        )
+    if gate.arity not in (1, 2):
+        raise ValueError(f"{who}: gate {gate.name!r} has arity {gate.arity!r}; the engine's gates take 1 or 2 inputs")
+    for field in ("forward", "local_grads"):
+        if not callable(getattr(gate, field)):
+            raise TypeError(f"{who}: gate {gate.name!r}: {field} must be a function, got {type(getattr(gate, field)).__name__}")
+    if gate.branch is not None and not callable(gate.branch):
+        raise TypeError(f"{who}: gate {gate.name!r}: branch must be a function or None")
+    for field in ("symbol", "rule", "domain"):
+        if not isinstance(getattr(gate, field), str):
+            raise TypeError(f"{who}: gate {gate.name!r}: {field} must be a str, got {type(getattr(gate, field)).__name__}")
+    return gate
+
+
+def _checked_local_grads(gate: Gate) -> Callable[..., tuple[float, ...]]:
+    """A learner row's ``local_grads``, with its result checked: one real number per input."""
+    local_grads, n = gate.local_grads, gate.arity
+
+    def checked(out: float, *args: float) -> tuple[float, ...]:
+        result = local_grads(out, *args)
+        if not isinstance(result, (tuple, list)) or len(result) != n:
+            shown = f"{type(result).__name__} {result!r:.40}"
+            raise TypeError(
+                f"gate {gate.name!r}: local_grads must return a tuple of {n} number(s), one per input, "
+                f"got {shown}" + (" (write (d,) for a one-input gate)" if n == 1 else "")
+            )
+        grads = []
+        for i, g in enumerate(result):
+            if isinstance(g, bool) or not isinstance(g, numbers.Real):
+                raise TypeError(f"gate {gate.name!r}: local_grads()[{i}] must be a real number, got {type(g).__name__} {g!r:.40}")
+            grads.append(float(g))  # a non-finite one is caught where it is used
+        return tuple(grads)
+
+    return checked
+
+
+def _record(gate: Gate, const: Optional[float]) -> _Info:
+    """The record a node made by ``gate`` carries, in the current origin block."""
+    row = _ROW.get(gate.name)
+    if row is not None and GATES[gate.name] is gate:
+        info = _made[row]
+    else:
+        entry = _extra.get(id(gate))
+        if entry is None or entry[0] is not gate:
+            entry = _extra[id(gate)] = (gate, _current.replace(gate=gate))
+        info = entry[1]
+    return info if const is None else info.replace(const=const)
+
+
+def apply(gate: Gate, *inputs: Union[Value, Number], c: Optional[Number] = None) -> Value:
+    """Run any row forward on Values, a built-in one or your own, and record the new node.
+
+    A row of your own (``autograd.Gate(name=..., symbol=..., arity=..., forward=...,
+    local_grads=..., rule=...)``) needs no change to the package: the node carries the row, so
+    ``backward``, ``backward_steps``, ``gradcheck`` and the diagrams all read it. ``GATES`` is not
+    touched, and a row of your own may not reuse a built-in row's name.
+
+    Args:
+        gate: the row.
+        inputs: ``gate.arity`` Values (or numbers, which become constant leaves).
+        c: the gate's constant, for a row that ``takes_constant``.
+
+    Raises:
+        TypeError / ValueError: a bad row, the wrong number of inputs, a constant it does not take.
+        GateError: the inputs are outside the row's domain (its ``forward`` raised ValueError,
+            OverflowError or ZeroDivisionError) or its output is not finite.
+
+    >>> cube = Gate(name="cube", symbol="x³", arity=1, forward=lambda x: x ** 3,
+    ...             local_grads=lambda out, x: (3 * x * x,), rule="cube multiplies the upstream gradient by 3x²")
+    >>> x = Value(2.0, "x")
+    >>> y = apply(cube, x) * 5
+    >>> y.backward()
+    >>> y.data, x.grad, gate_of(y.parents[0]).symbol
+    (40.0, 60.0, 'x³')
+    """
+    _check_row(gate, "apply")
+    if len(inputs) != gate.arity:
+        raise TypeError(f"apply: gate {gate.name!r} takes {gate.arity} input(s), got {len(inputs)}")
+    xs = tuple(x if type(x) is Value else _lift(x) for x in inputs)
+    const: Optional[float] = None
+    if gate.takes_constant:
+        if c is None:
+            raise TypeError(f"apply: gate {gate.name!r} needs its constant: apply(gate, x, c=...)")
+        const = as_float(c, f"apply: gate {gate.name!r}'s constant c")
+    elif c is not None:
+        raise TypeError(f"apply: gate {gate.name!r} takes no constant, got c = {c!r}")
+    args = [x.data for x in xs] if const is None else [xs[0].data, const]
+    try:
+        data = gate.forward(*args)
+    except (ValueError, OverflowError, ZeroDivisionError):
+        raise _domain_error(gate, xs, const) from None
+    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+        raise TypeError(f"gate {gate.name!r}: forward must return a real number, got {type(data).__name__} {data!r:.40}")
+    data = float(data)
+    if data - data:  # inf or nan
+        raise _domain_error(gate, xs, const)
+    out: Value = _new()
+    out.data, out.grad = data, 0.0
+    out._a, out._b = xs[0], (xs[1] if len(xs) == 2 else None)
+    out._info = _record(gate, const)
+    out._mark = None
+    return out
+
+
+def gate_function(gate: Gate) -> Callable[..., Value]:
+    """A function that applies your row to Values: ``f(x)``, ``f(a, b)``, or ``f(x, c)`` for a
+    row that takes a constant. Nothing global changes: ``GATES`` stays as it is.
+
+    >>> softplus = gate_function(Gate(
+    ...     name="softplus", symbol="softplus", arity=1, forward=lambda x: math.log1p(math.exp(x)),
+    ...     local_grads=lambda out, x: (1 / (1 + math.exp(-x)),),
+    ...     rule="softplus multiplies the upstream gradient by σ(x)"))
+    >>> x = Value(0.0)
+    >>> y = softplus(x)
+    >>> y.backward(); x.grad
+    0.5
+    """
+    _check_row(gate, "gate_function")
+    if gate.takes_constant:
+
+        def fn(x: Union[Value, Number], c: Number) -> Value:
+            return apply(gate, x, c=c)
+
+    elif gate.arity == 1:
+
+        def fn(x: Union[Value, Number]) -> Value:  # type: ignore[misc]
+            return apply(gate, x)
+
+    else:
+
+        def fn(a: Union[Value, Number], b: Union[Value, Number]) -> Value:  # type: ignore[misc]
+            return apply(gate, a, b)
+
+    fn.__name__ = fn.__qualname__ = gate.name
+    fn.__doc__ = f"The {gate.name} gate ({gate.symbol}): {gate.rule}."
+    fn.gate = gate  # type: ignore[attr-defined]
+    return fn
+
+
+def gate_of(node: Value) -> Gate:
+    """The row of the gate that made ``node``: a built-in row of ``GATES`` or a learner's own.
+
+    Diagrams, steps and checks look a node's gate up here, never by name in ``GATES``.
+
+    >>> gate_of(Value(2.0) * 3) is GATES["mul"]
+    True
+    """
+    if not isinstance(node, Value):
+        raise TypeError(f"gate_of needs a Value, got {type(node).__name__}")
+    gate = node._info.gate
+    if gate is None:
+        raise ValueError(f"gate_of: {node!r} is a leaf, made by no gate")
+    return gate

@@ -6,7 +6,6 @@ import dataclasses
 
 import pytest
 
-import autograd.graph
 import autograd.value
 from autograd import GATES
 
@@ -15,11 +14,10 @@ from autograd import GATES
 def wrong_mul(monkeypatch: pytest.MonkeyPatch) -> None:
     """Install a deliberately wrong mul rule (no swap: ∂(ab)/∂a = a) in the engine.
 
-    backward reads a node's rule from the record its gate stamped on it (``autograd.value._made``),
-    backward_steps and the diagrams from ``GATES``: both are patched, for nodes made from now on.
+    backward, backward_steps and the diagrams read a node's row from the record its gate stamped
+    on it (``autograd.value._made``, see ``autograd.gate_of``): patched, for nodes made from now on.
     """
     bad = dataclasses.replace(GATES["mul"], local_grads=lambda out, a, b: (a, b))
     table = {**GATES, "mul": bad}
-    monkeypatch.setattr(autograd.graph, "GATES", table)
     monkeypatch.setattr(autograd.value, "GATES", table)
     monkeypatch.setattr(autograd.value, "_made", tuple(autograd.value._Info(op=name) for name in table))

@@ -208,6 +208,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def cmd_check_gate(args: argparse.Namespace) -> int:
+    """Load a learner's row from FILE.py:NAME (running their file) and property-check it."""
+    from autograd._theircode import LearnerCodeError, load_row
+    from autograd.gatecheck import check_gate
+
+    try:
+        row = load_row(args.row)
+    except LearnerCodeError as error:  # their file raised: their error and their line, several lines
+        print(f"gategraph: error in your file: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (ValueError, LookupError, TypeError) as error:
+        raise Failure(str(error)) from None
+    report = check_gate(row, max_examples=args.examples)
+    _say(str(report))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     folder = _output_folder(Path(args.output))
     text, values = DEMO
@@ -410,6 +427,15 @@ def build_parser() -> argparse.ArgumentParser:
     check = _expression_command(sub, "check", "compare EXPR's gradients with numeric ones (gradcheck)", cmd_check)
     check.add_argument("--eps", type=_finite(0.0, 1.0, "a number in (0, 1)"), default=1e-5,
                        help="step of the centered difference, in (0, 1) (default: 1e-5)")
+
+    check_gate = _command(
+        sub, "check-gate", "property-check your own gate row: forward, local derivatives, kinks", cmd_check_gate,
+        description="Load the autograd.Gate row NAME from FILE.py and check it with hypothesis: forward "
+        "finite or a clean error, local derivatives against centred differences, the branch at kinks. "
+        "Loading the file RUNS it, in this process (no sandbox): check only code you trust.")
+    check_gate.add_argument("row", metavar="FILE.py:NAME", help="e.g. mygates.py:CUBE")
+    check_gate.add_argument("--examples", type=_whole_number(1, 100_000), default=200,
+                            help="inputs to try, 1 to 100000 (default: 200)")
 
     train = _command(sub, "train", "train a small network on a bundled dataset and plot it", cmd_train,
                      description="Train on moons (MLP, hinge loss), spiral (MLP, softmax) or digits "

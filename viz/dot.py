@@ -7,7 +7,7 @@ import re
 import unicodedata
 from typing import Callable, Iterable, Mapping, Optional
 
-from autograd import GATES, Value, topological_order
+from autograd import GATES, Value, gate_of, topological_order
 
 from .backend import Diagram
 from .i18n import CJK_RUN, FONT_STACK, check_lang, gate_rule, text
@@ -142,7 +142,7 @@ def _operand(name: str) -> str:
 
 def gate_symbol(node: Value) -> str:
     """The text inside a gate's node: the gate table's symbol, with pow's exponent (``^2``)."""
-    symbol = GATES[node.op].symbol
+    symbol = gate_of(node).symbol
     return symbol + fmt(node.const) if node.const is not None else symbol
 
 
@@ -585,7 +585,7 @@ def _collapsed_count(order: list[Value], groups: Mapping[str, list[Value]]) -> i
 
 def gate_numbers(node: Value) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """The local derivatives of the gate that made ``node`` and local × ``node.grad`` for each input."""
-    local = GATES[node.op].local_grads_at(node.data, [p.data for p in node.parents], node.const)
+    local = gate_of(node).local_grads_at(node.data, [p.data for p in node.parents], node.const)
     return tuple(local), tuple(g * node.grad for g in local)
 
 
@@ -626,7 +626,7 @@ def draw_gate(node: Value, *, lang: str = "en") -> Diagram:
             f"{who}: {node_name(node)!r} is a leaf, made by no gate; pass the output of a gate "
             f"(a node with an op, one of {', '.join(GATES)})"
         )
-    gate = GATES[node.op]
+    gate = gate_of(node)
     local, sent = gate_numbers(node)
     names = ["x"] if gate.arity == 1 else ["a", "b"]
     out_name = node.label or "out"

@@ -8,12 +8,18 @@ import operator
 import warnings
 from typing import Mapping, Union
 
-from autograd import Value
+from autograd import GATES, Value
 
 __all__ = ["ExpressionError", "FUNCTIONS", "build", "evaluate", "parse", "parse_bindings", "unparse", "variables"]
 
-#: The functions an expression may call, with how many arguments each takes.
-FUNCTIONS = {"exp": 1, "log": 1, "tanh": 1, "sigmoid": 1, "relu": 1, "max": 2}
+#: The functions an expression may call, with how many arguments each takes: every row of the
+#: gate table that Python has no operator for (one-input rows first), and the composite relu,
+#: which is max(0, x). Each is the Value method of the same name.
+FUNCTIONS = {
+    **{g.name: g.arity for g in GATES.values() if not g.operator and g.arity == 1 and not g.takes_constant},
+    "relu": 1,
+    **{g.name: g.arity for g in GATES.values() if not g.operator and g.arity == 2},
+}
 
 #: Longest expression accepted, in characters.
 MAX_LENGTH = 1000
@@ -212,10 +218,7 @@ def _as_value(x: Number) -> Value:
 
 
 def _apply(name: str, args: list[Number]) -> Value:
-    first = _as_value(args[0])
-    if name == "max":
-        return first.max(args[1])
-    return getattr(first, name)()
+    return getattr(_as_value(args[0]), name)(*args[1:])  # x.exp(), a.max(b): the row's method
 
 
 # Binding strength of each piece, as ast.unparse ranks them (its _Precedence): a child binding

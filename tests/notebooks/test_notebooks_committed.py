@@ -37,6 +37,19 @@ TERMS = {
         "前向传播": "forward propagation",
         "MAX门单元": "max gate",
     },
+    "06_exercises.ipynb": {
+        "反向传播": "backpropagation",
+        "前向传播": "forward propagation",
+        "加法门单元": "add gate",
+        "乘法门单元": "multiply gate",
+        "MAX门单元": "max gate",
+    },
+    "07_common_bugs.ipynb": {
+        "反向传播": "backpropagation",
+        "前向传播": "forward propagation",
+        "加法门单元": "add gate",
+        "乘法门单元": "multiply gate",
+    },
 }
 
 #: A committed notebook larger than this is carrying something it should not (a huge graph, a photo).
