@@ -1,9 +1,10 @@
 """gategraph's scalar autograd engine: Value, the gate table, backprop and gradient checks."""
 
 from .check import GradcheckError, GradcheckReport, InputCheck, gradcheck, numeric_grad, relative_error
-from .gates import GATES, FixedGrads, Gate, SwappedInputs
+from .gates import GATES, FixedGrads, Gate, NumpyTwin, SwappedInputs
 from .graph import Step, backward_steps, topological_order
 from .value import GateError, Value, origin
+from .replay import MATMUL_MIN_TERMS, Program, TraceMismatch, trace
 
 __all__ = [
     "GATES",
@@ -13,8 +14,12 @@ __all__ = [
     "GradcheckError",
     "GradcheckReport",
     "InputCheck",
+    "MATMUL_MIN_TERMS",
+    "NumpyTwin",
+    "Program",
     "Step",
     "SwappedInputs",
+    "TraceMismatch",
     "Value",
     "backward_steps",
     "gradcheck",
@@ -22,4 +27,5 @@ __all__ = [
     "origin",
     "relative_error",
     "topological_order",
+    "trace",
 ]
