@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import operator
+import sys
 from functools import reduce
-from itertools import repeat
 from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
 import numpy as np
@@ -22,7 +21,6 @@ MATMUL_MIN_TERMS = 8
 
 Column = Union[float, int, Sequence[float], np.ndarray]
 _data = operator.attrgetter("data")
-_grad = operator.attrgetter("grad")
 
 
 class TraceMismatch(ValueError):
@@ -72,16 +70,22 @@ def trace(fn: Callable[..., Value], *example_inputs: float, keep: Iterable[Value
 class _Group:
     """Nodes of one level made by one kind of step, laid out in contiguous rows ``start:stop``."""
 
-    __slots__ = ("level", "kind", "gate", "const", "nodes", "start", "stop", "args", "edges", "pull", "extra")
+    __slots__ = ("level", "kind", "gate", "const", "nodes", "start", "stop", "slots", "args", "edges", "push",
+                 "pull", "extra", "xs", "xpush", "sum_rows")
 
     def __init__(self, level: int, kind: str, gate: Any, const: Optional[float]) -> None:
         self.level, self.kind, self.gate, self.const = level, kind, gate, const
         self.nodes: list[int] = []  # positions in the traced order
         self.start = self.stop = 0
-        self.args: list[Any] = []  # per operand: a slice or an index array into the value rows
-        self.edges: list[Optional[int]] = []  # per operand: first row of its contribution block
-        self.pull: Any = None  # (fanout, m) rows of the contributions each node's gradient sums
-        self.extra: Any = None  # matmul: (weight index matrix, other terms' rows or None)
+        self.slots: list[tuple[list[int], list[tuple[int, int]]]] = []  # per operand: nodes read, (time, slot)
+        self.args: list[tuple[str, Any]] = []  # per operand: ("v", value rows) or ("p", captured indices)
+        self.edges: list[Optional[int]] = []  # per operand: first row of its contribution block, if any
+        self.push: Any = None  # where contributions go straight into a gradient row
+        self.pull: list[tuple[Any, np.ndarray]] = []  # (rows, (fanout, m) sources) of nodes that sum several
+        self.extra: Any = None  # matmul: (weight index matrix, whether its entries are distinct)
+        self.xs: Any = None  # matmul: (column nodes, their (time, slot))
+        self.xpush: Any = None  # matmul: the columns' gradient rows, where pushed
+        self.sum_rows: Any = None  # sum, matmul: (terms, m) value rows of the terms
 
 
 def _rows(index: Sequence[int]) -> Union[slice, np.ndarray]:
@@ -90,6 +94,36 @@ def _rows(index: Sequence[int]) -> Union[slice, np.ndarray]:
     if arr.ndim == 1 and len(arr) and np.all(np.diff(arr) == 1):
         return slice(int(arr[0]), int(arr[-1]) + 1)
     return arr
+
+
+def _only_in_graph(order: list[Value], i: int, uses: int) -> bool:
+    """Whether the leaf ``order[i]`` is referred to only by ``order`` and its ``uses`` consumer nodes."""
+    getrefcount = getattr(sys, "getrefcount", None)
+    if getrefcount is None:  # not CPython: treat every leaf as a parameter
+        return False
+    return getrefcount(order[i]) - 2 == uses  # 2: the list ``order`` and getrefcount's own argument
+
+
+def _read(V: np.ndarray, pv: np.ndarray, arg: tuple[str, Any]) -> np.ndarray:
+    """An operand's values: value rows of V (a view for a slice), or captured leaves as (m, 1) columns."""
+    kind, where = arg
+    if kind == "p":
+        return pv.take(where)[:, None]
+    return V[where] if isinstance(where, slice) else V.take(where, axis=0)
+
+
+def _write(A: np.ndarray, rows: Union[slice, np.ndarray], values: np.ndarray) -> None:
+    A[rows] = values
+
+
+def _pull(GE: np.ndarray, rows: Union[slice, np.ndarray], sources: np.ndarray) -> None:
+    """Each node's gradient (its row in ``rows``) = the sum of its contributions' rows in ``sources``."""
+    if isinstance(rows, slice):
+        _seq_sum(GE.take(sources, axis=0), GE[rows])
+    else:
+        out = np.empty((len(rows), GE.shape[1]))
+        _seq_sum(GE.take(sources, axis=0), out)
+        GE[rows] = out
 
 
 def _seq_sum(stack: np.ndarray, out: np.ndarray) -> None:
@@ -116,9 +150,13 @@ class Program:
     Apart from those matrix products, values and gradients are those of the scalar engine, bit
     for bit where numpy and the platform's libm agree. ``str(program)`` lists what runs.
 
+    Constants that ``fn`` makes itself (relu's 0, a ``1 - x``'s 1: leaves that nothing outside
+    the traced graph refers to) are read once, when tracing; nobody can see their ``.grad``.
+
     Attributes:
         n_inputs: how many columns a call takes.
-        captured: the captured leaves, in the order of the traced graph.
+        captured: the captured leaves that outlive ``fn`` (a model's parameters), in the order
+            of the traced graph: read at every call, their ``.grad`` accumulated by ``backward``.
     """
 
     def __init__(self, fn: Callable[..., Value], root: Value, inputs: list[Value], keep: list[Value]) -> None:
@@ -132,9 +170,6 @@ class Program:
         self._pos = pos
         input_k = {id(x): k for k, x in enumerate(inputs)}
         self._input_pos = [pos.get(id(x)) for x in inputs]
-        captured_pos = [i for i, n in enumerate(order) if not n.op and id(n) not in input_k]
-        self.captured: list[Value] = [order[i] for i in captured_pos]
-        cap_index = {p: j for j, p in enumerate(captured_pos)}
         protect = {pos[id(n)] for n in keep if id(n) in pos} | {len(order) - 1}
         self._keep = {id(n): pos[id(n)] for n in keep if id(n) in pos}
         parents = [tuple(pos[id(p)] for p in n.parents) for n in order]
@@ -142,6 +177,16 @@ class Program:
         for ps in parents:
             for p in ps:
                 uses[p] += 1
+        # Captured leaves: the parameters first, then the constants fn made itself. A constant is
+        # a leaf nothing outside the traced graph refers to (only ``order`` and its consumers):
+        # no one can change its .data or read its .grad, so replay reads it once, here.
+        leaf_pos = [i for i, n in enumerate(order) if not n.op and id(n) not in input_k]
+        const = {i for i in leaf_pos if i not in protect and _only_in_graph(order, i, uses[i])}
+        captured_pos = [i for i in leaf_pos if i not in const] + [i for i in leaf_pos if i in const]
+        self.captured: list[Value] = [order[i] for i in captured_pos if i not in const]
+        self._n_const = len(const)
+        self._const_pv = np.array([0.0] * len(self.captured) + [order[i].data for i in captured_pos[len(self.captured):]])
+        cap_index = {p: j for j, p in enumerate(captured_pos)}
 
         # 1. chains of adds (each link the first input of the next, used once) -> n-ary sums
         # terms: (position, time, slot): time and slot say when the scalar engine adds the
@@ -214,15 +259,44 @@ class Program:
         self._groups = list(groups.values())
         self.levels = max((g.level for g in self._groups), default=0)
 
-        # 5. rows: 0 is a zero row, then the inputs, then captured leaves read as columns, then groups
+        # 5. each group's operand slots: the node each of its nodes reads there, and when (time,
+        # slot) the scalar engine hands that node its gradient; a matmul's columns are one slot
+        edges_in = [0] * len(order)  # how many contributions each node's gradient sums
+        for g in self._groups:
+            nodes = g.nodes
+            if g.kind == "gate":
+                g.slots = [([parents[i][s] for i in nodes], [(i, s) for i in nodes]) for s in range(g.gate.arity)]
+            elif g.kind == "sum":
+                k = len(terms[nodes[0]])
+                g.slots = [([terms[i][t][0] for i in nodes], [terms[i][t][1:] for i in nodes]) for t in range(k)]
+            else:
+                _, xs, others = linear[nodes[0]]
+                last = max(nodes)
+                g.slots = [([linear[i][2][t][0] for i in nodes], [linear[i][2][t][1:] for i in nodes]) for t in range(len(others))]
+                g.xs = (xs, [(last, 0)] * len(xs))
+                for x in xs:
+                    edges_in[x] += 1
+            for targets, _ in g.slots:
+                for j in targets:
+                    edges_in[j] += 1
+
+        # 6. rows: 0 is a zero row, then the inputs, then captured leaves read as columns, then groups
+        def all_captured(targets: list[int]) -> bool:
+            return all(j in cap_index for j in targets)
+
+        as_rows: set[int] = {len(order) - 1}  # captured leaves that need a row of values
+        for g in self._groups:
+            for s, (targets, _) in enumerate(g.slots):
+                if g.kind != "gate" or not all_captured(targets):
+                    as_rows.update(j for j in targets if j in cap_index)
         row: dict[int, int] = {}
         next_row = 1
         for p in self._input_pos:
             if p is not None:
                 row[p] = next_row
-            next_row += 1  # an input fn ignores keeps its row (of zeros gradient)
+            next_row += 1  # an input fn ignores keeps its row, with a zero gradient
         self._n_input_rows = next_row - 1
-        self._leaf_rows_cap = [j for j, p in enumerate(captured_pos) if p in needed or p == len(order) - 1]
+        self._leaf_rows_cap = [j for j, p in enumerate(captured_pos) if p in as_rows]
         for j in self._leaf_rows_cap:
             row[captured_pos[j]] = next_row
             next_row += 1
@@ -236,65 +310,87 @@ class Program:
         self._n_rows = next_row
         self._row = row
 
-        # 6. operands as rows, contribution blocks (after the value rows), and incoming edges
-        incoming: dict[int, list[tuple[int, int, int, int]]] = {}  # node -> (-time, slot, order, source row)
+        # 7. how gradients flow back. A node with one incoming contribution gets it written
+        # straight into its gradient row (pushed); a node with several sums them in the scalar
+        # engine's order (pulled); a captured leaf's are summed over the batch at the end.
+        incoming: dict[int, list[tuple[int, int, int]]] = {}  # node -> (-time, slot, source row)
+        leaf_edges: list[tuple[int, int, int, int]] = []  # (-time, slot, source row, captured index)
 
-        def edge(target: int, time: int, slot: int, source: int) -> None:
-            lst = incoming.setdefault(target, [])
-            lst.append((-time, slot, len(lst), source))
+        def edge(target: int, when: tuple[int, int], source: int) -> None:
+            if target in cap_index:
+                leaf_edges.append((-when[0], when[1], source, cap_index[target]))
+            else:
+                incoming.setdefault(target, []).append((-when[0], when[1], source))
+
+        def pushable(targets: list[int]) -> bool:
+            return all(j not in cap_index and edges_in[j] == 1 for j in targets)
 
         next_edge = self._n_rows
         for g in self._groups:
             m = len(g.nodes)
+            g.push = []  # per slot: target rows the contribution is written to, or None
             if g.kind == "gate":
-                arity = g.gate.arity
                 fixed = g.gate.local_grads if isinstance(g.gate.local_grads, FixedGrads) else None
-                for s in range(arity):
-                    g.args.append(_rows([row[parents[i][s]] for i in g.nodes]))
-                    direct = fixed is not None and fixed[s] == 1.0  # 1 × g = g: read the node's own gradient
-                    g.edges.append(None if direct else next_edge)
-                    for q, i in enumerate(g.nodes):
-                        edge(parents[i][s], i, s, row[i] if direct else next_edge + q)
-                    if not direct:
-                        next_edge += m
-            elif g.kind == "sum":
-                k = len(terms[g.nodes[0]])
-                idx = np.array([[row[terms[i][t][0]] for i in g.nodes] for t in range(k)], dtype=np.intp)
-                g.args.append(idx)
-                for i in g.nodes:
-                    for j, time, slot in terms[i]:
-                        edge(j, time, slot, row[i])
-            else:  # matmul
-                widx, xs, others = linear[g.nodes[0]]
-                W = np.array([linear[i][0] for i in g.nodes], dtype=np.intp)
-                oth = None
-                if others:
-                    oth = np.array([[row[linear[i][2][t][0]] for i in g.nodes] for t in range(len(others))], dtype=np.intp)
-                    for i in g.nodes:
-                        for j, time, slot in linear[i][2]:
-                            edge(j, time, slot, row[i])
-                unique = len(np.unique(W)) == W.size
-                g.args.append(_rows([row[x] for x in xs]))
-                g.extra = (W, oth, unique)
-                g.edges.append(next_edge)
-                last = max(g.nodes)
-                for q, x in enumerate(xs):
-                    edge(x, last, 0, next_edge + q)
-                next_edge += len(xs)
+                for s, (targets, whens) in enumerate(g.slots):
+                    if all_captured(targets):
+                        g.args.append(("p", np.array([cap_index[j] for j in targets], dtype=np.intp)))
+                    else:
+                        g.args.append(("v", _rows([row[j] for j in targets])))
+                    one = fixed is not None and fixed[s] == 1.0  # 1 × g = g: the node's own gradient
+                    if pushable(targets):
+                        g.push.append(_rows([row[j] for j in targets]))
+                        g.edges.append(None)
+                    else:
+                        g.push.append(None)
+                        g.edges.append(None if one else next_edge)
+                        for q, (j, when) in enumerate(zip(targets, whens)):
+                            edge(j, when, g.start + q if one else next_edge + q)
+                        if not one:
+                            next_edge += m
+            else:
+                if g.kind == "matmul":
+                    xs, whens = g.xs
+                    W = np.array([linear[i][0] for i in g.nodes], dtype=np.intp)
+                    g.extra = (W, len(np.unique(W)) == W.size)
+                    g.args.append(("v", _rows([row[x] for x in xs])))
+                    if pushable(xs):
+                        g.xpush = _rows([row[x] for x in xs])
+                    else:
+                        g.xpush = None
+                        g.edges.append(next_edge)
+                        for q, (x, when) in enumerate(zip(xs, whens)):
+                            edge(x, when, next_edge + q)
+                        next_edge += len(xs)
+                terms_rows = [[row[j] for j in targets] for targets, _ in g.slots]
+                g.sum_rows = np.array(terms_rows, dtype=np.intp).reshape(len(terms_rows), m)
+                copy_to = []
+                for targets, whens in g.slots:
+                    if pushable(targets):
+                        copy_to.append([row[j] for j in targets])
+                    else:
+                        for q, (j, when) in enumerate(zip(targets, whens)):
+                            edge(j, when, g.start + q)
+                g.push = np.array(copy_to, dtype=np.intp).reshape(len(copy_to), m) if copy_to else None
         self._n_total = next_edge
 
-        def pull_matrix(nodes: Sequence[int]) -> np.ndarray:
-            lists = [[src for *_, src in sorted(incoming.get(i, []))] for i in nodes]
-            fan = max((len(x) for x in lists), default=0)
-            return np.array([[x[f] if f < len(x) else 0 for x in lists] for f in range(fan)], dtype=np.intp).reshape(
-                fan, len(nodes)
-            )
+        def pulls(nodes: Sequence[int]) -> list[tuple[Any, np.ndarray]]:
+            by_fan: dict[int, list[tuple[int, list[int]]]] = {}
+            for i in nodes:
+                lst = incoming.get(i, [])
+                if lst:  # not pushed: sum what its consumers left in contribution rows
+                    by_fan.setdefault(len(lst), []).append((row[i], [src for *_, src in sorted(lst)]))
+            return [
+                (_rows([r for r, _ in items]), np.array([[srcs[f] for _, srcs in items] for f in range(fan)], dtype=np.intp))
+                for fan, items in sorted(by_fan.items())
+            ]
 
         for g in self._groups:
-            g.pull = pull_matrix(g.nodes)
-        self._leaf_pull = pull_matrix(
-            [p if p is not None else -1 for p in self._input_pos] + [captured_pos[j] for j in self._leaf_rows_cap]
-        )
+            g.pull = pulls(g.nodes)
+        self._input_pull = pulls([p for p in self._input_pos if p is not None])
+        self._unused_inputs = [1 + k for k, p in enumerate(self._input_pos) if p is None or edges_in[p] == 0]
+        leaf_edges.sort()
+        self._leaf_src = np.array([e[2] for e in leaf_edges], dtype=np.intp)
+        self._leaf_of = np.array([e[3] for e in leaf_edges], dtype=np.intp)
         self._captured_pos = captured_pos
         self._root_row = row[len(order) - 1]
         self._last: Optional[np.ndarray] = None
@@ -343,31 +439,29 @@ class Program:
         if verify:
             self.verify(*columns, points=verify)
         V = self._forward(cols, B)
-        GE = np.zeros((self._n_total, B))
+        GE = np.zeros((self._n_total, B))  # gradient rows (as V's), then contribution blocks
         GE[self._root_row] = 1.0  # ∂fn/∂fn = 1 at every data point
-        pgrad = np.zeros(len(self.captured))
+        pgrad = np.zeros(len(self._const_pv))  # parameters first, then constants (not written back)
         with np.errstate(all="ignore"):
             for g in reversed(self._groups):
                 self._backward_group(g, V, GE, w, pgrad)
-            n_leaf = self._n_input_rows + len(self._leaf_rows_cap)
-            if n_leaf:
-                _seq_sum(GE[self._leaf_pull], GE[1 : 1 + n_leaf])
-                if self._root_row <= n_leaf:  # fn returned a leaf: ∂leaf/∂leaf = 1
-                    GE[self._root_row] = 1.0
-            leaf_grads = GE[1 + self._n_input_rows : 1 + n_leaf]
-            if len(leaf_grads):
-                pgrad[self._leaf_rows_cap] += leaf_grads @ w  # Σ_b w_b · ∂fn_b/∂p
-        if not (np.isfinite(GE.sum()) and np.isfinite(pgrad.sum())):
+            for rows, sources in self._input_pull:
+                _pull(GE, rows, sources)
+            if len(self._leaf_src):
+                # each captured leaf: Σ over its contributions (in the scalar engine's order) of Σ_b w_b·c_b
+                pgrad += np.bincount(self._leaf_of, GE.take(self._leaf_src, axis=0) @ w, minlength=len(pgrad))
+            if not self._groups and self._root_row > self._n_input_rows:  # fn returned a captured leaf
+                pgrad[self._leaf_rows_cap[self._root_row - 1 - self._n_input_rows]] += w.sum()
+        if not np.isfinite(GE.sum()):
             self._raise_not_finite(GE, cols, B, backward=True)
-        if len(self.captured):
-            new = np.fromiter(map(_grad, self.captured), float, len(self.captured)) + pgrad
-            if not np.isfinite(new).all():
-                j = int(np.flatnonzero(~np.isfinite(new))[0])
-                raise GateError(
-                    f"gradient of captured leaf {self._name(self.captured[j])} summed over the batch is not "
-                    f"finite ({new[j]!r}): the weighted sum overflowed a float"
-                )
-            list(map(setattr, self.captured, repeat("grad"), new.tolist()))
+        if not np.isfinite(pgrad[: len(self.captured)].sum()):
+            j = int(np.flatnonzero(~np.isfinite(pgrad))[0])
+            raise GateError(
+                f"gradient of captured leaf {self._name(self.captured[j])} summed over the batch is not "
+                f"finite ({pgrad[j]!r}): the weighted sum overflowed a float"
+            )
+        for p, g in zip(self.captured, pgrad.tolist()):  # the first len(captured) entries
+            p.grad += g  # accumulate, as Value.backward does
         return tuple(GE[1 + k].copy() for k in range(self.n_inputs))
 
     def values_of(self, node: Value) -> np.ndarray:
@@ -434,24 +528,30 @@ class Program:
             raise TypeError(f"the program takes {self.n_inputs} column(s), one per input of fn, got {len(columns)}")
         arrays, B = [], None
         for k, c in enumerate(columns):
-            try:
-                a = np.asarray(c, dtype=float)
-            except (TypeError, ValueError):
-                raise TypeError(f"column {k} must be numbers (a 1-D array or a number), got {type(c).__name__}") from None
-            if a.ndim > 1:
-                raise ValueError(f"column {k} must be 1-D (one number per data point), got shape {a.shape}")
+            if type(c) is np.ndarray and c.dtype == np.float64 and c.ndim == 1:
+                a = c  # the common case, checked first
+            else:
+                try:
+                    a = np.asarray(c, dtype=float)
+                except (TypeError, ValueError):
+                    raise TypeError(f"column {k} must be numbers (a 1-D array or a number), got {type(c).__name__}") from None
+                if a.ndim > 1:
+                    raise ValueError(f"column {k} must be 1-D (one number per data point), got shape {a.shape}")
             if a.ndim == 1:
                 if B is not None and len(a) != B:
                     raise ValueError(f"column {k} has {len(a)} data points, an earlier column has {B}")
                 B = len(a)
-            bad = np.flatnonzero(~np.isfinite(a.reshape(-1)))
-            if len(bad):
-                raise ValueError(f"column {k} needs finite numbers, got {float(a.reshape(-1)[bad[0]])!r} at data point {int(bad[0])}")
             arrays.append(a)
         B = 1 if B is None else B
         if B == 0:
             raise ValueError("the columns hold no data points (length 0)")
-        return [np.broadcast_to(a, (B,)) for a in arrays], B
+        if arrays and not np.isfinite(np.sum([a.sum() for a in arrays])):
+            for k, a in enumerate(arrays):
+                bad = np.flatnonzero(~np.isfinite(a.reshape(-1)))
+                if len(bad):
+                    raise ValueError(f"column {k} needs finite numbers, got {float(a.reshape(-1)[bad[0]])!r} "
+                                     f"at data point {int(bad[0])}")
+        return [a if a.ndim else np.full(B, float(a)) for a in arrays], B
 
     @staticmethod
     def _weights(weights: Optional[Column], B: int) -> np.ndarray:
@@ -471,25 +571,26 @@ class Program:
         V[0] = 0.0
         for k, c in enumerate(cols):
             V[1 + k] = c
-        pvals = np.fromiter(map(_data, self.captured), float, len(self.captured))
-        self._pvals = pvals
+        pv = self._const_pv.copy()
+        pv[: len(self.captured)] = np.fromiter(map(_data, self.captured), float, len(self.captured))
+        self._pvals = pv
         if self._leaf_rows_cap:
-            V[1 + self._n_input_rows : self._leaf_stop] = pvals[self._leaf_rows_cap][:, None]
+            V[1 + self._n_input_rows : self._leaf_stop] = pv[self._leaf_rows_cap][:, None]
         with np.errstate(all="ignore"):
             for g in self._groups:
                 out = V[g.start : g.stop]
                 if g.kind == "gate":
-                    xs = [V[a] for a in g.args]
+                    xs = [_read(V, pv, a) for a in g.args]
                     if g.const is not None:
                         xs.append(g.const)
                     out[...] = g.gate.numpy.forward(*xs)
                 elif g.kind == "sum":
-                    _seq_sum(V[g.args[0]], out)
+                    _seq_sum(V.take(g.sum_rows, axis=0), out)
                 else:
-                    W, oth, _ = g.extra
-                    np.matmul(pvals[W], V[g.args[0]], out=out)  # Σ_k w_jk · x_k for every node j at once
-                    if oth is not None:
-                        out += V[oth].sum(axis=0)
+                    W, _ = g.extra
+                    np.matmul(pv[W], _read(V, pv, g.args[0]), out=out)  # Σ_k w_jk · x_k for every node j at once
+                    if len(g.sum_rows):
+                        out += V.take(g.sum_rows, axis=0).sum(axis=0)
         self._last = V
         if not np.isfinite(V.sum()):
             self._raise_not_finite(V, cols, B, backward=False)
@@ -497,33 +598,43 @@ class Program:
 
     def _backward_group(self, g: _Group, V: np.ndarray, GE: np.ndarray, w: np.ndarray, pgrad: np.ndarray) -> None:
         G = GE[g.start : g.stop]
-        if g.pull.shape[0]:
-            _seq_sum(GE[g.pull], G)
+        for rows, sources in g.pull:  # nodes with several consumers: sum their contributions
+            _pull(GE, rows, sources)
         if g.start <= self._root_row < g.stop:
-            GE[self._root_row] = 1.0  # the seed: the root has no consumers, so the pull gave it 0
+            GE[self._root_row] = 1.0  # the seed (the root has no consumers)
         if g.kind == "gate":
-            gate = g.gate
-            lg = gate.numpy.local_grads
+            lg = g.gate.numpy.local_grads
             if isinstance(lg, SwappedInputs):  # mul: each input's is the other input
                 a, b = g.args
-                locals_: Sequence[Any] = (V[b], V[a])
+                locals_: Sequence[Any] = (_read(V, self._pvals, b), _read(V, self._pvals, a))
             elif isinstance(lg, FixedGrads):
                 locals_ = tuple(lg)
             else:
-                xs = [V[a] for a in g.args]
+                xs = [_read(V, self._pvals, a) for a in g.args]
                 if g.const is not None:
                     xs.append(g.const)
                 locals_ = lg(V[g.start : g.stop], *xs)
             m = g.stop - g.start
-            for s, e in enumerate(g.edges):
-                if e is not None:
-                    np.multiply(locals_[s], G, out=GE[e : e + m])  # contribution = local × upstream
-        elif g.kind == "matmul":
-            W, _, unique = g.extra
-            X = V[g.args[0]]
-            e = g.edges[0]
+            for s, (e, push) in enumerate(zip(g.edges, g.push)):
+                if push is not None:  # the input's only contribution: write it to its gradient row
+                    if isinstance(locals_[s], float) and locals_[s] == 1.0:
+                        _write(GE, push, G)
+                    else:
+                        _write(GE, push, locals_[s] * G)  # contribution = local × upstream
+                elif e is not None:
+                    np.multiply(locals_[s], G, out=GE[e : e + m])
+            return
+        if g.push is not None:  # terms used only here: their gradient is the sum's (∂Σ/∂term = 1)
+            GE[g.push] = G
+        if g.kind == "matmul":
+            W, unique = g.extra
+            X = _read(V, self._pvals, g.args[0])
             Wm = self._pvals[W]
-            np.matmul(Wm.T, G, out=GE[e : e + X.shape[0]])  # ∂/∂x_k = Σ_j w_jk · g_j
+            if g.xpush is not None:
+                _write(GE, g.xpush, Wm.T @ G)  # ∂/∂x_k = Σ_j w_jk · g_j
+            else:
+                e = g.edges[0]
+                np.matmul(Wm.T, G, out=GE[e : e + X.shape[0]])
             gW = (G * w) @ X.T  # ∂/∂w_jk = Σ_b weight_b · g_jb · x_kb
             if unique:
                 pgrad[W.ravel()] += gW.ravel()
@@ -565,7 +676,7 @@ class Program:
         if g.kind == "gate":
             return f"{g.gate.name} gate" + (f" (c = {g.const:g})" if g.const is not None else "")
         if g.kind == "sum":
-            return f"sum of {g.args[0].shape[0]}"
+            return f"sum of {g.sum_rows.shape[0]}"
         W = g.extra[0]
         return f"matmul {W.shape[0]}×{W.shape[1]}"
 
@@ -574,20 +685,21 @@ class Program:
         """What the replay runs, level by level: one line per group of nodes, as numpy sees it.
 
         V is the value array, one row per replayed node and one column per data point; ``p`` the
-        captured leaves' values, read from their ``.data`` at every call.
+        captured leaves' values (here p[0] is w, read from its ``.data`` at every call, and p[1] is
+        relu's constant 0), used as a column of (m, 1), which numpy broadcasts over the batch.
 
         >>> w = Value(0.5, "w")
         >>> print(trace(lambda x, y: (w * x + y).relu(), 1.0, 2.0).listing())
-        replay of 7 traced nodes (2 inputs, 2 captured leaves) as 3 numpy steps in 3 levels
-          rows 1-2: the inputs' columns; rows 3-4: captured leaves, broadcast
-          level 1  mul        ×  1  V[5] = V[4] * V[1]
-          level 2  sum of 2   ×  1  V[6] = V[5] + V[2]
-          level 3  max        ×  1  V[7] = max(V[3], V[6])  (per data point; a tie goes to the first)
+        replay of 7 traced nodes (2 inputs, 1 captured leaf, 1 constant) as 3 numpy steps in 3 levels
+          rows 1-2: the inputs' columns
+          level 1  mul        ×  1  V[3] = p[0] * V[1]
+          level 2  sum of 2   ×  1  V[4] = V[3] + V[2]
+          level 3  max        ×  1  V[5] = max(p[1], V[4])  (per data point; a tie goes to the first)
         backward: the same steps in reverse; each node's gradient sums its consumers' contributions
         """
         n_rows_leaf = len(self._leaf_rows_cap)
-        head = (f"replay of {len(self._order)} traced nodes ({self.n_inputs} inputs, {len(self.captured)} captured "
-                f"leaves) as {len(self._groups)} numpy steps in {self.levels} levels")
+        head = (f"replay of {len(self._order)} traced nodes ({_count(self.n_inputs, 'input')}, "
+                f"{_count(len(self.captured), 'captured leaf', 'captured leaves')}, {_count(self._n_const, 'constant')}) as {len(self._groups)} numpy steps in {self.levels} levels")
         lines = [head]
         first = 1 + self._n_input_rows
         parts = []
@@ -610,15 +722,16 @@ class Program:
                     expr += "  (per data point; a tie goes to the first)"
                 name = g.gate.name + (f" {g.const:g}" if g.const is not None else "")
             elif g.kind == "sum":
-                k = g.args[0].shape[0]
+                k = g.sum_rows.shape[0]
                 name = f"sum of {k}"
-                expr = " + ".join(_ref(g.args[0][j]) for j in range(min(k, 3))) + (" + …" if k > 3 else "")
+                expr = " + ".join(_ref(g.sum_rows[j]) for j in range(min(k, 3))) + (" + …" if k > 3 else "")
             else:
-                W, oth, _ = g.extra
+                W = g.extra[0]
                 name = "matmul"
                 expr = f"p[W] @ {_ref(g.args[0])}  (W: {W.shape[0]}×{W.shape[1]})"
-                if oth is not None:
-                    expr += f" + {oth.shape[0]} more term{'s' if oth.shape[0] > 1 else ''}"
+                if len(g.sum_rows):
+                    n_more = len(g.sum_rows)
+                    expr += f" + {n_more} more term{'s' if n_more > 1 else ''}"
             lines.append(f"  level {g.level:<2} {name:<10} × {m:>2}  {target} = {expr}")
         lines.append("backward: the same steps in reverse; each node's gradient sums its consumers' contributions")
         return "\n".join(lines)
@@ -631,11 +744,19 @@ class Program:
                 f"nodes, {len(self._groups)} steps in {self.levels} levels)")
 
 
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def _span(start: int, stop: int, sep: str = "-") -> str:
     return str(start) if stop - start == 1 else f"{start}{sep}{stop - 1 if sep == '-' else stop}"
 
 
-def _ref(rows: Union[slice, np.ndarray]) -> str:
+def _ref(rows: Any) -> str:
+    """How the listing shows an operand: value rows ``V[...]`` or captured leaves ``p[...]``."""
+    if isinstance(rows, tuple):
+        kind, where = rows
+        return _ref(where) if kind == "v" else _ref(where).replace("V[", "p[", 1)
     if isinstance(rows, slice):
         return f"V[{_span(rows.start, rows.stop, ':')}]"
     if len(rows) == 1:
