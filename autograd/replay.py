@@ -155,6 +155,7 @@ class Program:
 
     Attributes:
         n_inputs: how many columns a call takes.
+        root: the traced graph's output node (``fn``'s Value at the example inputs).
         captured: the captured leaves that outlive ``fn`` (a model's parameters), in the order
             of the traced graph: read at every call, their ``.grad`` accumulated by ``backward``.
     """
@@ -171,7 +172,8 @@ class Program:
         input_k = {id(x): k for k, x in enumerate(inputs)}
         self._input_pos = [pos.get(id(x)) for x in inputs]
         protect = {pos[id(n)] for n in keep if id(n) in pos} | {len(order) - 1}
-        self._keep = {id(n): pos[id(n)] for n in keep if id(n) in pos}
+        self._keep = {id(n): pos[id(n)] for n in [*keep, root] if id(n) in pos}
+        self.root = root
         parents = [tuple(pos[id(p)] for p in n.parents) for n in order]
         uses = [0] * len(order)
         for ps in parents:
@@ -452,9 +454,10 @@ class Program:
                 pgrad += np.bincount(self._leaf_of, GE.take(self._leaf_src, axis=0) @ w, minlength=len(pgrad))
             if not self._groups and self._root_row > self._n_input_rows:  # fn returned a captured leaf
                 pgrad[self._leaf_rows_cap[self._root_row - 1 - self._n_input_rows]] += w.sum()
-        if not np.isfinite(GE.sum()):
+            finite = np.isfinite(GE.sum()), np.isfinite(pgrad[: len(self.captured)].sum())
+        if not finite[0]:
             self._raise_not_finite(GE, cols, B, backward=True)
-        if not np.isfinite(pgrad[: len(self.captured)].sum()):
+        if not finite[1]:
             j = int(np.flatnonzero(~np.isfinite(pgrad))[0])
             raise GateError(
                 f"gradient of captured leaf {self._name(self.captured[j])} summed over the batch is not "
@@ -465,9 +468,9 @@ class Program:
         return tuple(GE[1 + k].copy() for k in range(self.n_inputs))
 
     def values_of(self, node: Value) -> np.ndarray:
-        """The column of a node passed to ``trace(..., keep=...)``, from the last call."""
+        """The column of the root (``program.root``) or of a node passed to ``trace(..., keep=...)``, from the last call."""
         if id(node) not in self._keep:
-            raise KeyError("values_of needs a node passed to trace(..., keep=[...])")
+            raise KeyError("values_of needs program.root or a node passed to trace(..., keep=[...])")
         if self._last is None:
             raise RuntimeError("values_of: call the program (or its backward) first")
         return self._last[self._row[self._keep[id(node)]]].copy()
@@ -545,7 +548,9 @@ class Program:
         B = 1 if B is None else B
         if B == 0:
             raise ValueError("the columns hold no data points (length 0)")
-        if arrays and not np.isfinite(np.sum([a.sum() for a in arrays])):
+        with np.errstate(all="ignore"):
+            finite = not arrays or np.isfinite(np.sum([a.sum() for a in arrays]))
+        if not finite:
             for k, a in enumerate(arrays):
                 bad = np.flatnonzero(~np.isfinite(a.reshape(-1)))
                 if len(bad):
@@ -591,8 +596,9 @@ class Program:
                     np.matmul(pv[W], _read(V, pv, g.args[0]), out=out)  # Σ_k w_jk · x_k for every node j at once
                     if len(g.sum_rows):
                         out += V.take(g.sum_rows, axis=0).sum(axis=0)
+            finite = np.isfinite(V.sum())  # one pass; a sum that overflows is searched exactly below
         self._last = V
-        if not np.isfinite(V.sum()):
+        if not finite:
             self._raise_not_finite(V, cols, B, backward=False)
         return V
 
@@ -644,7 +650,9 @@ class Program:
     def _raise_not_finite(self, A: np.ndarray, cols: list[np.ndarray], B: int, backward: bool) -> None:
         """Find the first data point with a non-finite number and let the scalar engine name the gate."""
         bad_cols = np.flatnonzero(~np.isfinite(A).all(axis=0))
-        b = int(bad_cols[0]) if len(bad_cols) else 0
+        if not len(bad_cols):
+            return  # every number is finite; only their sum overflowed
+        b = int(bad_cols[0])
         try:
             root = self._fn(*[Value(float(c[b]), f"x{k}") for k, c in enumerate(cols)])
             if backward:

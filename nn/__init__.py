@@ -3,19 +3,23 @@
 from . import data, losses
 from .module import ACTIVATIONS, MLP, Layer, Linear, Module, Neuron
 from .optim import SGD
-from .train import LOSSES, History, fit
+from ._replay import LossProgram, loss_program
+from .train import ENGINES, LOSSES, History, fit
 
 __all__ = [
     "ACTIVATIONS",
+    "ENGINES",
     "LOSSES",
     "History",
     "Layer",
     "Linear",
+    "LossProgram",
     "MLP",
     "Module",
     "Neuron",
     "SGD",
     "data",
     "fit",
+    "loss_program",
     "losses",
 ]

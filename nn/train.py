@@ -9,17 +9,21 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 from tqdm import tqdm
 
-from autograd import Value
+from autograd import GateError, Value
 
+from . import _replay
 from ._checks import check_choice, check_int, check_real
 from ._graph import cyclic_gc_paused, total
 from .losses import hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss
 from .optim import SGD
 
-__all__ = ["LOSSES", "History", "fit"]
+__all__ = ["ENGINES", "LOSSES", "History", "fit"]
 
 #: The loss names ``fit`` accepts.
 LOSSES = ("softmax", "svm", "hinge")
+
+#: How ``fit`` computes each batch: "replay" (traced once, replayed on numpy) or "scalar" (a graph per batch).
+ENGINES = ("replay", "scalar")
 
 _MULTICLASS: dict[str, Callable[[list[Value], int], Value]] = {
     "softmax": softmax_cross_entropy,
@@ -46,8 +50,8 @@ class History:
     val_acc: list[float] = field(default_factory=list)
 
 
-def _check_data(X: Any, y: Any, loss: str, model: Any, names: tuple[str, str]) -> tuple[list, list]:
-    """X and y as Python lists (floats and ints) after every check ``fit`` promises."""
+def _check_data(X: Any, y: Any, loss: str, model: Any, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """X and y as numpy arrays (floats and ints) after every check ``fit`` promises."""
     xname, yname = names
     try:
         Xa = np.asarray(X, dtype=float)
@@ -76,7 +80,7 @@ def _check_data(X: Any, y: Any, loss: str, model: Any, names: tuple[str, str]) -
         i = outside[0]
         how = " (loss='hinge' maps labels 0/1 to -1/+1)" if loss == "hinge" else f" (the model has {k} outputs)"
         raise ValueError(f"{yname}[{i}] = {ya[i]} is outside the classes 0..{k - 1}{how}")
-    return Xa.tolist(), ya.tolist()
+    return Xa, ya
 
 
 def _n_outputs(model: Any, x0: np.ndarray) -> int:
@@ -128,6 +132,7 @@ def fit(
     val: Optional[tuple[Any, Any]] = None,
     seed: int = 0,
     progress: bool = True,
+    engine: Optional[str] = None,
 ) -> History:
     """Train ``model`` on (X, y) by gradient descent and return the per-epoch History.
 
@@ -151,6 +156,12 @@ def fit(
         val: optional (X_val, y_val) evaluated after every epoch into ``val_loss`` and ``val_acc``.
         seed: seeds the shuffling of batches.
         progress: show a tqdm progress bar over the epochs.
+        engine: "replay" traces one sample's loss once and replays it with numpy over each batch
+            (:func:`autograd.trace`): the same numbers, far faster. "scalar" builds each batch's
+            graph with the scalar engine, for stepping and drawing. None (the default) is
+            "replay" for the package's models (MLP, Layer, Linear, Neuron), "scalar" for others.
+            A batch that leaves the traced graph's domain (softmax's p_y below ~1e−304, where
+            the scalar path switches to log space) runs on the scalar path.
 
     Returns:
         A :class:`History`.
@@ -169,21 +180,30 @@ def fit(
     """
     check_choice("loss", loss, LOSSES)
     _check_model(model, loss)
-    xs, ys = _check_data(X, y, loss, model, ("X", "y"))
+    Xa, ya = _check_data(X, y, loss, model, ("X", "y"))
     val_data = None
     if val is not None:
         if not (isinstance(val, (tuple, list)) and len(val) == 2):
             raise ValueError(f"val must be a pair (X_val, y_val), got {type(val).__name__}")
-        val_data = _check_data(val[0], val[1], loss, model, ("X_val", "y_val"))
+        val_arrays = _check_data(val[0], val[1], loss, model, ("X_val", "y_val"))
     epochs = check_int("epochs", epochs, 1)
     lr = check_real("lr", lr, positive=True)
     reg = check_real("reg", reg, low=0.0)
-    n = len(xs)
+    if engine is not None:
+        check_choice("engine", engine, ENGINES)
+    replay = engine == "replay" or (engine is None and _replay.supports(model))
+    n = len(Xa)
     size = n if batch_size is None else check_int("batch_size", batch_size, 1)
     rng = random.Random(check_int("seed", seed, 0))
 
     params = model.parameters()
     optimizer = SGD(params, lr)
+    trainer = None
+    if replay:
+        k = 2 if loss == "hinge" else _n_outputs(model, Xa[0])
+        trainer = _replay.ReplayTrainer(model, loss, Xa.shape[1], k, params, reg)
+    if val is not None:
+        val_data = val_arrays if replay else (val_arrays[0].tolist(), val_arrays[1].tolist())
 
     history = History()
     order = list(range(n))
@@ -195,8 +215,19 @@ def fit(
         correct = 0
         for start in range(0, n, size):
             batch = order[start : start + size]
+            if trainer is not None:
+                try:
+                    optimizer.zero_grad()
+                    value, right = trainer.backward(Xa[batch], ya[batch])
+                except GateError:  # outside the traced graph's domain: this batch on the scalar path
+                    value = None
+                if value is not None:
+                    optimizer.step()
+                    loss_sum += value * len(batch)
+                    correct += right
+                    continue
             with cyclic_gc_paused():
-                objective, right = _data_loss(model, [xs[i] for i in batch], [ys[i] for i in batch], loss)
+                objective, right = _data_loss(model, Xa[batch].tolist(), ya[batch].tolist(), loss)
                 if reg:
                     objective = objective + l2_penalty(params, reg)  # L = data loss + λ·Σp²
                 optimizer.zero_grad()
@@ -208,7 +239,10 @@ def fit(
         history.train_acc.append(correct / n)
         postfix = {"loss": f"{history.train_loss[-1]:.4f}", "acc": f"{history.train_acc[-1]:.3f}"}
         if val_data is not None:
-            val_loss, val_acc = _evaluate(model, *val_data, loss, params, reg, size)
+            if trainer is not None:
+                val_loss, val_acc = _evaluate_replay(trainer, *val_data, size)
+            else:
+                val_loss, val_acc = _evaluate(model, *val_data, loss, params, reg, size)
             history.val_loss.append(val_loss)
             history.val_acc.append(val_acc)
             postfix["val_loss"] = f"{val_loss:.4f}"
@@ -230,3 +264,12 @@ def _evaluate(
         correct += right
     penalty = l2_penalty(params, reg).data if reg else 0.0
     return loss_sum / len(xs) + penalty, correct / len(xs)
+
+
+def _evaluate_replay(trainer: _replay.ReplayTrainer, X: np.ndarray, y: np.ndarray, size: int) -> tuple[float, float]:
+    """:func:`_evaluate` on the replay path (falling back to it where a chunk leaves the traced domain)."""
+    try:
+        loss_sum, correct = trainer.evaluate(X, y, size)
+    except GateError:
+        return _evaluate(trainer.model, X.tolist(), y.tolist(), trainer.loss_name, trainer.params, trainer.reg, size)
+    return loss_sum / len(y) + trainer.penalty_value(), correct / len(y)

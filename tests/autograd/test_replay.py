@@ -276,3 +276,9 @@ def test_autograd_imports_neither_nn_nor_viz() -> None:
     code = "import sys, autograd; print(any(m.split('.')[0] in ('nn', 'viz') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_huge_but_finite_values_are_not_an_error() -> None:
+    """Values whose sum overflows a float are each finite: replay must not call that an error."""
+    program = trace(lambda x: x * 1.0, 1.0)
+    assert program([1e308, 1e308]).tolist() == [1e308, 1e308]
