@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import operator
 import sys
-from functools import reduce
 from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
 import numpy as np
@@ -135,7 +134,7 @@ def _seq_sum(stack: np.ndarray, out: np.ndarray) -> None:
     if stack.shape[0] == 1:
         out[...] = stack[0]
     elif out.size == 1:
-        out[...] = reduce(operator.add, stack.ravel().tolist())
+        out[...] = np.add.accumulate(stack.ravel())[-1]  # accumulate adds one after another
     else:
         np.sum(stack, axis=0, out=out)
 
@@ -245,12 +244,26 @@ class Program:
             level[i] = 1 + max(level[j] for j in ops)
 
         # 4. groups, by level then kind, in order of first appearance
+        # matmuls: nodes reading the same columns form an instance; instances with the same
+        # weights (one neuron layer applied to many data points' columns) share one group
         groups: dict[tuple, _Group] = {}
+        instances: dict[tuple, list[int]] = {}
+        for i in sorted(live, key=lambda i: level[i]):
+            if i in linear:
+                instances.setdefault((level[i], tuple(linear[i][1]), len(linear[i][2])), []).append(i)
+        by_weights: dict[tuple, list[list[int]]] = {}
+        for (lv, _, n_other), nodes in instances.items():
+            weights = tuple(tuple(linear[i][0]) for i in nodes)
+            by_weights.setdefault((lv, "matmul", weights, n_other), []).append(nodes)
+        for key, insts in by_weights.items():
+            g = groups[key] = _Group(key[0], "matmul", None, None)
+            g.nodes = [i for nodes in insts for i in nodes]
+            g.xs = [linear[nodes[0]][1] for nodes in insts]
         for i in sorted(live, key=lambda i: level[i]):
             n = order[i]
             if i in linear:
-                key: tuple = (level[i], "matmul", tuple(linear[i][1]), len(linear[i][2]))
-            elif i in terms:
+                continue
+            if i in terms:
                 key = (level[i], "sum", len(terms[i]))
             else:
                 key = (level[i], "gate", n.op, n.const)
@@ -258,7 +271,7 @@ class Program:
             if g is None:
                 g = groups[key] = _Group(level[i], key[1], GATES[n.op] if key[1] == "gate" else None, n.const)
             g.nodes.append(i)
-        self._groups = list(groups.values())
+        self._groups = sorted(groups.values(), key=lambda g: g.level)
         self.levels = max((g.level for g in self._groups), default=0)
 
         # 5. each group's operand slots: the node each of its nodes reads there, and when (time,
@@ -272,12 +285,11 @@ class Program:
                 k = len(terms[nodes[0]])
                 g.slots = [([terms[i][t][0] for i in nodes], [terms[i][t][1:] for i in nodes]) for t in range(k)]
             else:
-                _, xs, others = linear[nodes[0]]
-                last = max(nodes)
+                others = linear[nodes[0]][2]
                 g.slots = [([linear[i][2][t][0] for i in nodes], [linear[i][2][t][1:] for i in nodes]) for t in range(len(others))]
-                g.xs = (xs, [(last, 0)] * len(xs))
-                for x in xs:
-                    edges_in[x] += 1
+                for xs in g.xs:
+                    for x in xs:
+                        edges_in[x] += 1
             for targets, _ in g.slots:
                 for j in targets:
                     edges_in[j] += 1
@@ -351,18 +363,21 @@ class Program:
                             next_edge += m
             else:
                 if g.kind == "matmul":
-                    xs, whens = g.xs
-                    W = np.array([linear[i][0] for i in g.nodes], dtype=np.intp)
-                    g.extra = (W, len(np.unique(W)) == W.size)
-                    g.args.append(("v", _rows([row[x] for x in xs])))
-                    if pushable(xs):
-                        g.xpush = _rows([row[x] for x in xs])
+                    n_inst, K = len(g.xs), len(g.xs[0])
+                    W = np.array([linear[i][0] for i in g.nodes[: m // n_inst]], dtype=np.intp)
+                    g.extra = (W, len(np.unique(W)) == W.size, n_inst)
+                    flat = [x for xs in g.xs for x in xs]
+                    x_rows = _rows([row[x] for x in flat])
+                    g.args.append(("v", x_rows if isinstance(x_rows, slice) else x_rows.reshape(n_inst, K)))
+                    if pushable(flat):
+                        g.xpush = _rows([row[x] for x in flat])
                     else:
                         g.xpush = None
                         g.edges.append(next_edge)
-                        for q, (x, when) in enumerate(zip(xs, whens)):
-                            edge(x, when, next_edge + q)
-                        next_edge += len(xs)
+                        last = max(g.nodes)
+                        for q, x in enumerate(flat):
+                            edge(x, (last, 0), next_edge + q)
+                        next_edge += len(flat)
                 terms_rows = [[row[j] for j in targets] for targets, _ in g.slots]
                 g.sum_rows = np.array(terms_rows, dtype=np.intp).reshape(len(terms_rows), m)
                 copy_to = []
@@ -463,7 +478,7 @@ class Program:
                 f"gradient of captured leaf {self._name(self.captured[j])} summed over the batch is not "
                 f"finite ({pgrad[j]!r}): the weighted sum overflowed a float"
             )
-        for p, g in zip(self.captured, pgrad.tolist()):  # the first len(captured) entries
+        for p, g in zip(self.captured, pgrad[: len(self.captured)].tolist()):
             p.grad += g  # accumulate, as Value.backward does
         return tuple(GE[1 + k].copy() for k in range(self.n_inputs))
 
@@ -592,8 +607,10 @@ class Program:
                 elif g.kind == "sum":
                     _seq_sum(V.take(g.sum_rows, axis=0), out)
                 else:
-                    W, _ = g.extra
-                    np.matmul(pv[W], _read(V, pv, g.args[0]), out=out)  # Σ_k w_jk · x_k for every node j at once
+                    W, _, n_inst = g.extra
+                    X = _read(V, pv, g.args[0]).reshape(n_inst, W.shape[1], B)
+                    # Σ_k w_jk · x_k for every node j of every instance at once
+                    np.matmul(pv[W], X, out=out.reshape(n_inst, W.shape[0], B))
                     if len(g.sum_rows):
                         out += V.take(g.sum_rows, axis=0).sum(axis=0)
             finite = np.isfinite(V.sum())  # one pass; a sum that overflows is searched exactly below
@@ -633,15 +650,17 @@ class Program:
         if g.push is not None:  # terms used only here: their gradient is the sum's (∂Σ/∂term = 1)
             GE[g.push] = G
         if g.kind == "matmul":
-            W, unique = g.extra
-            X = _read(V, self._pvals, g.args[0])
-            Wm = self._pvals[W]
+            W, unique, n_inst = g.extra
+            m, K, B = W.shape[0], W.shape[1], G.shape[1]
+            X = _read(V, self._pvals, g.args[0]).reshape(n_inst, K, B)
+            G3 = G.reshape(n_inst, m, B)
+            dX = np.matmul(self._pvals[W].T, G3).reshape(n_inst * K, B)  # ∂/∂x_k = Σ_j w_jk · g_j
             if g.xpush is not None:
-                _write(GE, g.xpush, Wm.T @ G)  # ∂/∂x_k = Σ_j w_jk · g_j
+                _write(GE, g.xpush, dX)
             else:
-                e = g.edges[0]
-                np.matmul(Wm.T, G, out=GE[e : e + X.shape[0]])
-            gW = (G * w) @ X.T  # ∂/∂w_jk = Σ_b weight_b · g_jb · x_kb
+                GE[g.edges[0] : g.edges[0] + n_inst * K] = dX
+            # ∂/∂w_jk = Σ_instances Σ_b weight_b · g_jb · x_kb
+            gW = np.matmul(G3 * w, X.transpose(0, 2, 1)).sum(axis=0)
             if unique:
                 pgrad[W.ravel()] += gW.ravel()
             else:
@@ -685,8 +704,8 @@ class Program:
             return f"{g.gate.name} gate" + (f" (c = {g.const:g})" if g.const is not None else "")
         if g.kind == "sum":
             return f"sum of {g.sum_rows.shape[0]}"
-        W = g.extra[0]
-        return f"matmul {W.shape[0]}×{W.shape[1]}"
+        W, _, n_inst = g.extra
+        return f"matmul {W.shape[0]}×{W.shape[1]}" + (f" on {n_inst} column sets" if n_inst > 1 else "")
 
     # -- showing it -------------------------------------------------------------------------------
     def listing(self) -> str:
@@ -734,9 +753,10 @@ class Program:
                 name = f"sum of {k}"
                 expr = " + ".join(_ref(g.sum_rows[j]) for j in range(min(k, 3))) + (" + …" if k > 3 else "")
             else:
-                W = g.extra[0]
+                W, _, n_inst = g.extra
                 name = "matmul"
-                expr = f"p[W] @ {_ref(g.args[0])}  (W: {W.shape[0]}×{W.shape[1]})"
+                cols = _ref(g.args[0]) if n_inst == 1 else f"each of {n_inst} column sets V[[…]]"
+                expr = f"p[W] @ {cols}  (W: {W.shape[0]}×{W.shape[1]})"
                 if len(g.sum_rows):
                     n_more = len(g.sum_rows)
                     expr += f" + {n_more} more term{'s' if n_more > 1 else ''}"
