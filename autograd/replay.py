@@ -95,6 +95,15 @@ def _rows(index: Sequence[int]) -> Union[slice, np.ndarray]:
     return arr
 
 
+def _parent_positions(n: Value, pos: dict[int, int]) -> tuple[int, ...]:
+    """Positions of a node's inputs in the traced order (the slots _a, _b: see value.Value)."""
+    a = n._a
+    if a is None:
+        return ()
+    b = n._b
+    return (pos[id(a)],) if b is None else (pos[id(a)], pos[id(b)])
+
+
 def _only_in_graph(order: list[Value], i: int, uses: int) -> bool:
     """Whether the leaf ``order[i]`` is referred to only by ``order`` and its ``uses`` consumer nodes."""
     getrefcount = getattr(sys, "getrefcount", None)
@@ -173,7 +182,8 @@ class Program:
         protect = {pos[id(n)] for n in keep if id(n) in pos} | {len(order) - 1}
         self._keep = {id(n): pos[id(n)] for n in [*keep, root] if id(n) in pos}
         self.root = root
-        parents = [tuple(pos[id(p)] for p in n.parents) for n in order]
+        ops = [n._info.op for n in order]  # each node's gate name ("" for a leaf), read once
+        parents = [_parent_positions(n, pos) for n in order]
         uses = [0] * len(order)
         for ps in parents:
             for p in ps:
@@ -181,7 +191,7 @@ class Program:
         # Captured leaves: the parameters first, then the constants fn made itself. A constant is
         # a leaf nothing outside the traced graph refers to (only ``order`` and its consumers):
         # no one can change its .data or read its .grad, so replay reads it once, here.
-        leaf_pos = [i for i, n in enumerate(order) if not n.op and id(n) not in input_k]
+        leaf_pos = [i for i, n in enumerate(order) if not ops[i] and id(n) not in input_k]
         const = {i for i in leaf_pos if i not in protect and _only_in_graph(order, i, uses[i])}
         captured_pos = [i for i in leaf_pos if i not in const] + [i for i in leaf_pos if i in const]
         self.captured: list[Value] = [order[i] for i in captured_pos if i not in const]
@@ -195,7 +205,7 @@ class Program:
         terms: dict[int, list[tuple[int, int, int]]] = {}
         absorbed = [False] * len(order)
         for i, n in enumerate(order):
-            if n.op != "add":
+            if ops[i] != "add":
                 continue
             a, b = parents[i]
             if a in terms and uses[a] == 1 and a not in protect:
@@ -206,14 +216,16 @@ class Program:
                 t = [(a, i, 0), (b, i, 1)]
             terms[i] = t
 
-        # 2. sums of many (captured leaf × column) products -> matrix products
+        # 2. sums of (captured leaf × column) products -> matrix products: a sum of at least
+        # MATMUL_MIN_TERMS of them, or a layer of at least that many sums over the same columns
         linear: dict[int, tuple[list[int], list[int], list[tuple[int, int, int]]]] = {}
+        candidates = {}
+        layer_size: dict[tuple, int] = {}
         for i, t in terms.items():
             dots, others, seen = [], [], set()
             for term in t:
                 j = term[0]
-                node = order[j]
-                if node.op == "mul" and uses[j] == 1 and j not in protect:
+                if ops[j] == "mul" and uses[j] == 1 and j not in protect:
                     pa, pb = parents[j]
                     if (pa in cap_index) != (pb in cap_index):
                         w, x = (pa, pb) if pa in cap_index else (pb, pa)
@@ -222,7 +234,12 @@ class Program:
                             dots.append((j, w, x))
                             continue
                 others.append(term)
-            if len(dots) >= MATMUL_MIN_TERMS:
+            if len(dots) >= 2:
+                candidates[i] = (dots, others)
+                xs_key = tuple(x for _, _, x in dots)
+                layer_size[xs_key] = layer_size.get(xs_key, 0) + 1
+        for i, (dots, others) in candidates.items():
+            if len(dots) >= MATMUL_MIN_TERMS or layer_size[tuple(x for _, _, x in dots)] >= MATMUL_MIN_TERMS:
                 for j, _, _ in dots:
                     absorbed[j] = True
                 linear[i] = ([cap_index[w] for _, w, _ in dots], [x for _, _, x in dots], others)
@@ -236,7 +253,7 @@ class Program:
             return list(parents[i])
 
         level = [0] * len(order)
-        live = [i for i, n in enumerate(order) if n.op and not absorbed[i]]
+        live = [i for i in range(len(order)) if ops[i] and not absorbed[i]]
         needed: set[int] = set()
         for i in live:
             ops = operands(i)
@@ -301,7 +318,7 @@ class Program:
         as_rows: set[int] = {len(order) - 1}  # captured leaves that need a row of values
         for g in self._groups:
             for s, (targets, _) in enumerate(g.slots):
-                if g.kind != "gate" or not all_captured(targets):
+                if g.kind == "sum" or not all_captured(targets):
                     as_rows.update(j for j in targets if j in cap_index)
         row: dict[int, int] = {}
         next_row = 1
@@ -330,7 +347,14 @@ class Program:
         incoming: dict[int, list[tuple[int, int, int]]] = {}  # node -> (-time, slot, source row)
         leaf_edges: list[tuple[int, int, int, int]] = []  # (-time, slot, source row, captured index)
 
+        n_live = len(self.captured)
+
+        def is_const(j: int) -> bool:
+            return cap_index.get(j, -1) >= n_live
+
         def edge(target: int, when: tuple[int, int], source: int) -> None:
+            if is_const(target):
+                return  # nobody sees a constant's gradient
             if target in cap_index:
                 leaf_edges.append((-when[0], when[1], source, cap_index[target]))
             else:
@@ -351,7 +375,10 @@ class Program:
                     else:
                         g.args.append(("v", _rows([row[j] for j in targets])))
                     one = fixed is not None and fixed[s] == 1.0  # 1 × g = g: the node's own gradient
-                    if pushable(targets):
+                    if all(is_const(j) for j in targets):  # relu's 0: no gradient to compute
+                        g.push.append(None)
+                        g.edges.append(None)
+                    elif pushable(targets):
                         g.push.append(_rows([row[j] for j in targets]))
                         g.edges.append(None)
                     else:
@@ -378,8 +405,11 @@ class Program:
                         for q, x in enumerate(flat):
                             edge(x, (last, 0), next_edge + q)
                         next_edge += len(flat)
-                terms_rows = [[row[j] for j in targets] for targets, _ in g.slots]
+                as_columns = [t for t, _ in g.slots if g.kind == "matmul" and all_captured(t)]
+                terms_rows = [[row[j] for j in t] for t, _ in g.slots if not any(t is c for c in as_columns)]
                 g.sum_rows = np.array(terms_rows, dtype=np.intp).reshape(len(terms_rows), m)
+                if g.kind == "matmul":  # terms that are captured leaves (biases): added as (m, 1) columns
+                    g.extra = (*g.extra, [np.array([cap_index[j] for j in t], dtype=np.intp) for t in as_columns])
                 copy_to = []
                 for targets, whens in g.slots:
                     if pushable(targets):
@@ -607,10 +637,15 @@ class Program:
                 elif g.kind == "sum":
                     _seq_sum(V.take(g.sum_rows, axis=0), out)
                 else:
-                    W, _, n_inst = g.extra
-                    X = _read(V, pv, g.args[0]).reshape(n_inst, W.shape[1], B)
+                    W, _, n_inst, biases = g.extra
+                    X = _read(V, pv, g.args[0])
                     # Σ_k w_jk · x_k for every node j of every instance at once
-                    np.matmul(pv[W], X, out=out.reshape(n_inst, W.shape[0], B))
+                    if n_inst == 1:
+                        np.matmul(pv[W], X, out=out)
+                    else:
+                        np.matmul(pv[W], X.reshape(n_inst, W.shape[1], B), out=out.reshape(n_inst, W.shape[0], B))
+                    for b in biases:
+                        out += pv.take(b)[:, None]
                     if len(g.sum_rows):
                         out += V.take(g.sum_rows, axis=0).sum(axis=0)
             finite = np.isfinite(V.sum())  # one pass; a sum that overflows is searched exactly below
@@ -650,17 +685,21 @@ class Program:
         if g.push is not None:  # terms used only here: their gradient is the sum's (∂Σ/∂term = 1)
             GE[g.push] = G
         if g.kind == "matmul":
-            W, unique, n_inst = g.extra
+            W, unique, n_inst, _ = g.extra
             m, K, B = W.shape[0], W.shape[1], G.shape[1]
-            X = _read(V, self._pvals, g.args[0]).reshape(n_inst, K, B)
-            G3 = G.reshape(n_inst, m, B)
-            dX = np.matmul(self._pvals[W].T, G3).reshape(n_inst * K, B)  # ∂/∂x_k = Σ_j w_jk · g_j
+            X = _read(V, self._pvals, g.args[0])
+            if n_inst == 1:
+                dX = self._pvals[W].T @ G  # ∂/∂x_k = Σ_j w_jk · g_j
+                gW = (G * w) @ X.T  # ∂/∂w_jk = Σ_b weight_b · g_jb · x_kb
+            else:
+                X = X.reshape(n_inst, K, B)
+                G3 = G.reshape(n_inst, m, B)
+                dX = np.matmul(self._pvals[W].T, G3).reshape(n_inst * K, B)
+                gW = np.matmul(G3 * w, X.transpose(0, 2, 1)).sum(axis=0)  # and summed over instances
             if g.xpush is not None:
                 _write(GE, g.xpush, dX)
             else:
                 GE[g.edges[0] : g.edges[0] + n_inst * K] = dX
-            # ∂/∂w_jk = Σ_instances Σ_b weight_b · g_jb · x_kb
-            gW = np.matmul(G3 * w, X.transpose(0, 2, 1)).sum(axis=0)
             if unique:
                 pgrad[W.ravel()] += gW.ravel()
             else:
@@ -704,7 +743,7 @@ class Program:
             return f"{g.gate.name} gate" + (f" (c = {g.const:g})" if g.const is not None else "")
         if g.kind == "sum":
             return f"sum of {g.sum_rows.shape[0]}"
-        W, _, n_inst = g.extra
+        W, _, n_inst, _ = g.extra
         return f"matmul {W.shape[0]}×{W.shape[1]}" + (f" on {n_inst} column sets" if n_inst > 1 else "")
 
     # -- showing it -------------------------------------------------------------------------------
@@ -753,10 +792,12 @@ class Program:
                 name = f"sum of {k}"
                 expr = " + ".join(_ref(g.sum_rows[j]) for j in range(min(k, 3))) + (" + …" if k > 3 else "")
             else:
-                W, _, n_inst = g.extra
+                W, _, n_inst, biases = g.extra
                 name = "matmul"
                 cols = _ref(g.args[0]) if n_inst == 1 else f"each of {n_inst} column sets V[[…]]"
                 expr = f"p[W] @ {cols}  (W: {W.shape[0]}×{W.shape[1]})"
+                if biases:
+                    expr += " + p[b]" * len(biases)
                 if len(g.sum_rows):
                     n_more = len(g.sum_rows)
                     expr += f" + {n_more} more term{'s' if n_more > 1 else ''}"

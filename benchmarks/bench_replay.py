@@ -39,7 +39,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Optional
