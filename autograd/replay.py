@@ -95,15 +95,6 @@ def _rows(index: Sequence[int]) -> Union[slice, np.ndarray]:
     return arr
 
 
-def _parent_positions(n: Value, pos: dict[int, int]) -> tuple[int, ...]:
-    """Positions of a node's inputs in the traced order (the slots _a, _b: see value.Value)."""
-    a = n._a
-    if a is None:
-        return ()
-    b = n._b
-    return (pos[id(a)],) if b is None else (pos[id(a)], pos[id(b)])
-
-
 def _only_in_graph(order: list[Value], i: int, uses: int) -> bool:
     """Whether the leaf ``order[i]`` is referred to only by ``order`` and its ``uses`` consumer nodes."""
     getrefcount = getattr(sys, "getrefcount", None)
@@ -175,7 +166,7 @@ class Program:
         self.n_inputs = len(inputs)
         order = topological_order(root)
         self._order = order
-        pos = {id(n): i for i, n in enumerate(order)}
+        pos = dict(zip(map(id, order), range(len(order))))  # node identity -> position
         self._pos = pos
         input_k = {id(x): k for k, x in enumerate(inputs)}
         self._input_pos = [pos.get(id(x)) for x in inputs]
@@ -183,7 +174,11 @@ class Program:
         self._keep = {id(n): pos[id(n)] for n in [*keep, root] if id(n) in pos}
         self.root = root
         ops = [n._info.op for n in order]  # each node's gate name ("" for a leaf), read once
-        parents = [_parent_positions(n, pos) for n in order]
+        at = pos.__getitem__
+        # each node's inputs by position, read from its slots _a, _b (see value.Value)
+        parents = [
+            () if n._a is None else (at(id(n._a)),) if n._b is None else (at(id(n._a)), at(id(n._b))) for n in order
+        ]
         uses = [0] * len(order)
         for ps in parents:
             for p in ps:

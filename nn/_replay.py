@@ -104,10 +104,10 @@ def _label_example(loss: str, k: int) -> list[float]:
 
 def _softmax_onehot(s: list[Value], h: tuple[Value, ...]) -> Value:
     """−log softmax(s)_y as nn.losses.softmax_cross_entropy builds it, with y given as a one-hot h."""
-    top = s[0]
-    for v in s[1:]:
-        top = top.max(v)  # the largest score, as a node (the scalar path's constant −max, per sample)
-    shift = -top
+    level = list(s)
+    while len(level) > 1:  # the largest score by a tree of max gates: depth log₂K, not K − 1
+        level = [a.max(b) for a, b in zip(level[::2], level[1::2])] + level[len(level) - len(level) % 2 :]
+    shift = -level[0]  # the scalar path's constant −max, as a node per sample
     exps = [(v + shift).exp() for v in s]  # e_j = exp(s_j − max)
     denom = total(exps)  # Σ_j e_j
     picked = total([hj * ej for hj, ej in zip(h, exps)])  # e_y = Σ_j h_j·e_j, exactly e_y
