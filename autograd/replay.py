@@ -765,9 +765,9 @@ class Program:
         first = 1 + self._n_input_rows
         parts = []
         if self._n_input_rows:
-            parts.append(f"rows {_span(1, first)}: the inputs' columns")
+            parts.append(f"{_rows_word(1, first)}: the inputs' columns")
         if n_rows_leaf:
-            parts.append(f"rows {_span(first, self._leaf_stop)}: captured leaves, broadcast")
+            parts.append(f"{_rows_word(first, self._leaf_stop)}: captured leaves, broadcast")
         if parts:
             lines.append("  " + "; ".join(parts))
         for g in self._groups:
@@ -810,6 +810,10 @@ class Program:
 
 def _count(n: int, one: str, many: str = "") -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def _rows_word(start: int, stop: int) -> str:
+    return f"row {start}" if stop - start == 1 else f"rows {_span(start, stop)}"
 
 
 def _span(start: int, stop: int, sep: str = "-") -> str:

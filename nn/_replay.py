@@ -142,6 +142,10 @@ class ReplayTrainer:
             objective += float(self.penalty.values_of(self.penalty.root)[0])
         return objective, right
 
+    def verify(self, X: np.ndarray, y: np.ndarray) -> None:
+        """Check 5 of the samples X, y through the scalar engine: raise TraceMismatch where the graph differs."""
+        self.losses.program.verify(*self.losses.columns(X, y), points=5)
+
     def evaluate(self, X: np.ndarray, y: np.ndarray, size: int) -> tuple[float, int]:
         """The summed loss and the right count over X in chunks of ``size``, forward only."""
         loss_sum, correct = 0.0, 0

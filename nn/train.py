@@ -159,7 +159,9 @@ def fit(
         engine: "replay" traces one sample's loss once and replays it with numpy over each batch
             (:func:`autograd.trace`): the same numbers, far faster. "scalar" builds each batch's
             graph with the scalar engine, for stepping and drawing. None (the default) is
-            "replay" for the package's models (MLP, Layer, Linear, Neuron), "scalar" for others.
+            "replay" for the package's models (MLP, Layer, Linear, Neuron), "scalar" for others;
+            "replay" for a model of yours first checks 5 samples through the scalar engine
+            (``Program.verify``) and raises ``autograd.TraceMismatch`` if its graph depends on them.
             A batch that leaves the traced graph's domain (softmax's p_y below ~1e−304, where
             the scalar path switches to log space) runs on the scalar path.
 
@@ -202,6 +204,8 @@ def fit(
     if replay:
         k = 2 if loss == "hinge" else _n_outputs(model, Xa[0])
         trainer = _replay.ReplayTrainer(model, loss, Xa.shape[1], k, params, reg)
+        if not _replay.supports(model):  # a model of yours: check its graph is the same for other samples
+            trainer.verify(Xa[:100], ya[:100])
     if val is not None:
         val_data = val_arrays if replay else (val_arrays[0].tolist(), val_arrays[1].tolist())
 

@@ -104,3 +104,22 @@ def test_loss_program_gives_back_one_sample_s_scalar_graph() -> None:
     assert isinstance(root, Value) and root.data == pytest.approx(want.data, rel=1e-12)
     assert losses[4] == pytest.approx(want.data, rel=1e-12)
     assert "level" in str(lp.program)
+
+
+def test_replay_of_a_model_that_branches_on_data_is_refused() -> None:
+    """engine="replay" on a model whose graph depends on the sample raises TraceMismatch, naming the sample."""
+    from autograd import TraceMismatch
+
+    class Branchy(nn.Module):
+        def __init__(self) -> None:
+            self.nin, self.nout, self.k = 1, 1, Value(0.5, "k")
+
+        def __call__(self, x):  # type: ignore[no-untyped-def]
+            x0 = x[0] if isinstance(x[0], Value) else Value(x[0])
+            return x0 * self.k if x0.data > 0 else x0 + self.k  # a Python branch on the data
+
+        def parameters(self) -> list[Value]:
+            return [self.k]
+
+    with pytest.raises(TraceMismatch, match=r"the trace does not fit data point 0: node 5 is mul"):
+        nn.fit(Branchy(), [[1.0], [-1.0]], [1, 0], loss="hinge", epochs=1, progress=False, engine="replay")
