@@ -438,26 +438,29 @@ class Program:
         self._last: Optional[np.ndarray] = None
 
     # -- calls ------------------------------------------------------------------------------------
-    def __call__(self, *columns: Column, verify: int = 0) -> np.ndarray:
+    def __call__(self, *columns: Column, verify: int = 0, block: Optional[np.ndarray] = None) -> np.ndarray:
         """``fn``'s value at every data point: an array of shape (B,).
 
         Args:
             columns: one per input of ``fn``, each a 1-D array of length B or a number (broadcast).
             verify: check this many sample points against ``fn`` through the scalar engine first
                 (see :meth:`verify`).
+            block: instead of columns, all of them at once as one array of shape (n_inputs, B),
+                row k the column of input k (a model's 3072 features without 3072 arguments).
 
         Raises:
             GateError: a gate is outside its domain (or overflows) at some data point; the message
                 names the gate and the data point's index.
             TraceMismatch: with ``verify``, ``fn`` builds another graph at a sampled point.
         """
-        cols, B = self._columns(columns)
+        cols, B = self._columns(columns, block)
         if verify:
-            self.verify(*columns, points=verify)
+            self.verify(*cols, points=verify)
         V = self._forward(cols, B)
         return V[self._root_row].copy()
 
-    def backward(self, *columns: Column, weights: Optional[Column] = None, verify: int = 0) -> tuple[np.ndarray, ...]:
+    def backward(self, *columns: Column, weights: Optional[Column] = None, verify: int = 0,
+                 block: Optional[np.ndarray] = None) -> tuple[np.ndarray, ...]:
         """Forward and backward in one call: ∂fn/∂input per data point, and Σ_b w_b·∂fn_b/∂p into ``p.grad``.
 
         Every captured leaf p gets ``p.grad += Σ_b weights_b · ∂fn_b/∂p``, as ``Value.backward``
@@ -468,7 +471,7 @@ class Program:
             columns: as for a call.
             weights: one weight per data point (a number is broadcast); default 1. Pass 1/B for
                 the gradient of a mean.
-            verify: as for a call.
+            verify, block: as for a call.
 
         Returns:
             One array of shape (B,) per input: ∂fn/∂input at each data point (not weighted).
@@ -476,10 +479,10 @@ class Program:
         Raises:
             GateError: as for a call, or where a gradient is not finite, naming the data point.
         """
-        cols, B = self._columns(columns)
+        cols, B = self._columns(columns, block)
         w = self._weights(weights, B)
         if verify:
-            self.verify(*columns, points=verify)
+            self.verify(*cols, points=verify)
         V = self._forward(cols, B)
         GE = np.zeros((self._n_total, B))  # gradient rows (as V's), then contribution blocks
         GE[self._root_row] = 1.0  # ∂fn/∂fn = 1 at every data point
@@ -566,7 +569,20 @@ class Program:
         return f"{n.op}({', '.join(f'node {pos[id(p)]}' for p in n.parents)})"
 
     # -- internals --------------------------------------------------------------------------------
-    def _columns(self, columns: Sequence[Column]) -> tuple[list[np.ndarray], int]:
+    def _columns(self, columns: Sequence[Column], block: Optional[np.ndarray] = None) -> tuple[Any, int]:
+        """The columns as one (n_inputs, B) block of finite floats, and B; every check on the way."""
+        if block is not None:
+            if columns:
+                raise TypeError("give the columns or block=, not both")
+            A = np.asarray(block, dtype=float)
+            if A.ndim != 2 or A.shape[0] != self.n_inputs or A.shape[1] == 0:
+                raise ValueError(f"block must have shape (n_inputs, B) = ({self.n_inputs}, B >= 1), got {A.shape}")
+            with np.errstate(all="ignore"):
+                finite = np.isfinite(A.sum())
+            if not finite:
+                k, b = np.argwhere(~np.isfinite(A))[0]
+                raise ValueError(f"column {k} needs finite numbers, got {float(A[k, b])!r} at data point {int(b)}")
+            return A, A.shape[1]
         if len(columns) != self.n_inputs:
             raise TypeError(f"the program takes {self.n_inputs} column(s), one per input of fn, got {len(columns)}")
         arrays, B = [], None
@@ -614,8 +630,8 @@ class Program:
     def _forward(self, cols: list[np.ndarray], B: int) -> np.ndarray:
         V = np.empty((self._n_rows, B))
         V[0] = 0.0
-        for k, c in enumerate(cols):
-            V[1 + k] = c
+        if self.n_inputs:
+            V[1 : 1 + self.n_inputs] = cols
         pv = self._const_pv.copy()
         pv[: len(self.captured)] = np.fromiter(map(_data, self.captured), float, len(self.captured))
         self._pvals = pv

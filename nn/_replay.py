@@ -76,16 +76,25 @@ class LossProgram:
             cols += list(1.0 - onehot)
         return cols
 
+    def block(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The same columns as one (columns × samples) array: what :meth:`run` hands the program."""
+        if self.loss == "hinge":
+            labels = (2.0 * y - 1.0)[None, :]
+        else:
+            onehot = (np.arange(self.n_classes)[:, None] == y[None, :]).astype(float)
+            labels = np.vstack([onehot, 1.0 - onehot]) if self.loss == "svm" else onehot
+        return np.vstack([np.asarray(X, dtype=float).T, labels])
+
     def run(self, X: np.ndarray, y: np.ndarray, weight: Optional[float]) -> tuple[np.ndarray, int]:
         """Each sample's loss and how many were classified right; with ``weight``, backward too.
 
         With a weight w, every parameter's ``grad`` gets w·Σ_i ∂L_i/∂p (w = 1/n for the mean).
         """
-        cols = self.columns(X, y)
+        block = self.block(X, y)
         if weight is None:
-            losses = self.program(*cols)
+            losses = self.program(block=block)
         else:
-            self.program.backward(*cols, weights=weight)
+            self.program.backward(block=block, weights=weight)
             losses = self.program.values_of(self.root)
         return losses, self._correct(y)
 

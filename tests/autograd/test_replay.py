@@ -282,3 +282,14 @@ def test_huge_but_finite_values_are_not_an_error() -> None:
     """Values whose sum overflows a float are each finite: replay must not call that an error."""
     program = trace(lambda x: x * 1.0, 1.0)
     assert program([1e308, 1e308]).tolist() == [1e308, 1e308]
+
+
+def test_a_block_is_the_columns_at_once() -> None:
+    """block= (one row per input) gives what the columns give, and is checked the same way."""
+    program = trace(lambda x, y: x * y + x, 1.0, 2.0)
+    cols = [np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0])]
+    assert program(block=np.stack(cols)).tolist() == program(*cols).tolist()
+    with pytest.raises(ValueError, match=r"block must have shape \(n_inputs, B\) = \(2, B >= 1\), got \(3, 3\)"):
+        program(block=np.ones((3, 3)))
+    with pytest.raises(ValueError, match=r"column 1 needs finite numbers, got inf at data point 2"):
+        program(block=np.array([[1.0, 2.0, 3.0], [1.0, 2.0, np.inf]]))
