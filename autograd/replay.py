@@ -651,10 +651,11 @@ class Program:
                     W, _, n_inst, biases = g.extra
                     X = _read(V, pv, g.args[0])
                     # Σ_k w_jk · x_k for every node j of every instance at once
+                    # (a matmul with out= can skip BLAS: measured 6× slower on the image workload)
                     if n_inst == 1:
-                        np.matmul(pv[W], X, out=out)
+                        out[...] = pv[W] @ X
                     else:
-                        np.matmul(pv[W], X.reshape(n_inst, W.shape[1], B), out=out.reshape(n_inst, W.shape[0], B))
+                        out.reshape(n_inst, W.shape[0], B)[...] = pv[W] @ X.reshape(n_inst, W.shape[1], B)
                     for b in biases:
                         out += pv.take(b)[:, None]
                     if len(g.sum_rows):
