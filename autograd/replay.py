@@ -508,7 +508,7 @@ class Program:
             )
         for p, g in zip(self.captured, pgrad[: len(self.captured)].tolist()):
             p.grad += g  # accumulate, as Value.backward does
-        return tuple(GE[1 + k].copy() for k in range(self.n_inputs))
+        return tuple(GE[1 : 1 + self.n_inputs].copy())  # one copy; a row of it per input
 
     def values_of(self, node: Value) -> np.ndarray:
         """The column of the root (``program.root``) or of a node passed to ``trace(..., keep=...)``, from the last call."""
