@@ -3,9 +3,10 @@
 from .gatecheck import GateProblem, GateReport, check_gate
 from .check import GradcheckError, GradcheckReport, InputCheck, gradcheck, numeric_grad, relative_error
 from . import reference
-from .gates import GATES, OPERATORS, FixedGrads, Gate, SwappedInputs
+from .gates import GATES, OPERATORS, FixedGrads, Gate, NumpyTwin, SwappedInputs
 from .graph import Step, backward_steps, topological_order
 from .value import GateError, Value, apply, gate_function, gate_of, origin
+from .replay import MATMUL_MIN_TERMS, Program, TraceMismatch, trace
 
 __all__ = [
     "GATES",
@@ -16,8 +17,12 @@ __all__ = [
     "GradcheckError",
     "GradcheckReport",
     "InputCheck",
+    "MATMUL_MIN_TERMS",
+    "NumpyTwin",
+    "Program",
     "Step",
     "SwappedInputs",
+    "TraceMismatch",
     "Value",
     "apply",
     "backward_steps",
@@ -28,4 +33,5 @@ __all__ = [
     "origin",
     "relative_error",
     "topological_order",
+    "trace",
 ]

@@ -6,9 +6,11 @@ import math
 import operator
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
-__all__ = ["Gate", "GATES", "EXP_MAX", "FixedGrads", "OPERATORS", "SwappedInputs"]
+import numpy as np
+
+__all__ = ["Gate", "GATES", "EXP_MAX", "FixedGrads", "NumpyTwin", "OPERATORS", "SwappedInputs"]
 
 # Largest x with a finite exp(x) in IEEE double precision: log(DBL_MAX).
 EXP_MAX = 709.782712893384
@@ -44,6 +46,8 @@ class Gate:
         operator: how Values and expressions call the gate: a key of :data:`OPERATORS`
             (``"+"``, ``"*"``, ``"**"``), or ``""`` (the default) for a method and an expression
             function named after the row, ``x.exp()`` and ``exp(x)``, ``a.max(b)`` and ``max(a, b)``.
+        numpy: the row's :class:`NumpyTwin`, the same ``forward`` and ``local_grads`` on numpy
+            arrays (one entry per data point), which :func:`autograd.trace`'s replay runs.
 
     >>> mul = GATES["mul"]
     >>> mul.forward(2.0, 3.0), mul.local_grads(6.0, 2.0, 3.0)
@@ -63,6 +67,7 @@ class Gate:
     takes_constant: bool = False
     rule_zh: str = ""
     operator: str = ""
+    numpy: Optional["NumpyTwin"] = None
 
     def __post_init__(self) -> None:
         if self.takes_constant and self.arity != 1:
@@ -136,6 +141,52 @@ class SwappedInputs:
         return "SwappedInputs()"
 
 
+@dataclass(frozen=True)
+class NumpyTwin:
+    """A row's ``forward`` and ``local_grads`` on numpy arrays, for replay over a batch.
+
+    Same calling convention as the row (``forward(*xs[, c])``, ``local_grads(out, *xs[, c])``),
+    each x a float64 array with one entry per data point, and the same numbers bit for bit where
+    the platform's libm and numpy agree. Outside the gate's domain a twin gives inf or nan
+    instead of raising; replay finds them and names the gate and the data point.
+    ``local_grads`` may be the row's own :class:`FixedGrads` or :class:`SwappedInputs`.
+
+    >>> twin = GATES["max"].numpy
+    >>> a, b = np.array([1.0, 2.0, 3.0]), np.array([3.0, 2.0, 1.0])
+    >>> twin.forward(a, b), twin.local_grads(twin.forward(a, b), a, b)[0]  # ties: the first input wins
+    (array([3., 2., 3.]), array([0., 1., 1.]))
+    """
+
+    forward: Callable[..., Any]
+    local_grads: Callable[..., tuple[Any, ...]]
+
+
+def _elementwise(f: Callable[[float], float]) -> Callable[[Any], Any]:
+    """A float function mapped over an array, for where numpy's own version rounds differently."""
+
+    def mapped(x: Any) -> Any:
+        x = np.asarray(x, dtype=float)
+        return np.fromiter(map(f, x.ravel().tolist()), float, x.size).reshape(x.shape)
+
+    mapped.__name__ = getattr(f, "__name__", "mapped")
+    return mapped
+
+
+def _np_max(a: Any, b: Any) -> Any:
+    return np.where(a >= b, a, b)  # a where a >= b (the first input wins a tie), else b
+
+
+def _np_max_local(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    first = (a >= b).astype(float)  # 1 where a wins, per data point
+    return first, 1.0 - first
+
+
+def _np_sigmoid(x: Any) -> Any:
+    # the scalar row's two branches at once: e = e^−|x| is e⁻ˣ for x >= 0 and eˣ for x < 0
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
 def _sigmoid(x: float) -> float:
     # σ(x) = 1 / (1 + e⁻ˣ); for x < 0 use eˣ / (1 + eˣ) so e⁻ˣ never overflows.
     if x >= 0.0:
@@ -157,6 +208,7 @@ _ROWS = (
         rule="add distributes the upstream gradient unchanged to every input",
         rule_zh="加法门单元把上游梯度原样分配给每一个输入",
         operator="+",
+        numpy=NumpyTwin(np.add, FixedGrads((1.0, 1.0))),
     ),
     Gate(
         "mul", "×", 2,
@@ -165,6 +217,7 @@ _ROWS = (
         rule="mul swaps its inputs: each input gets the upstream gradient times the other input",
         rule_zh="乘法门单元交换输入：每个输入得到上游梯度乘以另一个输入",
         operator="*",
+        numpy=NumpyTwin(np.multiply, SwappedInputs()),
     ),
     Gate(
         "max", "max", 2,
@@ -176,6 +229,7 @@ _ROWS = (
         "the other input gets 0",
         rule_zh="MAX门单元把上游梯度路由给较大的输入（相等时给第一个输入），另一个输入得到 0",
         branch=lambda a, b: 0 if a >= b else 1,
+        numpy=NumpyTwin(_np_max, _np_max_local),
     ),
     Gate(
         "exp", "exp", 1,
@@ -184,6 +238,7 @@ _ROWS = (
         rule="exp multiplies the upstream gradient by its own output (d/dx eˣ = eˣ)",
         rule_zh="exp 门单元把上游梯度乘以它自己的输出（d/dx eˣ = eˣ）",
         domain=f"x <= {EXP_MAX:.2f} (larger overflows a float)",
+        numpy=NumpyTwin(np.exp, lambda out, x: (out,)),
     ),
     Gate(
         "log", "log", 1,
@@ -192,6 +247,7 @@ _ROWS = (
         rule="log multiplies the upstream gradient by 1/x",
         rule_zh="log 门单元把上游梯度乘以 1/x",
         domain="x > 0",
+        numpy=NumpyTwin(np.log, lambda out, x: (1.0 / x,)),
     ),
     Gate(
         "pow", "^", 1,
@@ -202,6 +258,7 @@ _ROWS = (
         domain="x > 0 for a fractional exponent and x != 0 for a negative one",
         takes_constant=True,
         operator="**",
+        numpy=NumpyTwin(np.power, lambda out, x, c: (c * np.power(x, c - 1.0),)),
     ),
     Gate(
         "tanh", "tanh", 1,
@@ -209,6 +266,8 @@ _ROWS = (
         local_grads=lambda out, x: (1.0 - out * out,),  # d/dx tanh x = 1 − tanh²x
         rule="tanh multiplies the upstream gradient by 1 − t², t its output",
         rule_zh="tanh 门单元把上游梯度乘以 1 − t²，t 是它的输出",
+        # numpy's own tanh differs from libm's in the last bit at ~1 point in 8: map math.tanh
+        numpy=NumpyTwin(_elementwise(math.tanh), lambda out, x: (1.0 - out * out,)),
     ),
     Gate(
         "sigmoid", "σ", 1,
@@ -216,6 +275,7 @@ _ROWS = (
         local_grads=lambda out, x: (out * (1.0 - out),),  # dσ/dx = σ(1 − σ)
         rule="sigmoid multiplies the upstream gradient by σ(1 − σ), σ its output",
         rule_zh="sigmoid 门单元把上游梯度乘以 σ(1 − σ)，σ 是它的输出",
+        numpy=NumpyTwin(_np_sigmoid, lambda out, x: (out * (1.0 - out),)),
     ),
 )
 

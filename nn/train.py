@@ -12,15 +12,19 @@ from tqdm import tqdm
 
 from autograd import GateError, Value
 
+from . import _replay
 from ._checks import check_choice, check_int, check_real
 from ._gc import cyclic_gc_paused
 from .losses import hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss, total
 from .optim import SGD, DivergedError
 
-__all__ = ["LOSSES", "History", "fit"]
+__all__ = ["ENGINES", "LOSSES", "History", "fit"]
 
 #: The loss names ``fit`` accepts (``loss=None``, the default, picks "hinge" or "softmax" by the model).
 LOSSES = ("softmax", "svm", "hinge")
+
+#: How ``fit`` computes each batch: "replay" (traced once, replayed on numpy) or "scalar" (a graph per batch).
+ENGINES = ("replay", "scalar")
 
 _MULTICLASS: dict[str, Callable[[list[Value], int], Value]] = {
     "softmax": softmax_cross_entropy,
@@ -68,8 +72,8 @@ def _check_X(X: Any, model: Any, xname: str) -> np.ndarray:
     return Xa
 
 
-def _check_labels(y: Any, n: int, loss: str, k: int, yname: str) -> list:
-    """y as a list of n integer labels, each a class of the loss (0/1 for hinge, else 0..k−1)."""
+def _check_labels(y: Any, n: int, loss: str, k: int, yname: str) -> np.ndarray:
+    """y as an array of n integer labels, each a class of the loss (0/1 for hinge, else 0..k−1)."""
     ya = np.asarray(y)
     if ya.ndim != 1 or len(ya) != n:
         raise ValueError(f"{yname} must hold one label per sample: expected {n}, got shape {ya.shape}")
@@ -81,7 +85,7 @@ def _check_labels(y: Any, n: int, loss: str, k: int, yname: str) -> list:
         i = outside[0]
         how = " (loss='hinge' maps labels 0/1 to -1/+1)" if loss == "hinge" else f" (the model has {k} outputs)"
         raise ValueError(f"{yname}[{i}] = {ya[i]} is outside the classes 0..{classes - 1}{how}")
-    return ya.tolist()
+    return ya
 
 
 def _scores(out: Any) -> list[Value]:
@@ -168,6 +172,7 @@ def fit(
     val: Optional[tuple[Any, Any]] = None,
     seed: int = 0,
     progress: bool = True,
+    engine: Optional[str] = None,
 ) -> History:
     """Train ``model`` on (X, y) by gradient descent and return the per-epoch History.
 
@@ -192,6 +197,14 @@ def fit(
         val: optional (X_val, y_val) evaluated after every epoch into ``val_loss`` and ``val_acc``.
         seed: seeds the shuffling of batches.
         progress: show a tqdm progress bar over the epochs.
+        engine: "replay" traces one sample's loss once and replays it with numpy over each batch
+            (:func:`autograd.trace`): the same numbers, far faster. "scalar" builds each batch's
+            graph with the scalar engine, for stepping and drawing. None (the default) is
+            "replay" for the package's models (MLP, Layer, Linear, Neuron), "scalar" for others;
+            "replay" for a model of yours first checks 5 samples through the scalar engine
+            (``Program.verify``) and raises ``autograd.TraceMismatch`` if its graph depends on them.
+            A batch that leaves the traced graph's domain (softmax's p_y below ~1e−304, where
+            the scalar path switches to log space) runs on the scalar path.
 
     Returns:
         A :class:`History`.
@@ -224,22 +237,29 @@ def fit(
     Xa = _check_X(X, model, "X")
     k = _n_outputs(model, Xa[0])
     loss = _choose_loss(loss, k)
-    xs, ys = Xa.tolist(), _check_labels(y, len(Xa), loss, k, "y")
-    val_data = None
+    ya = _check_labels(y, len(Xa), loss, k, "y")
+    val_arrays = None
     if val is not None:
         if not (isinstance(val, (tuple, list)) and len(val) == 2):
             raise ValueError(f"val must be a pair (X_val, y_val), got {type(val).__name__}")
         Xv = _check_X(val[0], model, "X_val")
-        val_data = Xv.tolist(), _check_labels(val[1], len(Xv), loss, k, "y_val")
+        val_arrays = Xv, _check_labels(val[1], len(Xv), loss, k, "y_val")
     epochs = check_int("epochs", epochs, 1)
     lr = check_real("lr", lr, positive=True)
     reg = check_real("reg", reg, low=0.0)
-    n = len(xs)
+    if engine is not None:
+        check_choice("engine", engine, ENGINES)
+    n = len(Xa)
     size = n if batch_size is None else check_int("batch_size", batch_size, 1)
     rng = random.Random(check_int("seed", seed, 0))
 
     params = model.parameters()
     optimizer = SGD(params, lr)
+    trainer = None
+    if engine == "replay" or (engine is None and _replay.supports(model)):
+        trainer = _replay.ReplayTrainer(model, loss, Xa.shape[1], 2 if loss == "hinge" else k, params, reg)
+        if not _replay.supports(model):  # a model of yours: check its graph is the same for other samples
+            trainer.verify(Xa[:100], ya[:100])
 
     history = History()
     order = list(range(n))
@@ -253,8 +273,21 @@ def fit(
         correct = 0
         for b, start in enumerate(range(0, n, size)):
             batch = order[start : start + size]
-            with _where(f"epoch {epoch + 1}/{epochs}, batch {b + 1}/{batches}", kept), cyclic_gc_paused():
-                objective, right = _data_loss(model, [xs[i] for i in batch], [ys[i] for i in batch], loss)
+            where = f"epoch {epoch + 1}/{epochs}, batch {b + 1}/{batches}"
+            if trainer is not None:
+                try:
+                    optimizer.zero_grad()
+                    value, right = trainer.backward(Xa[batch], ya[batch])
+                except GateError:  # outside the traced graph's domain: this batch on the scalar path
+                    value = None
+                if value is not None:
+                    with _where(where, kept):
+                        optimizer.step()
+                    loss_sum += value * (len(batch) / n)
+                    correct += right
+                    continue
+            with _where(where, kept), cyclic_gc_paused():
+                objective, right = _data_loss(model, Xa[batch].tolist(), ya[batch].tolist(), loss)
                 if reg:
                     objective = objective + l2_penalty(params, reg)  # L = data loss + λ·Σp²
                 optimizer.zero_grad()
@@ -265,9 +298,13 @@ def fit(
         history.train_loss.append(loss_sum)
         history.train_acc.append(correct / n)
         postfix = {"loss": f"{history.train_loss[-1]:.4f}", "acc": f"{history.train_acc[-1]:.3f}"}
-        if val_data is not None:
+        if val_arrays is not None:
             with _where(f"epoch {epoch + 1}/{epochs}, validation"):
-                val_loss, val_acc = _evaluate(model, *val_data, loss, params, reg, size)
+                if trainer is not None:
+                    val_loss, val_acc = _evaluate_replay(trainer, *val_arrays, size)
+                else:
+                    val_loss, val_acc = _evaluate(model, val_arrays[0].tolist(), val_arrays[1].tolist(),
+                                                  loss, params, reg, size)
             history.val_loss.append(val_loss)
             history.val_acc.append(val_acc)
             postfix["val_loss"] = f"{val_loss:.4f}"
@@ -289,3 +326,12 @@ def _evaluate(
         correct += right
     penalty = l2_penalty(params, reg).data if reg else 0.0
     return loss_sum + penalty, correct / len(xs)
+
+
+def _evaluate_replay(trainer: _replay.ReplayTrainer, X: np.ndarray, y: np.ndarray, size: int) -> tuple[float, float]:
+    """:func:`_evaluate` on the replay path (falling back to it where a chunk leaves the traced domain)."""
+    try:
+        loss_sum, correct = trainer.evaluate(X, y, size)
+    except GateError:
+        return _evaluate(trainer.model, X.tolist(), y.tolist(), trainer.loss_name, trainer.params, trainer.reg, size)
+    return loss_sum / len(y) + trainer.penalty_value(), correct / len(y)
