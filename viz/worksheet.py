@@ -130,8 +130,17 @@ _WS_SCRIPT = """
     c.row = c.input.closest("tr");
     c.typed = "";
     c.input.addEventListener("change", function () { check(c); });
+    // keys typed in a box are the learner's ("-", "+", arrows), not the stepper's shortcuts
+    c.input.addEventListener("keydown", function (event) { event.stopPropagation(); });
     var group = document.getElementById(c.el);
-    if (group) { group.addEventListener("click", function () { c.input.focus(); }); }
+    if (group) {  // the stage captures the pointer to pan, so a click is a press and release in one place
+      group.addEventListener("pointerdown", function (event) { pressed = {c: c, x: event.clientX, y: event.clientY}; });
+    }
+  });
+  var pressed = null;
+  document.addEventListener("pointerup", function (event) {
+    if (pressed && Math.abs(event.clientX - pressed.x) + Math.abs(event.clientY - pressed.y) < 5) { pressed.c.input.focus(); }
+    pressed = null;
   });
   tally();
 })();
@@ -321,7 +330,7 @@ def _key_html(sheets: Sequence[_Sheet], title: str, numbered: bool) -> str:
     name = html.escape(title)
     key = html.escape(text("key title", lang))
     style = (_style() + ".variant { background: white; border: 1px solid #e5e7eb; border-radius: .5rem; "
-             "padding: .5rem 1rem; margin-bottom: 1rem; break-inside: avoid; }\n"
+             "padding: .5rem 1rem; margin-bottom: 1rem; break-inside: avoid; }\n.variant h2 { font-size: 1.05rem; }\n"
              ".drawing svg { display: block; width: 100%; max-height: 22rem; }\n"
              "table { border-collapse: collapse; } td, th { padding: .15rem .8rem; border-top: 1px solid #e5e7eb; "
              "text-align: right; font-variant-numeric: tabular-nums; } td:first-child, th:first-child { text-align: left; }\n")
@@ -454,19 +463,39 @@ def _writable_gates() -> list[tuple[str, int, str]]:
 
 
 def _usable(text_: str, values: dict[str, float]) -> Optional[Value]:
-    """The expression's graph at ``values`` if it has finite, moderate gradients there, else None."""
+    """The expression's graph at ``values`` if it has finite, moderate gradients there that the
+    printed values give to 4 digits, and no piecewise row at its kink; else None."""
     try:
         root = expr.evaluate(expr.parse(text_), values)
-        grads = _gradients(root, list(backward_steps(root)))
+        steps = list(backward_steps(root))
+        grads = _gradients(root, steps)
+        by_hand = _from_shown(root, steps)
     except (ArithmeticError, ValueError):
         return None
     if any(not math.isfinite(g) or abs(g) > 1e4 for g in grads.values()):
         return None
+    if any(abs(by_hand[n] - g) > REL_TOL / 2 * abs(g) + ABS_TOL for n, g in grads.items()):
+        return None  # the 4 digits the page prints are not enough (tanh near ±1, say)
     for node in topological_order(root):  # at a kink of a piecewise row (max at a tie) the answer is a convention
         parents = [p.data for p in node.parents]
         if node.op and GATES[node.op].branch is not None and (len(set(parents)) < len(parents) or 0.0 in parents):
             return None
     return root
+
+
+def _from_shown(root: Value, steps: Sequence[Step]) -> dict[Value, float]:
+    """The gradients a learner gets by hand from the values as the page prints them (4 significant
+    digits): each step's local gradients at the printed numbers, times the upstream, added up."""
+    def shown(x: float) -> float:
+        return float(fmt(x))
+
+    grads = {node: 0.0 for node in topological_order(root)}
+    grads[root] = 1.0
+    for step in steps:
+        local = step.gate.local_grads_at(shown(step.node.data), [shown(p.data) for p in step.parents], step.node.const)
+        for parent, lg in zip(step.parents, local):
+            grads[parent] += grads[step.node] * lg
+    return grads
 
 
 def _draw_values(names: Sequence[str], rng: random.Random) -> dict[str, float]:

@@ -72,6 +72,20 @@ def test_right_answers_are_marked_right(open_tab, sheets) -> None:
     assert page.requests == [sheets["en"].resolve().as_uri()] and page.problems == [] and page.dialogs == []
 
 
+def test_keys_typed_in_a_box_stay_in_the_box(open_tab, sheets) -> None:
+    """Typing -1.5e+2 and arrow keys in a box edits it, without zooming or stepping; clicking a node focuses its box."""
+    page = open_tab(sheets["en"])
+    scale = page.get_attribute(".stage svg", "data-scale")
+    box = page.get_by_label("∂f/∂z", exact=True)
+    box.press_sequentially("-1.5e+2")
+    box.press("ArrowLeft")
+    box.press("ArrowRight")
+    assert box.input_value() == "-1.5e+2" and page.get_attribute(".stage svg", "data-scale") == scale
+    assert page.get_attribute("body", "data-frame") == "0"
+    page.locator("g.node", has=page.locator("text", has_text="x + y")).first.click()
+    assert page.evaluate("document.activeElement.id") == page.get_by_label("∂f/∂(x + y)", exact=True).get_attribute("id")
+
+
 def test_wrong_answer_hints_upstream_times_local(open_tab, sheets) -> None:
     """A wrong answer is marked and hinted: the upstream is asked for first, then shown as a number × the local."""
     page = open_tab(sheets["en"])
