@@ -134,3 +134,15 @@ def test_screenshots_of_worksheet_and_exercise_page(open_tab, sheets, width: int
         assert len(shot) > 10_000 and page.problems == []
         box = page.locator("#ws-banner" if name == "exercise" else "#ws").bounding_box()
         assert box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+def test_hostile_labels_stay_text_in_hints(open_tab, tmp_path: Path) -> None:
+    """Labels holding markup show as text in the boxes' labels and hints: no element, dialog or request is made."""
+    a, b = Value(1.0, "<img src=x onerror=alert(1)>"), Value(2.0, "</script><svg onload=alert(2)>")
+    out = a * b
+    out.label = "f"
+    page = open_tab(worksheet(out, tmp_path / "hostile.html"))
+    hint = answer(page, "∂f/∂(</script><svg onload=alert(2)>)", "5")
+    assert "local ∂f/∂(</script><svg onload=alert(2)>) = ? × 1" in hint
+    assert page.locator("img").count() == 0 and page.locator("svg").count() == 1
+    assert page.dialogs == [] and page.problems == [] and len(page.requests) == 1
