@@ -1,4 +1,4 @@
-"""Pictures of the engine: Graphviz diagrams, gate-by-gate views, backprop frames, HTML stepper, plots, CLI."""
+"""Pictures of the engine: Graphviz diagrams, gate-by-gate views, backprop frames, HTML stepper, worksheets, plots, CLI."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from .frames import backprop_frames
 from .html import Stepper, save_html, stepper
 from .notebook import StepThrough
 from .backend import Diagram, DotNotFoundError, RenderError, find_dot, render
+from .worksheet import exercise_page, worksheet, worksheet_class
 
 __all__ = [
     "Diagram",
@@ -19,10 +20,13 @@ __all__ = [
     "backprop_frames",
     "draw_gate",
     "draw_graph",
+    "exercise_page",
     "find_dot",
     "render",
     "save_html",
     "stepper",
+    "worksheet",
+    "worksheet_class",
 ]
 
 

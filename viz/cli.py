@@ -47,6 +47,7 @@ examples:
   gategraph draw "(x+y)*z" x=-2 y=5 z=-4 -o f.svg
   gategraph steps "tanh(w0*x0 + w1*x1 + b)" w0=-3 x0=2 w1=1 x1=0 b=6.88 -o steps.html
   gategraph check "log(1 + exp(a*b))" a=0.5 b=-2
+  gategraph worksheet "(x+y)*z" x=-2 y=5 z=-4 -o ws.html --class 30 --answers key.html
   gategraph train moons --epochs 50
 
 exit codes: 0 done; 1 the command failed: no finite value/gradient at those numbers, a failed
@@ -245,6 +246,38 @@ def cmd_demo(args: argparse.Namespace) -> int:
          f"wrote {len(written)} files to {folder.resolve()}:",
          *(f"  {path}" for path in written),
          f"open {folder / 'steps.html'} in a browser to step through the backward pass")
+    return EXIT_OK
+
+
+def cmd_worksheet(args: argparse.Namespace) -> int:
+    """Write a worksheet (or --class N of them, ws-01.html …) and, with --answers, one answer key."""
+    from .worksheet import MAX_VARIANTS, expression_variants, random_expression, worksheet, worksheet_class
+
+    _check_suffix(args.output, HTML_SUFFIXES, "the worksheet")
+    if args.answers is not None and Path(args.answers).suffix.lower() not in HTML_SUFFIXES:
+        raise UsageError(f"--answers {args.answers!r}: the answer key must end in {' or '.join(HTML_SUFFIXES)}")
+    if not 1 <= args.variants <= MAX_VARIANTS:
+        raise UsageError(f"--class must be 1 to {MAX_VARIANTS}, got {args.variants}")
+    if args.random == (args.expr is not None):
+        raise UsageError("give EXPR with its NAME=VALUE bindings, or --random (with --seed N), not both")
+    if args.random:
+        text, values = random_expression(args.seed)
+    else:
+        text = args.expr
+        _expression(text, args.bindings)  # validates EXPR, the bindings and the value there
+        values = expr.parse_bindings(list(args.bindings))
+    try:
+        roots = expression_variants(text, values, args.variants, seed=args.seed)
+        if args.variants == 1:
+            written = [worksheet(roots[0], args.output, answers=args.answers, lang=args.lang)]
+        else:
+            written = worksheet_class(roots, args.output, answers=args.answers, lang=args.lang)
+    except ArithmeticError as error:
+        raise Failure(f"no finite gradient: {error}") from None
+    except ValueError as error:  # too large, or a lone value
+        raise Failure(str(error)) from None
+    shown = written[0] if len(written) == 1 else f"{written[0]} … {written[-1]} ({len(written)} variants)"
+    _say(f"wrote {shown} for {text.strip()}" + (f"; answer key {args.answers}" if args.answers else ""))
     return EXIT_OK
 
 
@@ -455,6 +488,26 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folder for the plots (default: %(default)s)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    worksheet = _command(
+        sub, "worksheet", "write a worksheet: EXPR's stepper page with blank gradient cells the learner fills in",
+        cmd_worksheet,
+        description="Write a worksheet: the stepper page of EXPR at NAME=VALUE (or of a random expression from "
+        "the gate table) with every gradient cell blank. The learner types each gradient; the page checks it to "
+        "4 significant digits and hints with upstream × local. --class N writes N variants (ws-01.html …): "
+        "the same expression, variant 1 at the given numbers, the others at numbers drawn from --seed.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    worksheet.add_argument("expr", metavar="EXPR", nargs="?", default=None, help='e.g. "(x+y)*z" (or --random)')
+    worksheet.add_argument("bindings", metavar="NAME=VALUE", nargs="*", help="a value for each variable, e.g. x=-2")
+    worksheet.add_argument("-o", "--output", required=True, type=_path, help="the worksheet to write: .html")
+    worksheet.add_argument("--answers", metavar="KEY.html", type=_path, default=None,
+                           help="also write the answer key here")
+    worksheet.add_argument("--class", dest="variants", metavar="N", type=int, default=1,
+                           help="write N variants with other numbers, named like ws-01.html (default: 1)")
+    worksheet.add_argument("--random", action="store_true", help="a small random expression from the gate table")
+    worksheet.add_argument("--seed", type=_whole_number(0, MAX_SEED), default=0,
+                           help="seed of --random and of the variants' numbers")
+    _add_lang(worksheet)
+
     demo = _command(sub, "demo", "the course's (x+y)*z example: diagram, gate diagrams and stepper", cmd_demo,
                     description="Render the course's (x+y)·z example at x=-2, y=5, z=-4 as a diagram, "
                     "one diagram per gate and an HTML stepper, into a folder.")
@@ -464,8 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_EXPRESSION_COMMANDS = ("draw", "steps", "check")
-_EXPRESSION_OPTIONS = ("-h", "--help", "-o", "--output", "--show", "--rankdir", "--eps", "--debug", "--lang")
+_EXPRESSION_COMMANDS = ("draw", "steps", "check", "worksheet")
+_EXPRESSION_OPTIONS = ("-h", "--help", "-o", "--output", "--show", "--rankdir", "--eps", "--debug", "--lang",
+                       "--answers", "--class", "--random", "--seed")
 
 
 def _protect_expression(argv: list[str]) -> list[str]:
@@ -507,7 +561,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args = build_parser().parse_args(_protect_expression(args_list))
         debug = bool(getattr(args, "debug", debug))
         if args.command is None:
-            raise UsageError("choose a command: draw, steps, check, train or demo (see 'gategraph --help')")
+            raise UsageError("choose a command: draw, steps, check, worksheet, train or demo (see 'gategraph --help')")
         return args.run(args)
     except SystemExit as done:  # --help exits through argparse
         return done.code if isinstance(done.code, int) else EXIT_OK

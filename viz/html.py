@@ -438,19 +438,25 @@ def _style() -> str:
     return style
 
 
-def csp() -> str:
-    """The page's Content-Security-Policy: nothing may load; only the page's own script, by its hash, runs."""
-    script_hash = base64.b64encode(hashlib.sha256(_SCRIPT.encode("utf-8")).digest()).decode("ascii")
-    return f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'"
+def csp(extra_scripts: Sequence[str] = ()) -> str:
+    """The page's Content-Security-Policy: nothing may load; only the page's own script (and
+    ``extra_scripts``), each pinned by its hash, runs."""
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode('ascii')}'"
+                      for s in (_SCRIPT, *extra_scripts))
+    return f"default-src 'none'; style-src 'unsafe-inline'; script-src {hashes}"
 
 
-def stepper_html(svg: str, data: dict[str, Any], title: str = "") -> str:
+def stepper_html(svg: str, data: dict[str, Any], title: str = "", *, extra_body: str = "",
+                 extra_scripts: Sequence[str] = ()) -> str:
     """The stepper page: one inline drawing (from :func:`page_data`), its frames as JSON, one script.
 
     The page needs nothing from outside: inline SVG, inline CSS, the frames in a
     ``<script type="application/json">`` block (escaped by :func:`json_for_script`, so no label
     can end it) and one inline script, which a Content-Security-Policy pins by its hash (so no
     other script could run, and nothing can be fetched). Every piece of text is escaped.
+
+    ``extra_body`` (HTML, escaped by the caller) goes after the caption panel and each of
+    ``extra_scripts`` runs after the page's script, pinned by its hash too (for worksheets).
 
     >>> x = Value(2.0, "x")
     >>> square = x * x
@@ -471,7 +477,7 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "") -> str:
 <html lang="{'zh-Hans' if lang == 'zh' else 'en'}">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp()}">
+<meta http-equiv="Content-Security-Policy" content="{csp(extra_scripts)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>gategraph: {say['title']}{': ' + name if name else ''}</title>
 <style>{_style()}</style>
@@ -496,9 +502,9 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "") -> str:
 <section id="caption" aria-live="polite"></section>
 <p class="hint">{say['hint']}</p>
 </div>
-<script type="application/json" id="gg-data">{json_for_script(data)}</script>
+{extra_body}<script type="application/json" id="gg-data">{json_for_script(data)}</script>
 <script>{_SCRIPT}</script>
-</body>
+{"".join(f"<script>{script}</script>" for script in extra_scripts)}</body>
 </html>
 """
 

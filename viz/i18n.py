@@ -115,6 +115,66 @@ _TEXT: dict[str, dict[str, str]] = {
         "zh": "笔记本被信任后（JupyterLab：File ▸ Trust Notebook）或重新运行本单元后，这里会显示反向传播"
               "逐步演示；viz.save_html 可把同一页面写成文件。",
     },
+    # -- worksheets and the exercise checker's page (worksheet.py)
+    "ws title": {"en": "worksheet", "zh": "练习"},
+    "ws heading": {"en": "Your gradients", "zh": "你的梯度"},
+    "ws instructions": {
+        "en": "Type ∂{out}/∂node for every node, output first, and press Enter: each answer is checked "
+              "to 4 significant digits (relative error 1e-3). Click a node to jump to its box.",
+        "zh": "按从输出往回的顺序，为每个节点填写 ∂{out}/∂节点，然后按回车：每个答案按 4 位有效数字"
+              "（相对误差 1e-3）检查。点击图中的节点可跳到它的输入框。",
+    },
+    "ws score": {"en": "{right} of {n} right", "zh": "答对 {right} 个，共 {n} 个"},
+    "ws answer label": {"en": "∂{out}/∂{node}", "zh": "∂{out}/∂{node}"},
+    "ws right": {"en": "right", "zh": "正确"},
+    "ws not a number": {
+        "en": "not a number: type a decimal such as -4, 0.25 or 1.5e-3",
+        "zh": "不是数字：请输入小数，例如 -4、0.25 或 1.5e-3",
+    },
+    "ws wrong": {
+        "en": "not yet. ∂{out}/∂{node} = upstream × local, added up over every gate {node} feeds:",
+        "zh": "还不对。∂{out}/∂{node} = 上游梯度 × 局部梯度，对 {node} 输入的每个门单元求和：",
+    },
+    "ws wrong root": {
+        "en": "not yet. {node} is the output: the backward pass starts with ∂{out}/∂{out} = 1.",
+        "zh": "还不对。{node} 是输出：反向传播从 ∂{out}/∂{out} = 1 开始。",
+    },
+    "ws use": {"en": "upstream {upstream} × local {local} = {up} × {lo}", "zh": "上游梯度 {upstream} × 局部梯度 {local} = {up} × {lo}"},
+    "ws use pending": {
+        "en": "upstream {upstream} × local {local} = ? × {lo} (fill in {upstream} first)",
+        "zh": "上游梯度 {upstream} × 局部梯度 {local} = ? × {lo}（先填 {upstream}）",
+    },
+    "ws caption forward": {"en": "Worksheet: {name} = {value}", "zh": "练习：{name} = {value}"},
+    "ws caption forward data": {
+        "en": "Each box shows a node's value (data); its gradient is yours to fill in, in the table below.",
+        "zh": "每个方框显示节点的值；它的梯度由你在下面的表格里填写。",
+    },
+    "ws caption forward start": {
+        "en": "Start at the output with ∂{out}/∂{out} = 1 and work back one gate at a time; "
+              "→ shows which gate comes next.",
+        "zh": "从输出开始，∂{out}/∂{out} = 1，然后一个门单元接一个门单元地往回算；按 → 查看下一个门单元。",
+    },
+    "ws caption upstream": {
+        "en": "upstream gradient arriving at its output: ∂{out}/∂{node}",
+        "zh": "到达它输出端的上游梯度：∂{out}/∂{node}",
+    },
+    "ws caption contribution": {
+        "en": "to {parent} ({data}): add ∂{out}/∂{node} × local ∂{node}/∂{dparent}",
+        "zh": "传给 {parent}（值 {data}）：加上 ∂{out}/∂{node} × 局部梯度 ∂{node}/∂{dparent}",
+    },
+    "key title": {"en": "Answer key", "zh": "答案"},
+    "key variant": {"en": "Variant {k:02d}: {bindings}", "zh": "第 {k:02d} 份：{bindings}"},
+    "key node": {"en": "node", "zh": "节点"},
+    "exercise wrong": {
+        "en": "The first wrong step: ∂{out}/∂{node} should be {expected}; your code made it {actual}.",
+        "zh": "第一个出错的步骤：∂{out}/∂{node} 应为 {expected}；你的代码算出 {actual}。",
+    },
+    "exercise wrong here": {
+        "en": "The first wrong step is this one, at the marked node {node}.",
+        "zh": "第一个出错的步骤就是这一步，在标出的节点 {node}。",
+    },
+    "exercise pass": {"en": "(in backward() call {n})", "zh": "（第 {n} 次调用 backward()）"},
+    "exercise checker": {"en": "The checker says: {message}", "zh": "检查器的说明：{message}"},
 }
 
 

@@ -29,3 +29,46 @@ def course(fresh: SimpleNamespace) -> SimpleNamespace:
     """The same example after f.backward(): f = −12, ∂f/∂x = ∂f/∂y = −4, ∂f/∂z = 3."""
     fresh.f.backward()
     return fresh
+
+
+#: Debian's Chromium and the flags the browser tests start it with (no network of its own).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium for a whole module (skips without Playwright or /usr/bin/chromium)."""
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"needs Debian chromium at {CHROMIUM} (CI installs it)")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def open_tab(chromium):
+    """A function opening a file in a new tab of a given width that records its requests, errors and dialogs."""
+    tabs = []
+
+    def open_(path, width: int = 800):
+        page = chromium.new_page(viewport={"width": width, "height": 900})
+        page.requests, page.problems, page.dialogs = [], [], []
+        page.on("request", lambda request: page.requests.append(request.url))
+        page.on("console", lambda msg: page.problems.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda error: page.problems.append(str(error)))
+        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(path.resolve().as_uri())
+        tabs.append(page)
+        return page
+
+    yield open_
+    for page in tabs:
+        page.close()
