@@ -216,3 +216,14 @@ def test_exercise_page_refuses_reports_it_cannot_show(tmp_path: Path, changes: d
     with pytest.raises(ValueError, match=match):
         exercise_page(course_report(**changes), tmp_path / "p.html")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("bug", sorted(__import__("autograd.exercises", fromlist=["BUGS"]).BUGS))
+def test_exercise_page_shows_every_broken_backward_at_its_first_wrong_step(tmp_path: Path, bug: str) -> None:
+    """The checker's real report of each known bug becomes a page opened just after the first wrong step."""
+    from autograd.exercises import BUGS, FindTheBug
+
+    report = FindTheBug(bug).check(BUGS[bug][0])
+    page = exercise_page(report, tmp_path / f"{bug}.html").read_text(encoding="utf-8")
+    ws = block(page, "ws-data")
+    assert not report.ok and ws["mode"] == "exercise" and ws["start"] == report.step + 1
