@@ -1,7 +1,7 @@
 """gategraph's scalar autograd engine: Value, the gate table, backprop and gradient checks."""
 
 from .check import GradcheckError, GradcheckReport, InputCheck, gradcheck, numeric_grad, relative_error
-from .gates import GATES, FixedGrads, Gate, SwappedInputs
+from .gates import GATES, FixedGrads, Gate, JsTwin, SwappedInputs
 from .graph import Step, backward_steps, topological_order
 from .value import GateError, Value, origin
 
@@ -13,6 +13,7 @@ __all__ = [
     "GradcheckError",
     "GradcheckReport",
     "InputCheck",
+    "JsTwin",
     "Step",
     "SwappedInputs",
     "Value",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, Mapping, Optional, Sequence
 
-__all__ = ["Gate", "GATES", "EXP_MAX", "FixedGrads", "SwappedInputs"]
+__all__ = ["Gate", "GATES", "EXP_MAX", "FixedGrads", "JsTwin", "SwappedInputs"]
 
 # Largest x with a finite exp(x) in IEEE double precision: log(DBL_MAX).
 EXP_MAX = 709.782712893384
@@ -41,6 +41,8 @@ class Gate:
             gates only.
         rule_zh: the rule in Chinese, in the course's terms (加法门单元, 上游梯度, …); "" falls
             back to ``rule``.
+        js: the row's :class:`JsTwin`, the same ``forward`` and ``local_grads`` in JavaScript, which
+            the what-if page runs (None: a page cannot recompute this gate, so it refuses to be live).
 
     >>> mul = GATES["mul"]
     >>> mul.forward(2.0, 3.0), mul.local_grads(6.0, 2.0, 3.0)
@@ -59,6 +61,7 @@ class Gate:
     branch: Optional[Callable[..., int]] = None
     takes_constant: bool = False
     rule_zh: str = ""
+    js: Optional["JsTwin"] = None
 
     def __post_init__(self) -> None:
         if self.takes_constant and self.arity != 1:
@@ -123,6 +126,31 @@ class SwappedInputs:
         return "SwappedInputs()"
 
 
+@dataclass(frozen=True)
+class JsTwin:
+    """A row's ``forward`` and ``local_grads`` as JavaScript expressions, for the what-if page.
+
+    The expressions read the inputs ``a`` (and ``b`` for a two-input gate), the constant ``c``
+    (for a gate that ``takes_constant``) and, in ``local_grads``, the output ``out``; they may use
+    ``Math``. ``local_grads`` is an array literal (or a conditional choosing one), one entry per
+    input. They use the same formulas as the row, so the page's numbers agree with the engine's to
+    the last bits or so; outside the domain they give NaN or ±Infinity, which the page reports in
+    words as the engine's GateError would. viz refuses any other name or character in them.
+
+    >>> GATES["mul"].js
+    JsTwin(forward='a * b', local_grads='[b, a]')
+    """
+
+    forward: str
+    local_grads: str
+
+    def __post_init__(self) -> None:
+        for field in ("forward", "local_grads"):
+            value = getattr(self, field)
+            if not isinstance(value, str) or not value.strip():
+                raise TypeError(f"JsTwin.{field} must be a non-empty JavaScript expression (str), got {value!r}")
+
+
 def _sigmoid(x: float) -> float:
     # σ(x) = 1 / (1 + e⁻ˣ); for x < 0 use eˣ / (1 + eˣ) so e⁻ˣ never overflows.
     if x >= 0.0:
@@ -143,6 +171,7 @@ _ROWS = (
         local_grads=FixedGrads((1.0, 1.0)),  # ∂(a+b)/∂a = ∂(a+b)/∂b = 1, whatever a and b
         rule="add distributes the upstream gradient unchanged to every input",
         rule_zh="加法门单元把上游梯度原样分配给每一个输入",
+        js=JsTwin("a + b", "[1, 1]"),
     ),
     Gate(
         "mul", "×", 2,
@@ -150,6 +179,7 @@ _ROWS = (
         local_grads=SwappedInputs(),  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
         rule="mul swaps its inputs: each input gets the upstream gradient times the other input",
         rule_zh="乘法门单元交换输入：每个输入得到上游梯度乘以另一个输入",
+        js=JsTwin("a * b", "[b, a]"),
     ),
     Gate(
         "max", "max", 2,
@@ -161,6 +191,7 @@ _ROWS = (
         "the other input gets 0",
         rule_zh="MAX门单元把上游梯度路由给较大的输入（相等时给第一个输入），另一个输入得到 0",
         branch=lambda a, b: 0 if a >= b else 1,
+        js=JsTwin("a >= b ? a : b", "a >= b ? [1, 0] : [0, 1]"),
     ),
     Gate(
         "exp", "exp", 1,
@@ -169,6 +200,7 @@ _ROWS = (
         rule="exp multiplies the upstream gradient by its own output (d/dx eˣ = eˣ)",
         rule_zh="exp 门单元把上游梯度乘以它自己的输出（d/dx eˣ = eˣ）",
         domain=f"x <= {EXP_MAX:.2f} (larger overflows a float)",
+        js=JsTwin("Math.exp(a)", "[out]"),
     ),
     Gate(
         "log", "log", 1,
@@ -177,6 +209,7 @@ _ROWS = (
         rule="log multiplies the upstream gradient by 1/x",
         rule_zh="log 门单元把上游梯度乘以 1/x",
         domain="x > 0",
+        js=JsTwin("Math.log(a)", "[1 / a]"),
     ),
     Gate(
         "pow", "^", 1,
@@ -186,6 +219,7 @@ _ROWS = (
         rule_zh="幂门单元把上游梯度乘以 c·x^(c−1)",
         domain="x > 0 for a fractional exponent and x != 0 for a negative one",
         takes_constant=True,
+        js=JsTwin("Math.pow(a, c)", "[c === 0 ? 0 : c * Math.pow(a, c - 1)]"),
     ),
     Gate(
         "tanh", "tanh", 1,
@@ -193,6 +227,7 @@ _ROWS = (
         local_grads=lambda out, x: (1.0 - out * out,),  # d/dx tanh x = 1 − tanh²x
         rule="tanh multiplies the upstream gradient by 1 − t², t its output",
         rule_zh="tanh 门单元把上游梯度乘以 1 − t²，t 是它的输出",
+        js=JsTwin("Math.tanh(a)", "[1 - out * out]"),
     ),
     Gate(
         "sigmoid", "σ", 1,
@@ -200,6 +235,7 @@ _ROWS = (
         local_grads=lambda out, x: (out * (1.0 - out),),  # dσ/dx = σ(1 − σ)
         rule="sigmoid multiplies the upstream gradient by σ(1 − σ), σ its output",
         rule_zh="sigmoid 门单元把上游梯度乘以 σ(1 − σ)，σ 是它的输出",
+        js=JsTwin("a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a))", "[out * (1 - out)]"),
     ),
 )
 
