@@ -64,6 +64,8 @@ def check_twin(gate: Gate) -> None:
             if not match.group(0).isspace():
                 after_dot, after_math = op == ".", name == "Math"
             pos = match.end()
+        if after_math or after_dot:
+            raise ValueError(f"gate {gate.name!r}: JsTwin.{field} ends in Math or '.', without a function")
 
 
 def twins_script() -> str:
@@ -193,8 +195,9 @@ var W = JSON.parse(document.getElementById("gg-whatif").textContent);
 var data = gg.data, N = data.nodes, T = W.text, PENDING = data.pending, ROOT = data.root;
 var original = N.map(function (node) { return node.data; });
 var values = original.slice();
-var leaves = [];
-N.forEach(function (node, i) { if (!node.op) { leaves.push(i); } });
+var leaves = [];  // the labelled leaves (inputs, weights) first, then the constants
+N.forEach(function (node, i) { if (!node.op && node.label) { leaves.push(i); } });
+N.forEach(function (node, i) { if (!node.op && !node.label) { leaves.push(i); } });
 
 // -- numbers as Python prints them: fmt is f"{x:.4g}" without -0, pyRepr is repr(float)
 function digits(x, count) {  // |x| > 0 as [digit string, decimal exponent], the digits exact to 100 places
@@ -329,7 +332,7 @@ function compute(leafValues) {
   if (error === null && !finite) {  // name the first bad gradient from the root down, as the engine does
     var walk = [];
     for (var r = n - 1; r >= 0; r--) { if (N[r].op) { walk.push(r); } }
-    walk = walk.concat(leaves);
+    walk = walk.concat(N.map(function (node, i) { return i; }).filter(function (i) { return !N[i].op; }));
     for (var w = 0; w < walk.length; w++) {
       if (!isFinite(grad[walk[w]])) { error = gradientError(walk[w], val, grad); bad = walk[w]; break; }
     }
@@ -339,29 +342,36 @@ function compute(leafValues) {
 
 // -- the drawing: data cells, hover titles, the failed gate, text fitted to its cell
 var dataCells = gg.nodes.map(function (n) { return n.group ? n.group.querySelector(".dv tspan") : null; });
-function fitText(textElement, widest, squeeze) {  // shrink the font (to 50% at most) until `widest` fits the cell
-  if (!textElement) { return; }
-  var tspan = textElement.querySelector("tspan"), keep = tspan.textContent;
-  textElement.style.fontSize = "";
-  textElement.removeAttribute("textLength");
-  textElement.removeAttribute("lengthAdjust");
-  tspan.textContent = widest;
-  var room = parseFloat(textElement.getAttribute("data-w")) - 4, need = textElement.getComputedTextLength();
-  if (need > room && room > 0) {
-    var size = parseFloat(window.getComputedStyle(textElement).fontSize), scale = Math.max(0.5, room / need);
-    textElement.style.fontSize = (size * scale).toFixed(2) + "px";
-    if (squeeze && need * scale > room) {  // still too wide: squeeze the glyphs into the cell
-      textElement.setAttribute("textLength", room.toFixed(2));
-      textElement.setAttribute("lengthAdjust", "spacingAndGlyphs");
+function fitTexts(items) {  // items: [text element, widest text, squeeze?]; fonts shrink (to 50%) until the widest fits
+  items = items.filter(function (item) { return item[0]; });
+  var kept = items.map(function (item) {  // reset every cell first, so the browser lays the drawing out once
+    var textElement = item[0], tspan = textElement.querySelector("tspan"), keep = tspan.textContent;
+    textElement.style.fontSize = "";
+    textElement.removeAttribute("textLength");
+    textElement.removeAttribute("lengthAdjust");
+    tspan.textContent = item[1];
+    return keep;
+  });
+  var needs = items.map(function (item) { return item[0].getComputedTextLength(); });
+  items.forEach(function (item, k) {
+    var textElement = item[0], room = parseFloat(textElement.getAttribute("data-w")) - 4, need = needs[k];
+    if (need > room && room > 0) {
+      var size = parseFloat(textElement.getAttribute("font-size")) || 11, scale = Math.max(0.5, room / need);
+      textElement.style.fontSize = (size * scale).toFixed(2) + "px";
+      if (item[2] && need * scale > room) {  // still too wide: squeeze the glyphs into the cell
+        textElement.setAttribute("textLength", room.toFixed(2));
+        textElement.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
     }
-  }
-  tspan.textContent = keep;
+    textElement.querySelector("tspan").textContent = kept[k];
+  });
 }
 var last = null;
 function render(result) {
+  var fits = [];
   N.forEach(function (node, i) {
     var shown = result.val[i] === undefined ? PENDING : fmt(result.val[i]);
-    if (dataCells[i] && dataCells[i].textContent !== shown) { dataCells[i].textContent = shown; fitText(dataCells[i].parentNode, shown, true); }
+    if (dataCells[i] && dataCells[i].textContent !== shown) { dataCells[i].textContent = shown; fits.push([dataCells[i].parentNode, shown, true]); }
     var title = gg.nodes[i].group && gg.nodes[i].group.querySelector("title");
     if (title) { title.textContent = (node.label || node.op || "") + ": " + T.data + " " + (result.val[i] === undefined ? PENDING : String(result.val[i])); }
     if (gg.nodes[i].gate) { gg.nodes[i].gate.classList.toggle("failed", i === result.bad && node.op !== ""); }
@@ -370,7 +380,8 @@ function render(result) {
   result.frames.forEach(function (frame) {
     frame.s.forEach(function (u) { if (u[1].length > widest[u[0]].length) { widest[u[0]] = u[1]; } });
   });
-  gg.nodes.forEach(function (n, i) { if (n.cell) { fitText(n.cell.parentNode, widest[i]); n.shown = null; } });
+  gg.nodes.forEach(function (n, i) { if (n.cell) { fits.push([n.cell.parentNode, widest[i], false]); n.shown = null; } });
+  fitTexts(fits);
   errorBox.hidden = result.error === null;
   errorText.textContent = result.error === null ? "" : result.error;
   last = result;
