@@ -170,9 +170,9 @@ _STYLE = """
           border-radius: .5rem; padding: .4rem .8rem; }
 .whatif summary { font-weight: 600; cursor: pointer; }
 .whatif .hint { margin: .2rem 0 .3rem; }
-.whatif .leaves { display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: .25rem 1.2rem;
+.whatif .leaves { display: grid; grid-template-columns: repeat(auto-fill, minmax(19rem, 1fr)); gap: .25rem 1.2rem;
                   max-height: 7.5rem; overflow-y: auto; padding: .1rem; }
-.whatif .leaf { display: grid; grid-template-columns: minmax(2.5rem, 7rem) 6.5rem minmax(4rem, 1fr); align-items: center;
+.whatif .leaf { display: grid; grid-template-columns: minmax(2.5rem, 7rem) 7.5rem minmax(4rem, 1fr); align-items: center;
                 gap: .4rem; }
 .whatif .leaf span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-weight: 600; }
 .whatif input[type=number] { font: inherit; width: 100%; box-sizing: border-box; padding: .1rem .3rem; }
@@ -405,9 +405,12 @@ errorBox.appendChild(errorText);
 panel.appendChild(errorBox);
 var grid = element("div", {className: "leaves"});
 panel.appendChild(grid);
-function range(v) { var half = Math.max(1, 2 * Math.abs(v)); return [v - half, v + half]; }
+function range(v) {  // v ± max(1, 2|v|), kept within the largest finite floats
+  var half = Math.max(1, 2 * Math.abs(v));
+  return [Math.max(v - half, -Number.MAX_VALUE), Math.min(v + half, Number.MAX_VALUE)];
+}
 function setRange(slider, v) {
-  var r = range(v), step = Math.pow(10, Math.floor(Math.log10((r[1] - r[0]) / 400)));
+  var r = range(v), step = Math.pow(10, Math.floor(Math.log10(r[1] / 400 - r[0] / 400)));
   slider.min = String(r[0]); slider.max = String(r[1]); slider.step = String(step); slider.value = String(v);
 }
 var editors = {};

@@ -181,3 +181,18 @@ def test_slider_moves_the_numbers_and_reset_restores_them(tab, tmp_path: Path) -
     tab.click(".whatif .reset")
     assert tab.evaluate("gategraph.state()")["data"][-1] == pytest.approx(math.tanh(2.25), rel=1e-12)
     assert tab.input_value(leaf_box("x")) == "1.5"
+
+
+def test_an_overflowing_input_shows_the_engines_overflow_error(tab, tmp_path: Path) -> None:
+    """x = 1e308 in x·x shows mul's overflow message as GateError words it; the slider's range stays finite."""
+    x = Value(2.0, "x")
+    tab.goto(save_html((x * x).tanh(), tmp_path / "big.html", interactive=True).as_uri())
+    tab.fill(leaf_box("x"), "1e308")
+    big = Value(1e308, "x")
+    with pytest.raises(GateError) as expected:
+        big * big
+    assert tab.inner_text(".whatif .error .message") == str(expected.value)
+    slider = tab.locator('.whatif input[type=range][data-leaf="0"]')
+    assert all(math.isfinite(float(slider.get_attribute(end))) for end in ("min", "max", "step"))
+    body = tab.inner_text("body")
+    assert "NaN" not in body and "Infinity" not in body and tab.problems == []
