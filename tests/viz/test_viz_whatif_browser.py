@@ -41,10 +41,33 @@ def close(js: float, py: float) -> bool:
     return math.isclose(js, py, rel_tol=1e-12, abs_tol=1e-300)
 
 
+def first_forward_error(graph: RandomGraph, inputs: tuple[float, ...]) -> str:
+    """The engine's message for the first gate, in topological order, whose forward fails on ``inputs``.
+
+    The page computes in topological order, while Python stops at the first failing gate in the
+    order the code made them; where several gates fail they may name different ones, so this
+    asks the engine about the gate the page reaches first (its inputs rebuilt as labelled leaves).
+    """
+    root, leaves = graph.build()
+    data = {leaf: x for leaf, x in zip(leaves, inputs)}
+    for node in topological_order(root):
+        if not node.op:
+            continue
+        parents = [Value(data[p], p.label) for p in node.parents]
+        try:
+            data[node] = RandomGraph((), ((node.op, tuple(range(len(parents))), node.const),))(*parents).data
+        except GateError as error:
+            return str(error)
+    raise AssertionError("no gate fails on these inputs")
+
+
 def python_side(graph: RandomGraph, inputs: tuple[float, ...]) -> tuple[Optional[str], list[Value]]:
     """The engine's error message (or None) and the nodes in topological order, on new inputs."""
     try:
         root, _ = RandomGraph(inputs, graph.program).build()
+    except GateError:
+        return first_forward_error(graph, inputs), []
+    try:
         root.backward()
     except GateError as error:
         return str(error), []
