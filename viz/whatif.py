@@ -120,6 +120,8 @@ def whatif_addon(root: Value, svg: str, data: dict[str, Any], who: str = "save_h
     script needs beyond ``data``: each node's constant (pow's exponent) and gate symbol, each
     gate's name and rule in words, the caption templates; its script holds the gate table's
     JavaScript twins (:func:`twins_script`) and the page's engine (:data:`WHATIF_SCRIPT`).
+    Where new inputs make several gates fail, the page names the first in topological order
+    (the Python engine names the first one the code made), in the engine's words.
 
     Raises:
         ValueError: a gate of the graph has no JavaScript twin.
