@@ -3,7 +3,7 @@
 from .gatecheck import GateProblem, GateReport, check_gate
 from .check import GradcheckError, GradcheckReport, InputCheck, gradcheck, numeric_grad, relative_error
 from . import reference
-from .gates import GATES, OPERATORS, FixedGrads, Gate, NumpyTwin, SwappedInputs
+from .gates import GATES, OPERATORS, FixedGrads, Gate, JsTwin, NumpyTwin, SwappedInputs
 from .graph import Step, backward_steps, topological_order
 from .value import GateError, Value, apply, gate_function, gate_of, origin
 from .replay import MATMUL_MIN_TERMS, Program, TraceMismatch, trace
@@ -20,6 +20,7 @@ __all__ = [
     "MATMUL_MIN_TERMS",
     "NumpyTwin",
     "Program",
+    "JsTwin",
     "Step",
     "SwappedInputs",
     "TraceMismatch",

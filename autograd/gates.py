@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 import numpy as np
 
-__all__ = ["Gate", "GATES", "EXP_MAX", "FixedGrads", "NumpyTwin", "OPERATORS", "SwappedInputs"]
+__all__ = ["Gate", "GATES", "EXP_MAX", "FixedGrads", "JsTwin", "NumpyTwin", "OPERATORS", "SwappedInputs"]
 
 # Largest x with a finite exp(x) in IEEE double precision: log(DBL_MAX).
 EXP_MAX = 709.782712893384
@@ -48,6 +48,8 @@ class Gate:
             function named after the row, ``x.exp()`` and ``exp(x)``, ``a.max(b)`` and ``max(a, b)``.
         numpy: the row's :class:`NumpyTwin`, the same ``forward`` and ``local_grads`` on numpy
             arrays (one entry per data point), which :func:`autograd.trace`'s replay runs.
+        js: the row's :class:`JsTwin`, the same ``forward`` and ``local_grads`` in JavaScript, which
+            the what-if page runs (None: a page cannot recompute this gate, so it refuses to be live).
 
     >>> mul = GATES["mul"]
     >>> mul.forward(2.0, 3.0), mul.local_grads(6.0, 2.0, 3.0)
@@ -68,6 +70,7 @@ class Gate:
     rule_zh: str = ""
     operator: str = ""
     numpy: Optional["NumpyTwin"] = None
+    js: Optional["JsTwin"] = None
 
     def __post_init__(self) -> None:
         if self.takes_constant and self.arity != 1:
@@ -187,6 +190,31 @@ def _np_sigmoid(x: Any) -> Any:
     return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+@dataclass(frozen=True)
+class JsTwin:
+    """A row's ``forward`` and ``local_grads`` as JavaScript expressions, for the what-if page.
+
+    The expressions read the inputs ``a`` (and ``b`` for a two-input gate), the constant ``c``
+    (for a gate that ``takes_constant``) and, in ``local_grads``, the output ``out``; they may use
+    ``Math``. ``local_grads`` is an array literal (or a conditional choosing one), one entry per
+    input. They use the same formulas as the row, so the page's numbers agree with the engine's to
+    the last bits or so; outside the domain they give NaN or ±Infinity, which the page reports in
+    words as the engine's GateError would. viz refuses any other name or character in them.
+
+    >>> GATES["mul"].js
+    JsTwin(forward='a * b', local_grads='[b, a]')
+    """
+
+    forward: str
+    local_grads: str
+
+    def __post_init__(self) -> None:
+        for field in ("forward", "local_grads"):
+            value = getattr(self, field)
+            if not isinstance(value, str) or not value.strip():
+                raise TypeError(f"JsTwin.{field} must be a non-empty JavaScript expression (str), got {value!r}")
+
+
 def _sigmoid(x: float) -> float:
     # σ(x) = 1 / (1 + e⁻ˣ); for x < 0 use eˣ / (1 + eˣ) so e⁻ˣ never overflows.
     if x >= 0.0:
@@ -209,6 +237,7 @@ _ROWS = (
         rule_zh="加法门单元把上游梯度原样分配给每一个输入",
         operator="+",
         numpy=NumpyTwin(np.add, FixedGrads((1.0, 1.0))),
+        js=JsTwin("a + b", "[1, 1]"),
     ),
     Gate(
         "mul", "×", 2,
@@ -218,6 +247,7 @@ _ROWS = (
         rule_zh="乘法门单元交换输入：每个输入得到上游梯度乘以另一个输入",
         operator="*",
         numpy=NumpyTwin(np.multiply, SwappedInputs()),
+        js=JsTwin("a * b", "[b, a]"),
     ),
     Gate(
         "max", "max", 2,
@@ -230,6 +260,7 @@ _ROWS = (
         rule_zh="MAX门单元把上游梯度路由给较大的输入（相等时给第一个输入），另一个输入得到 0",
         branch=lambda a, b: 0 if a >= b else 1,
         numpy=NumpyTwin(_np_max, _np_max_local),
+        js=JsTwin("a >= b ? a : b", "a >= b ? [1, 0] : [0, 1]"),
     ),
     Gate(
         "exp", "exp", 1,
@@ -239,6 +270,7 @@ _ROWS = (
         rule_zh="exp 门单元把上游梯度乘以它自己的输出（d/dx eˣ = eˣ）",
         domain=f"x <= {EXP_MAX:.2f} (larger overflows a float)",
         numpy=NumpyTwin(np.exp, lambda out, x: (out,)),
+        js=JsTwin("Math.exp(a)", "[out]"),
     ),
     Gate(
         "log", "log", 1,
@@ -248,6 +280,7 @@ _ROWS = (
         rule_zh="log 门单元把上游梯度乘以 1/x",
         domain="x > 0",
         numpy=NumpyTwin(np.log, lambda out, x: (1.0 / x,)),
+        js=JsTwin("Math.log(a)", "[1 / a]"),
     ),
     Gate(
         "pow", "^", 1,
@@ -259,6 +292,7 @@ _ROWS = (
         takes_constant=True,
         operator="**",
         numpy=NumpyTwin(np.power, lambda out, x, c: (c * np.power(x, c - 1.0),)),
+        js=JsTwin("Math.pow(a, c)", "[c === 0 ? 0 : c * Math.pow(a, c - 1)]"),
     ),
     Gate(
         "tanh", "tanh", 1,
@@ -268,6 +302,7 @@ _ROWS = (
         rule_zh="tanh 门单元把上游梯度乘以 1 − t²，t 是它的输出",
         # numpy's own tanh differs from libm's in the last bit at ~1 point in 8: map math.tanh
         numpy=NumpyTwin(_elementwise(math.tanh), lambda out, x: (1.0 - out * out,)),
+        js=JsTwin("Math.tanh(a)", "[1 - out * out]"),
     ),
     Gate(
         "sigmoid", "σ", 1,
@@ -276,6 +311,7 @@ _ROWS = (
         rule="sigmoid multiplies the upstream gradient by σ(1 − σ), σ its output",
         rule_zh="sigmoid 门单元把上游梯度乘以 σ(1 − σ)，σ 是它的输出",
         numpy=NumpyTwin(_np_sigmoid, lambda out, x: (out * (1.0 - out),)),
+        js=JsTwin("a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a))", "[out * (1 - out)]"),
     ),
 )
 

@@ -8,6 +8,7 @@ import html
 import json
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Sequence, TypeVar, Union
 
@@ -19,7 +20,7 @@ from .dot import ACTIVE_FILL, DEFAULT_MAX_NODES, GRAD, TOUCHED_FILL, build_graph
 from .frames import PENDING, walk
 from .i18n import FONT_STACK, check_lang, text
 
-__all__ = ["Stepper", "json_for_script", "page_data", "save_html", "stepper", "stepper_html"]
+__all__ = ["Addon", "Stepper", "json_for_script", "page_data", "save_html", "stepper", "stepper_html"]
 
 PathT = TypeVar("PathT", str, os.PathLike)
 
@@ -392,6 +393,9 @@ _SCRIPT = """
     else if (step) { show(current + step); } else { return; }
     event.preventDefault();
   });
+  // -- for an add-on script (what-if): swap in new frames and show one of them
+  window.gategraph = {data: data, nodes: nodes, show: show, current: function () { return current; },
+                      setFrames: function (f) { frames = f; slider.max = String(f.length - 1); }};
   fit();
   show(0);
 })();
@@ -438,16 +442,32 @@ def _style() -> str:
     return style
 
 
-def csp(extra_scripts: Sequence[str] = ()) -> str:
-    """The page's Content-Security-Policy: nothing may load; only the page's own script (and
-    ``extra_scripts``), each pinned by its hash, runs."""
+def csp(*extra_scripts: str) -> str:
+    """The page's Content-Security-Policy: nothing may load; only the page's own scripts, by their hashes, run."""
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode('ascii')}'"
                       for s in (_SCRIPT, *extra_scripts))
     return f"default-src 'none'; style-src 'unsafe-inline'; script-src {hashes}"
 
 
-def stepper_html(svg: str, data: dict[str, Any], title: str = "", *, extra_body: str = "",
-                 extra_scripts: Sequence[str] = ()) -> str:
+@dataclass(frozen=True)
+class Addon:
+    """What a feature adds to the stepper page (the what-if panel, a worksheet): CSS, HTML, JSON data, a script.
+
+    ``style`` joins the page's CSS; ``body`` (HTML, escaped by the caller) goes after the caption
+    panel; ``data``, unless None, goes in ``<script type="application/json" id="gg-{name}">``
+    (escaped by :func:`json_for_script`); ``script`` runs after the page's own, which leaves
+    ``window.gategraph`` for it (``data``, ``nodes``, ``show(i)``, ``setFrames(frames)``), and
+    the Content-Security-Policy pins it by its hash too.
+    """
+
+    name: str
+    style: str = ""
+    data: Any = None
+    script: str = ""
+    body: str = ""
+
+
+def stepper_html(svg: str, data: dict[str, Any], title: str = "", addon: Optional[Addon] = None) -> str:
     """The stepper page: one inline drawing (from :func:`page_data`), its frames as JSON, one script.
 
     The page needs nothing from outside: inline SVG, inline CSS, the frames in a
@@ -455,8 +475,7 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "", *, extra_body:
     can end it) and one inline script, which a Content-Security-Policy pins by its hash (so no
     other script could run, and nothing can be fetched). Every piece of text is escaped.
 
-    ``extra_body`` (HTML, escaped by the caller) goes after the caption panel and each of
-    ``extra_scripts`` runs after the page's script, pinned by its hash too (for worksheets).
+    An :class:`Addon` adds a feature's CSS, HTML, data and script (pinned by its hash too).
 
     >>> x = Value(2.0, "x")
     >>> square = x * x
@@ -477,10 +496,10 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "", *, extra_body:
 <html lang="{'zh-Hans' if lang == 'zh' else 'en'}">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp(extra_scripts)}">
+<meta http-equiv="Content-Security-Policy" content="{csp(*([addon.script] if addon and addon.script else []))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>gategraph: {say['title']}{': ' + name if name else ''}</title>
-<style>{_style()}</style>
+<style>{_style()}{addon.style if addon else ""}</style>
 </head>
 <body>
 <h1>{say['title']}{' <small>' + through + '</small>' if through else ''}</h1>
@@ -502,11 +521,19 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "", *, extra_body:
 <section id="caption" aria-live="polite"></section>
 <p class="hint">{say['hint']}</p>
 </div>
-{extra_body}<script type="application/json" id="gg-data">{json_for_script(data)}</script>
+{addon.body if addon else ""}<script type="application/json" id="gg-data">{json_for_script(data)}</script>
 <script>{_SCRIPT}</script>
-{"".join(f"<script>{script}</script>" for script in extra_scripts)}</body>
+{_addon_html(addon)}</body>
 </html>
 """
+
+
+def _addon_html(addon: Optional[Addon]) -> str:
+    if addon is None:
+        return ""
+    data = "" if addon.data is None else (
+        f'<script type="application/json" id="gg-{html.escape(addon.name)}">{json_for_script(addon.data)}</script>\n')
+    return data + (f"<script>{addon.script}</script>\n" if addon.script else "")
 
 
 def _steps_of(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int],
@@ -583,14 +610,23 @@ def _check_suffix(path: Any, who: str) -> None:
         raise ValueError(f"{who}: {str(path)!r} should end in one of {', '.join(SUFFIXES)}, got {target.suffix!r}")
 
 
-def _page(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int], who: str) -> Stepper:
+def _page(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int], who: str,
+          interactive: bool = False) -> Stepper:
+    if not isinstance(interactive, bool):
+        raise TypeError(f"{who}: interactive must be True or False, got {interactive!r}")
     root, steps, lang = _steps_of(root_or_frames, lang, max_nodes, who)
-    svg, data = page_data(root, steps, lang)
-    return Stepper(stepper_html(svg, data, root.label), len(data["frames"]), lang)
+    addon = None
+    if interactive:
+        from .whatif import whatif_addon  # the what-if machinery lives in its own module
+
+        svg, data, addon = whatif_addon(root, *page_data(root, steps, lang), who=who)
+    else:
+        svg, data = page_data(root, steps, lang)
+    return Stepper(stepper_html(svg, data, root.label, addon), len(data["frames"]), lang)
 
 
 def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = None, *,
-            max_nodes: Optional[int] = DEFAULT_MAX_NODES) -> Stepper:
+            max_nodes: Optional[int] = DEFAULT_MAX_NODES, interactive: bool = False) -> Stepper:
     """The stepper page of ``root``'s backward pass, to show in a notebook (or save).
 
     The same page as :func:`save_html`; displayed as the last expression of a Jupyter cell
@@ -601,6 +637,7 @@ def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = N
             or the frames of :func:`viz.backprop_frames`.
         lang: ``"en"`` or ``"zh"`` (None: English, or the frames' language).
         max_nodes: refuse a graph with more value nodes than this (None: no limit).
+        interactive: add the what-if panel (see :func:`save_html`).
 
     Returns:
         A :class:`Stepper`.
@@ -609,11 +646,11 @@ def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = N
     >>> page.frames, "上一步" in page.html, page._repr_html_().startswith("<iframe srcdoc=")
     (3, True, True)
     """
-    return _page(root_or_frames, lang, max_nodes, "stepper")
+    return _page(root_or_frames, lang, max_nodes, "stepper", interactive)
 
 
 def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Optional[str] = None, *,
-              max_nodes: Optional[int] = DEFAULT_MAX_NODES) -> PathT:
+              max_nodes: Optional[int] = DEFAULT_MAX_NODES, interactive: bool = False) -> PathT:
     """Write the backward pass as ONE self-contained HTML page you can step through.
 
     The graph is laid out once (one Graphviz run) and drawn once; each frame — the forward
@@ -638,6 +675,10 @@ def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Op
             (None: English, or the frames' language).
         max_nodes: refuse a graph with more value nodes than this (None: no limit; Graphviz
             takes a few seconds past a thousand nodes).
+        interactive: add a what-if panel: every leaf gets a number box and a slider; editing
+            one recomputes, in the page, every value and gradient (with JavaScript twins of the
+            gate table's rows, :attr:`autograd.Gate.js`) and the frames to step through. A value
+            outside a gate's domain shows the engine's error in words. See :mod:`viz.whatif`.
 
     Returns:
         ``path``, as given.
@@ -653,5 +694,5 @@ def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Op
     1
     """
     _check_suffix(path, "save_html")
-    write_atomic(path, _page(root_or_frames, lang, max_nodes, "save_html").html)
+    write_atomic(path, _page(root_or_frames, lang, max_nodes, "save_html", interactive).html)
     return path

@@ -109,6 +109,17 @@ _TEXT: dict[str, dict[str, str]] = {
         "zh": "按键：← / → 单步，Home / End 跳到开头或结尾；拖动可平移，滚轮或 + / − 可缩放。"
               "梯度为橙色；? 表示尚未计算。",
     },
+    # -- what-if panel (whatif.py)
+    "whatif title": {"en": "What if? Change an input", "zh": "如果……会怎样？改变一个输入"},
+    "whatif hint": {
+        "en": "Type a number or drag a slider: every value and gradient is recomputed at once; "
+              "step from the start (Home) to see the new numbers gate by gate.",
+        "zh": "输入一个数或拖动滑块：所有的值和梯度立即重新计算；按 Home 从头开始，逐个门单元查看新的数值。",
+    },
+    "whatif reset": {"en": "reset", "zh": "复原"},
+    "whatif error": {"en": "The engine stops here:", "zh": "引擎在这里报错："},
+    "whatif error title": {"en": "The {called} cannot compute this", "zh": "{called}无法计算"},
+    "whatif invalid": {"en": "not a number", "zh": "不是数字"},
     "page untrusted": {
         "en": "The backprop stepper shows here once the notebook is trusted (JupyterLab: File ▸ Trust "
               "Notebook) or the cell is run again; viz.save_html writes the same page as a file.",

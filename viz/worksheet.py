@@ -16,7 +16,7 @@ from . import expr
 from ._files import write_atomic
 from .dot import DEFAULT_MAX_NODES, check_size, fmt
 from .frames import gate_called, name_of
-from .html import _NODE_GROUP, _check_suffix, _style, json_for_script, page_data, stepper_html
+from .html import _NODE_GROUP, Addon, _check_suffix, _style, json_for_script, page_data, stepper_html
 from .i18n import check_lang, gate_rule, text
 
 __all__ = ["ABS_TOL", "REL_TOL", "exercise_page", "expression_variants", "random_expression", "worksheet",
@@ -301,7 +301,7 @@ def _worksheet_html(sheet: _Sheet, title: str) -> str:
           "cells": [{k: c[k] for k in ("i", "el", "name", "answer", "shown", "uses")} | {"d": c["d"]} for c in cells],
           "text": say}
     body += f'<script type="application/json" id="ws-data">{json_for_script(ws)}</script>\n'
-    return stepper_html(sheet.svg, sheet.data, title, extra_body=body, extra_scripts=(_WS_SCRIPT,))
+    return stepper_html(sheet.svg, sheet.data, title, Addon("ws", script=_WS_SCRIPT, body=body))
 
 
 def _bindings_text(root: Value) -> str:
@@ -656,5 +656,5 @@ def exercise_page(report: Any, path: PathT, *, lang: str = "en",
     body = (f'<style>{_WS_STYLE}</style>\n<div id="ws-banner" role="alert">{banner}</div>\n'
             f'<script type="application/json" id="ws-data">{json_for_script(ws)}</script>\n')
     title = getattr(report, "title", "") or root.label
-    write_atomic(path, stepper_html(svg, data, title, extra_body=body, extra_scripts=(_WS_SCRIPT,)))
+    write_atomic(path, stepper_html(svg, data, title, Addon("ws", script=_WS_SCRIPT, body=body)))
     return path

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
+from typing import Iterator
 
 import pytest
 
@@ -72,3 +74,9 @@ def open_tab(chromium):
     yield open_
     for page in tabs:
         page.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    """The module's Chromium under the name the page and what-if tests use."""
+    return chromium
