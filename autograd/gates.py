@@ -133,7 +133,7 @@ def _sigmoid(x: float) -> float:
 
 def _pow_local(out: float, x: float, c: float) -> tuple[float]:
     # d/dx xᶜ = c·xᶜ⁻¹ (math.pow raises ValueError where that is infinite, e.g. x = 0, c < 1)
-    return (c * math.pow(x, c - 1.0),)
+    return (c * math.pow(x, c - 1.0) if c != 0.0 else 0.0,)  # x⁰ = 1 is flat: 0, even at x = 0
 
 
 _ROWS = (

@@ -24,7 +24,6 @@ __all__ = [
     "finite_floats",
     "gate_inputs",
     "graphs",
-    "smooth_around",
 ]
 
 #: Constant exponents drawn for gates that take one (pow).
@@ -62,11 +61,6 @@ def _safe(gate: Gate, xs: Sequence[float], c: Optional[float]) -> bool:
             if gate.branch_at(moved, c) != gate.branch_at(xs, c):
                 return False
     return True
-
-
-def smooth_around(gate: Gate, xs: Sequence[float], c: Optional[float] = None) -> bool:
-    """Public form of the check above: ``gate`` is differentiable and tame near ``xs``."""
-    return _safe(gate, xs, c)
 
 
 @st.composite
