@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 from dataclasses import dataclass
@@ -64,12 +65,13 @@ _MAX_ROUNDS = 4  # tenfold steps down while the truncation error still exceeds t
 class _Difference:
     """A numeric derivative with its error estimate, as ``_estimate`` finds it."""
 
-    value: float  # the derivative: Richardson's extrapolation of two centered differences
+    value: float  # the derivative: Richardson's extrapolation of centered differences
     error: float  # estimated |value − true derivative|: truncation + rounding
-    step: float  # h, the larger of the two steps
+    step: float  # h, the largest of the steps h, h/2, h/4
     kink: bool  # x ± h puts a max/relu on another piece than x does
     shrunk: bool  # the step was shrunk below eps·max(1, |x|) to keep x ± h in fn's domain
     edge: bool  # no step down to the float spacing stays in fn's domain: nothing to judge
+    trusted: bool = True  # halving the step shrank the differences' change as theory says
 
 
 class _Quotient:
@@ -126,7 +128,7 @@ def _in_domain(q: _Quotient, h: float, floor: float) -> tuple[float, tuple[float
 
 
 def _richardson(q: _Quotient, h: float, first: tuple[float, bool, float]) -> Optional[_Difference]:
-    """The best extrapolated derivative from step h down, with its error estimate; None if none is trusted.
+    """The best extrapolated derivative from step h down, with its error estimate; None if x ± h/2 fails.
 
     D(h) = f′ + c·h² + O(h⁴), so D(h/4) + (D(h/4) − D(h/2))/3 = f′ + O(h⁴), and |D(h/4) − D(h/2)|/3
     ≈ c·h²/16 is what is left of the truncation error. That holds once h is small against the
@@ -134,9 +136,12 @@ def _richardson(q: _Quotient, h: float, first: tuple[float, bool, float]) -> Opt
     (by at least twofold, or down to the rounding level), h is too large and the estimate is
     not trusted. Rounding (at most R in f at any point) adds at most 3R/(h/2). While the
     estimate is untrusted or truncation dominates, the step shrinks tenfold, up to
-    _MAX_ROUNDS times; the estimate with the smallest error is kept.
+    _MAX_ROUNDS times; the trusted estimate with the smallest error is kept. If none is
+    trusted, the last one is returned with the whole spread |D(h) − D(h/2)| + |D(h/2) − D(h/4)|
+    as its error: a wide tolerance, stated, rather than a verdict on a number that never settled.
     """
     best: Optional[_Difference] = None
+    untrusted: Optional[_Difference] = None
     d1, _kink, r1 = first
     for _ in range(_MAX_ROUNDS):
         if h / 4 < 4 * math.ulp(q.x):  # x ± h/4 would be x itself, or nearly
@@ -153,6 +158,8 @@ def _richardson(q: _Quotient, h: float, first: tuple[float, bool, float]) -> Opt
         value = d4 + (d4 - d2) / 3
         if trusted and (best is None or truncation + noise < best.error):
             best = _Difference(value, truncation + noise, h, False, False, False)
+        if not trusted:
+            untrusted = _Difference(value, step1 + step2 + noise, h, False, False, False, trusted=False)
         if trusted and truncation <= max(noise, 1e-13 * abs(value)):
             break
         h /= 10
@@ -160,15 +167,16 @@ def _richardson(q: _Quotient, h: float, first: tuple[float, bool, float]) -> Opt
             d1, _kink, r1 = q.at(h)
         except GateError:
             break
-    return best
+    return best or untrusted
 
 
 def _estimate(fn: Fn, xs: Sequence[float], i: int, eps: float, at: Optional[tuple[int, ...]] = None) -> _Difference:
     """∂fn/∂xs[i] by centered differences, with the step rule of :func:`gradcheck` and an error estimate."""
     q, x = _Quotient(fn, xs, i, at), xs[i]
-    # The steps tried: eps·max(1, |x|); then, for |x| < 1, eps·|x| where the first left the
-    # domain (log at x = 1e-300) or left the derivative imprecise (x² at x = 1e-200, where
-    # f(x ± 1e-5) = 1e-10 drowns a change of 2e-205): whichever estimate has the smaller error.
+    # The steps tried: eps·max(1, |x|); then, for |x| < 0.1, eps·|x| too, which stays in the
+    # domain where the first left it (log at x = 1e-300), resolves what rounding drowned at the
+    # first (x² at x = 1e-200, where f(x ± 1e-5) = 1e-10 hides a change of 2e-205), and sees f
+    # on the scale of x; :func:`_better` picks one.
     first_step, relative_step = eps * max(1.0, abs(x)), eps * abs(x)
     steps = [(first_step, relative_step)]
     if 0.0 < relative_step < first_step / 10:
@@ -176,8 +184,6 @@ def _estimate(fn: Fn, xs: Sequence[float], i: int, eps: float, at: Optional[tupl
     best: Optional[_Difference] = None
     left_domain = False  # whether a larger step already left fn's domain
     for h, floor in steps:
-        if best is not None and best.error <= 1e-8 * abs(best.value):
-            break
         try:
             h, first, shrinks = _in_domain(q, h, floor if len(steps) > 1 else 0.0)
         except LookupError:
@@ -186,8 +192,8 @@ def _estimate(fn: Fn, xs: Sequence[float], i: int, eps: float, at: Optional[tupl
         shrunk = left_domain or shrinks > 0
         if first[1]:  # a kink within x ± h: no derivative to compare with; the quotient as it is
             return _Difference(first[0], math.inf, h, True, shrunk, False)
-        found = _richardson(q, h, first) or _Difference(first[0], math.inf, h, False, False, False)
-        found = _Difference(found.value, found.error, found.step, False, shrunk, False)
+        found = _richardson(q, h, first) or _Difference(first[0], math.inf, h, False, False, False, trusted=False)
+        found = dataclasses.replace(found, shrunk=shrunk)
         if best is None or _better(found, best):
             best = found
     if best is None:
@@ -196,19 +202,32 @@ def _estimate(fn: Fn, xs: Sequence[float], i: int, eps: float, at: Optional[tupl
 
 
 def _better(a: _Difference, b: _Difference) -> bool:
-    """Whether estimate a beats b: one that resolves its derivative (error below its size) beats
-    one that does not (0 ± 3 from x⁻² at x = 1e-91 with h = 1e-5, where f(x ± h) are equal);
-    otherwise the smaller error wins."""
-    resolved_a, resolved_b = a.error < abs(a.value), b.error < abs(b.value)
-    return resolved_a if resolved_a != resolved_b else a.error < b.error
+    """Whether estimate a, from the smaller step, beats b.
+
+    A trusted estimate beats an untrusted one. Two trusted ones that disagree beyond their
+    errors saw f on different scales, and the smaller step saw it nearer x: (x⁻² + 1e122)·eˣ at
+    x = 1e-89 looks like 1e122·eˣ from x ± 1e-5, smooth and wrong. Otherwise the smaller error
+    relative to the estimate wins, so 2e36 ± 1e26 beats 0 ± 3 (x⁻² at x = 1e-12, where
+    f(x ± 1e-5) are equal).
+    """
+    if a.trusted != b.trusted:
+        return a.trusted
+    if a.trusted and abs(a.value - b.value) > a.error + b.error and _relative(a) < 1.0:
+        return True
+    return _relative(a) < _relative(b)
+
+
+def _relative(d: _Difference) -> float:
+    return d.error / abs(d.value) if d.value else (0.0 if d.error == 0.0 else math.inf)
 
 
 def numeric_grad(fn: Fn, inputs: Sequence[float], index: int, eps: float = 1e-5) -> float:
     """∂fn/∂inputs[index] by centered differences, with :func:`gradcheck`'s step rule.
 
-    The step is h = eps·max(1, |x|) (shrunk while x ± h leaves fn's domain), and the result is
-    Richardson's extrapolation D(h/2) + (D(h/2) − D(h))/3 of the centered differences
-    D(h) = (f(x + h) − f(x − h)) / ((x + h) − (x − h)), exact for polynomials up to degree 4.
+    The step is h = eps·max(1, |x|) (shrunk while x ± h leaves fn's domain; see gradcheck for
+    the whole rule), and the result is Richardson's extrapolation D(h/4) + (D(h/4) − D(h/2))/3
+    of the centered differences D(h) = (f(x + h) − f(x − h)) / ((x + h) − (x − h)), exact for
+    polynomials up to degree 4.
 
     >>> numeric_grad(lambda a, b: a * b, [3.0, 4.0], 0)  # ∂(ab)/∂a = b
     4.0...
@@ -268,7 +287,7 @@ class InputCheck:
         elif not self.ok:
             verdict = "MISMATCH"
         elif not self.resolved:
-            verdict = f"ok, but the numeric derivative is only good to ±{self.error:.1e} (rounding)"
+            verdict = f"ok, but the numeric derivative is only good to ±{self.error:.1e} (rounding or curvature)"
         else:
             verdict = "ok"
         if self.shrunk and not self.edge:
@@ -327,16 +346,22 @@ def gradcheck(
       not move x at all). The difference divides by (x + h) − (x − h) as computed: the
       floats actually evaluated at, so rounding x ± h costs nothing.
     - **domain**: if fn raises :class:`~autograd.GateError` at x + h or x − h (log at a negative
-      x − h, exp overflowing), the step shrinks, first to eps·|x| and then tenfold, until both
-      sides evaluate. The check stays centered; an input where no step down to the float
-      spacing fits is reported in ``edges``, not judged. ``InputCheck.shrunk`` says a step shrank.
+      x − h, exp overflowing), the step shrinks tenfold until both sides evaluate. The check
+      stays centered; an input where no step down to the float spacing fits is reported in
+      ``edges``, not judged. ``InputCheck.shrunk`` says a step shrank, ``InputCheck.step`` to what.
+    - **small x**: for |x| < 0.1 a second step, eps·|x|, is tried too: it stays in fn's domain
+      where the first left it (log at 1e-300: 1e-305), resolves what rounding drowned at the
+      first (x² at 1e-200, where f(x ± 1e-5) = 1e-10 hides a change of 2e-205), and sees f on
+      the scale of x. Of the two estimates, a trusted one (below) beats an untrusted one; where
+      both are trusted but disagree, the smaller step wins; else the smaller relative error.
     - **extrapolation**: D(h) = (f(x + h) − f(x − h)) / 2h is off by about c·h²; Richardson's
-      D(h/2) + (D(h/2) − D(h))/3 removes that term, and |D(h/2) − D(h)|/3 estimates what is left
-      (truncation). Where that estimate exceeds the rounding error the step shrinks tenfold
-      (up to four times) and the best estimate is kept.
+      D(h/4) + (D(h/4) − D(h/2))/3 removes that term, and |D(h/4) − D(h/2)|/3 estimates what is
+      left (truncation). That estimate is trusted once halving h cuts the differences' change
+      at least twofold (fourfold in theory); while it is untrusted or exceeds the rounding
+      error the step shrinks tenfold (up to four times), and the best estimate is kept.
     - **rounding**: every gate rounds its output v by up to ε·|v| (ε = 2⁻⁵²), which moves f by
-      ∂f/∂v · that; their sum R (read off the backward pass) makes the quotient uncertain by
-      about R/h, e.g. |f|·ε/h for f = x + 1e21.
+      ∂f/∂v · that; their sum R at x ± h (read off a backward pass there) makes the quotient
+      uncertain by about R/h, e.g. |f|·ε/h for f = x + 1e21.
 
     An input passes when |analytic − numeric| <= atol + rtol·max(|analytic|, |numeric|) + error,
     where ``error`` (``InputCheck.error``) = truncation + rounding: a relative and an absolute

@@ -1,4 +1,4 @@
-"""gradcheck against an exact reference (mpmath, 60 digits) on random graphs from 1e-300 to 1e300."""
+"""gradcheck against an exact reference (mpmath, 700 digits) on random graphs from 1e-300 to 1e300."""
 
 from __future__ import annotations
 
@@ -25,31 +25,57 @@ mp = mpmath.mp
 EXAMPLES = 20_000 if os.environ.get("GATEGRAPH_FUZZ") else 2_000
 MAGNITUDES = (1e-300, 1e300)
 WRONG_BY = 1e-4  # the relative error of the wrong rule that must be caught
+# Digits of the reference. Values span 1e-300 to 1e300, so a sum like 1e184 + 1e-92 needs 276
+# digits to keep its small part, and a derivative may be all that is left when such parts
+# cancel (down to 1e-308, below which a float is 0): 700 digits cover 1e300 against 1e-330
+# with 70 to spare. (At 60 digits the example below cancels to 0; at 100 it is off in the 9th digit.)
+DIGITS = 700
 
-Dual = tuple  # (value, derivative), both mpmath numbers
+Dual = tuple  # (value, [∂value/∂input_k for each input k]), mpmath numbers
 
-# Each gate's value and derivative in exact arithmetic, written apart from the engine's table
-# (this is the oracle the table is checked against): forward-mode, d is the derivative.
+
+def _scale(v: "mpmath.mpf", ds: list) -> list:
+    return [v * d for d in ds]
+
+
+def _tanh(a: Dual) -> Dual:
+    # d/dx tanh x = sech²x, computed so (1 − tanh²x cancels to 0 at every precision for x = 1e10)
+    return (mp.tanh(a[0]), _scale(mp.sech(a[0]) ** 2, a[1]))
+
+
+def _sigmoid(a: Dual) -> Dual:
+    e = mp.exp(-a[0])  # σ = 1/(1 + e), σ′ = e/(1 + e)²
+    return (1 / (1 + e), _scale(e / (1 + e) ** 2, a[1]))
+
+
+def _exp(a: Dual) -> Dual:
+    e = mp.exp(a[0])
+    return (e, _scale(e, a[1]))
+
+
+# Each gate's value and derivatives in exact arithmetic, written apart from the engine's table
+# (this is the oracle the table is checked against): forward mode, every input's at once.
 _EXACT: dict[str, Callable[..., Dual]] = {
-    "add": lambda a, b: (a[0] + b[0], a[1] + b[1]),
-    "mul": lambda a, b: (a[0] * b[0], a[0] * b[1] + b[0] * a[1]),
+    "add": lambda a, b: (a[0] + b[0], [x + y for x, y in zip(a[1], b[1])]),
+    "mul": lambda a, b: (a[0] * b[0], [a[0] * y + b[0] * x for x, y in zip(a[1], b[1])]),
     "max": lambda a, b: a if a[0] >= b[0] else b,  # the engine's tie rule; ties are not drawn
-    "exp": lambda a: (mp.exp(a[0]), mp.exp(a[0]) * a[1]),
-    "log": lambda a: (mp.log(a[0]), a[1] / a[0]),
-    "pow": lambda a, c: (mp.power(a[0], c), c * mp.power(a[0], c - 1) * a[1] if c != 0 else mp.zero),
-    "tanh": lambda a: (mp.tanh(a[0]), (1 - mp.tanh(a[0]) ** 2) * a[1]),
-    "sigmoid": lambda a: (1 / (1 + mp.exp(-a[0])), mp.exp(-a[0]) / (1 + mp.exp(-a[0])) ** 2 * a[1]),
+    "exp": _exp,
+    "log": lambda a: (mp.log(a[0]), _scale(1 / a[0], a[1])),
+    "pow": lambda a, c: (mp.power(a[0], c), _scale(c * mp.power(a[0], c - 1) if c != 0 else mp.zero, a[1])),
+    "tanh": _tanh,
+    "sigmoid": _sigmoid,
 }
 
 
-def exact_gradient(g: RandomGraph, i: int) -> float:
-    """∂g/∂inputs[i] computed with 60 significant digits, then rounded to a float."""
-    with mp.workdps(60):
-        regs: list[Dual] = [(mp.mpf(x), mp.one if k == i else mp.zero) for k, x in enumerate(g.inputs)]
+def exact_gradients(g: RandomGraph, digits: int = DIGITS) -> list[float]:
+    """∂g/∂inputs[k] for every k, computed with ``digits`` significant digits, rounded to floats."""
+    with mp.workdps(digits):
+        n = len(g.inputs)
+        regs: list[Dual] = [(mp.mpf(x), [mp.one if j == k else mp.zero for j in range(n)]) for k, x in enumerate(g.inputs)]
         for name, operands, c in g.program:
             args = [regs[k] for k in operands]
             regs.append(_EXACT[name](*args, mp.mpf(c)) if c is not None else _EXACT[name](*args))
-        return float(regs[-1][1])
+        return [float(d) for d in regs[-1][1]]
 
 
 @contextmanager
@@ -83,10 +109,23 @@ def test_the_exact_reference_knows_every_gate() -> None:
     assert set(_EXACT) == set(GATES)
 
 
+def test_the_exact_reference_keeps_what_cancellation_leaves() -> None:
+    """f = (x + x⁻²)·2x·(x + y)·2x = 4(x³ + 1)(x + y) has ∂f/∂x ≈ 4 at x = 1e-92, y = 1; at 60 digits
+    the 1e184-sized parts of the product rule cancel to 0; at DIGITS they leave the 4."""
+    g = RandomGraph(
+        (1e-92, 1.0),
+        (
+            ("add", (0, 0), None), ("add", (0, 1), None), ("pow", (0,), -2.0), ("add", (0, 0), None),
+            ("add", (0, 4), None), ("mul", (6, 2), None), ("mul", (7, 3), None), ("mul", (8, 5), None),
+        ),
+    )
+    assert exact_gradients(g, 60)[0] == 0.0 and exact_gradients(g)[0] == 4.0
+
+
 def test_the_exact_reference_is_exact_where_floats_are() -> None:
     """On x·y + exp(x) the reference gives y + eˣ, to the last bit."""
     g = RandomGraph((0.5, 3.0), (("mul", (0, 1), None), ("exp", (0,), None), ("add", (2, 3), None)))
-    assert exact_gradient(g, 0) == 3.0 + math.exp(0.5) and exact_gradient(g, 1) == 0.5
+    assert exact_gradients(g) == [3.0 + math.exp(0.5), 0.5]
 
 
 def test_gradcheck_matches_an_exact_reference_at_every_magnitude() -> None:
@@ -100,7 +139,7 @@ def test_gradcheck_matches_an_exact_reference_at_every_magnitude() -> None:
     @given(graphs(max_inputs=3, max_ops=6, scaled=MAGNITUDES), st.data())
     def check(g: RandomGraph, data: st.DataObject) -> None:
         seen["graphs"] += 1
-        exact = [exact_gradient(g, i) for i in range(len(g.inputs))]
+        exact = exact_gradients(g)
         # 1. the right rules: a MISMATCH only where the float gradient really is off
         report = gradcheck(g, list(g.inputs), rtol=rtol, atol=0.0)
         for c, e in zip(report.inputs, exact):
