@@ -29,8 +29,9 @@ class Gate:
         name: the key in ``GATES`` and the ``op`` recorded on every node this gate makes.
         symbol: what a diagram prints inside the gate's node.
         arity: how many Value inputs the gate takes.
-        forward: ``forward(*xs[, c]) -> out``. Raises ``ValueError``/``OverflowError`` outside
-            its domain; the engine turns that into a :class:`~autograd.GateError` naming the node.
+        forward: ``forward(*xs[, c]) -> out``. Raises ``ValueError`` outside its domain and
+            ``OverflowError`` (or returns ±inf) where the result is too large for a float; the
+            engine turns either into a :class:`~autograd.GateError` naming the node and which.
         local_grads: ``local_grads(out, *xs[, c]) -> (d out/d x_0, ...)``, plain floats, one per
             input. ``out`` is passed so a gate can reuse it (d/dx eˣ = eˣ = out).
         rule: what the gate does to the upstream gradient, in words (printed on gate diagrams).

@@ -18,10 +18,14 @@ def test_relative_error_is_cs231n_formula() -> None:
     assert relative_error(-2.0, 2.0) == 2.0
 
 
-def test_numeric_grad_extrapolates_centered_differences() -> None:
-    """For x³ at 2 a centered difference is 12 + h² (h = 2e-3 here); Richardson's extrapolation
-    of two of them is exact for a cubic, so what is left is rounding."""
-    assert numeric_grad(lambda x: x**3, [2.0], 0, eps=1e-3) == pytest.approx(12.0, rel=1e-9)
+def test_numeric_grad_is_a_centered_difference() -> None:
+    """For x³ at 2 the centered difference is 12 + h² (exactly, in exact arithmetic), h = eps·|x| = 2e-3."""
+    assert numeric_grad(lambda x: x**3, [2.0], 0, eps=1e-3) == pytest.approx(12.0 + 4e-6, rel=1e-9)
+
+
+def test_numeric_grad_keeps_the_plain_step_up_to_one() -> None:
+    """For |x| <= 1 the step is eps itself: relu at 3e-6 with eps = 1e-5 averages the slopes, (1.3e-5 − 0)/2e-5."""
+    assert numeric_grad(lambda v: v.relu(), [3e-6], 0) == pytest.approx(0.65)
 
 
 def test_gradcheck_passes_on_a_smooth_function() -> None:
