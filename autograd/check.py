@@ -84,6 +84,7 @@ class _Quotient:
         """The quotient at step h, whether x ± h puts a max/relu on another piece than x, and the
         rounding error of f at x ± h (see :func:`_rounding`). Raises GateError where x + h or
         x − h is outside fn's domain (or a value there overflows)."""
+        h = _symmetric(self.x, h)
         plus, minus = list(self.xs), list(self.xs)
         plus[self.i] = self.x + h  # the floats actually evaluated at: the quotient divides by
         minus[self.i] = self.x - h  # their own distance, so no rounding of x ± h enters it
@@ -92,6 +93,21 @@ class _Quotient:
         kink = at is not None and not (_branches(f_plus) == at == _branches(f_minus))
         quotient = (f_plus.data - f_minus.data) / (plus[self.i] - minus[self.i])
         return quotient, kink, max(_rounding(f_plus), _rounding(f_minus))
+
+
+def _symmetric(x: float, h: float) -> float:
+    """A step near h with x + h and x − h exact floats, h away from x on both sides.
+
+    Rounded x ± h would make the difference lopsided, off by f″·(h₊ − h₋)/2: at x = 1 − 6e-16
+    (odd in the last place), x + h crosses 1 where floats are twice as far apart. Taking the
+    shorter of the two rounded steps settles within a few rounds.
+    """
+    for _ in range(4):
+        up, down = (x + h) - x, x - (x - h)  # both exact: Sterbenz's lemma
+        if up == down:
+            return up
+        h = min(up, down)
+    return h
 
 
 def _rounding(out: Value) -> float:
@@ -156,8 +172,10 @@ def _richardson(q: _Quotient, h: float, first: tuple[float, bool, float]) -> Opt
         trusted = step2 <= max(step1 / 2, 2 * noise)
         truncation = step2 / 3
         value = d4 + (d4 - d2) / 3
-        if trusted and (best is None or truncation + noise < best.error):
-            best = _Difference(value, truncation + noise, h, False, False, False)
+        # twice the estimate, as margin: near a minimum (f′ ≪ f″·h) the last digits of the
+        # extrapolation carry an error of the size of the estimate itself
+        if trusted and (best is None or 2 * (truncation + noise) < best.error):
+            best = _Difference(value, 2 * (truncation + noise), h, False, False, False)
         if not trusted:
             untrusted = _Difference(value, step1 + step2 + noise, h, False, False, False, trusted=False)
         if trusted and truncation <= max(noise, 1e-13 * abs(value)):
