@@ -31,8 +31,9 @@ class Gate:
         name: the key in ``GATES`` and the ``op`` recorded on every node this gate makes.
         symbol: what a diagram prints inside the gate's node.
         arity: how many Value inputs the gate takes.
-        forward: ``forward(*xs[, c]) -> out``. Raises ``ValueError``/``OverflowError`` outside
-            its domain; the engine turns that into a :class:`~autograd.GateError` naming the node.
+        forward: ``forward(*xs[, c]) -> out``. Raises ``ValueError`` outside its domain and
+            ``OverflowError`` (or returns ±inf) where the result is too large for a float; the
+            engine turns either into a :class:`~autograd.GateError` naming the node and which.
         local_grads: ``local_grads(out, *xs[, c]) -> (d out/d x_0, ...)``, plain floats, one per
             input. ``out`` is passed so a gate can reuse it (d/dx eˣ = eˣ = out).
         rule: what the gate does to the upstream gradient, in words (printed on gate diagrams).
@@ -225,7 +226,7 @@ def _sigmoid(x: float) -> float:
 
 def _pow_local(out: float, x: float, c: float) -> tuple[float]:
     # d/dx xᶜ = c·xᶜ⁻¹ (math.pow raises ValueError where that is infinite, e.g. x = 0, c < 1)
-    return (c * math.pow(x, c - 1.0),)
+    return (c * math.pow(x, c - 1.0) if c != 0.0 else 0.0,)  # x⁰ = 1 is flat: 0, even at x = 0
 
 
 _ROWS = (

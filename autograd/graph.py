@@ -7,8 +7,9 @@ from operator import attrgetter
 from dataclasses import dataclass
 from typing import Iterator
 
+from .errors import _data_not_finite, _is_finite, _gradient_not_finite, _not_finite
 from .gates import Gate
-from .value import GateError, Value, _labels, gate_of
+from .value import Value, gate_of
 
 __all__ = ["topological_order", "backward", "backward_steps", "Step"]
 
@@ -29,7 +30,7 @@ def topological_order(root: Value) -> list[Value]:
 
 
 def _walk(root: Value, for_backward: bool) -> tuple[list[Value], list[Value]]:
-    """Depth-first post-order from ``root``: ``(order, [])``.
+    """Depth-first post-order from ``root``: ``(order, order)``, one list holding every node.
 
     ``for_backward=True`` prepares a backward pass on the way: it zeroes interior gradients
     and returns ``(interior nodes in order, leaves)``, so the backward loop skips no leaves.
@@ -136,15 +137,6 @@ def _prepare(root: Value) -> tuple[list[Value], list[Value]]:
     return interior, leaves
 
 
-def _not_finite(node: Value, gate: Gate, upstream: float) -> GateError:
-    xs = ", ".join(repr(p.data) for p in node.parents)
-    return GateError(
-        f"{gate.name}() has no finite local derivative at {xs}"
-        + (f" with exponent {node.const!r}" if gate.takes_constant else "")
-        + f" (upstream gradient {upstream!r}){_labels(node.parents)}"
-    )
-
-
 def backward(root: Value) -> None:
     """Backpropagate from ``root``: see :meth:`Value.backward`."""
     interior, leaves = _prepare(root)
@@ -173,25 +165,32 @@ def backward(root: Value) -> None:
                 local_grads, c = info.local_grads, info.const
                 (la,) = local_grads(node.data, a.data) if c is None else local_grads(node.data, a.data, c)
                 a.grad += la * g
-    except (ValueError, OverflowError, ZeroDivisionError):
-        raise _not_finite(node, gate_of(node), node.grad) from None
+    except (ValueError, OverflowError, ZeroDivisionError) as error:
+        raise _not_finite(node, gate_of(node), node.grad, error) from None
     _check_finite(interior, leaves)
 
 
 def _check_finite(interior: list[Value], leaves: list[Value]) -> None:
-    """Raise if a gradient overflowed to inf (or became nan) anywhere in the graph."""
+    """Raise if a gradient a user can read overflowed to ±inf (or became nan); see Value.backward."""
     # Checking the leaves is enough: a non-finite gradient at any node passes on to its
     # inputs (inf × local is ±inf, or nan where local = 0, and adding to inf or nan stays
     # non-finite), and every path down from a node ends at a leaf. One sum at C speed; a sum
     # of finite grads can itself overflow, and then the exact search below finds nothing.
     if math.isfinite(sum(map(_grad_of, leaves))):
         return
+    # Rare from here on, so plain Python. A node whose data was set to nan or inf explains it all.
+    for n in [*interior, *leaves]:
+        if not _is_finite(n.data):
+            raise _data_not_finite(n)
+    # Which nodes a user can read: all but unlabelled constants lifted from Python numbers, and
+    # unlabelled nodes computed from such constants alone.
+    readable = {n for n in leaves if not (n._info.lifted and not n.label)}
+    for n in interior:  # inputs come first in `interior`, so each node's inputs are decided
+        if n._a in readable or n._b in readable or n.label:
+            readable.add(n)
     for n in [*reversed(interior), *leaves]:  # from the root down: name the first bad gradient
-        if not math.isfinite(n.grad):
-            raise GateError(
-                f"gradient is not finite ({n.grad!r}) at node {n.label or n.op or 'leaf'!r} "
-                f"with value {n.data!r}: a product of large derivatives overflowed a float"
-            )
+        if n in readable and not math.isfinite(n.grad):
+            raise _gradient_not_finite(n)
 
 
 _grad_of = attrgetter("grad")
@@ -252,8 +251,8 @@ def backward_steps(root: Value) -> Iterator[Step]:
             # the record's local_grads: the row's own, checked for a learner's row (see value._Info)
             info, xs = node._info, [p.data for p in node.parents]
             local = info.local_grads(node.data, *xs) if info.const is None else info.local_grads(node.data, *xs, info.const)
-        except (ValueError, OverflowError, ZeroDivisionError):
-            raise _not_finite(node, gate, g) from None
+        except (ValueError, OverflowError, ZeroDivisionError) as error:
+            raise _not_finite(node, gate, g, error) from None
         contributions = tuple(lg * g for lg in local)
         for p, c in zip(node.parents, contributions):
             p.grad += c

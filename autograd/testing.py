@@ -24,7 +24,7 @@ __all__ = [
     "finite_floats",
     "gate_inputs",
     "graphs",
-    "smooth_around",
+    "scaled_floats",
 ]
 
 #: Constant exponents drawn for gates that take one (pow).
@@ -40,33 +40,55 @@ def finite_floats(min_value: float = -5.0, max_value: float = 5.0) -> st.SearchS
     return st.floats(min_value, max_value, allow_nan=False, allow_infinity=False, allow_subnormal=False)
 
 
-def _safe(gate: Gate, xs: Sequence[float], c: Optional[float]) -> bool:
+def scaled_floats(smallest: float = 1e-300, largest: float = 1e300) -> st.SearchStrategy[float]:
+    """Floats of either sign whose magnitude is spread evenly over the decades from ``smallest`` to ``largest``.
+
+    ``st.floats`` draws mostly small numbers and the odd huge one; this draws 10^u for u uniform
+    in [log10 smallest, log10 largest], so 1e-250, 3e-7 and 2e180 are all common.
+    """
+    if not 0.0 < smallest <= largest < math.inf:
+        raise ValueError(f"scaled_floats needs 0 < smallest <= largest < inf, got {smallest!r}, {largest!r}")
+    decades = st.floats(math.log10(smallest), math.log10(largest))
+    return st.tuples(st.sampled_from((1.0, -1.0)), decades).map(
+        lambda t: min(max(t[0] * 10.0 ** t[1], -largest), largest)
+    )
+
+
+def _tame(v: float, scaled: bool, zero: bool = False) -> bool:
+    """A number a graph may hold: below _MAX_ABS; with ``scaled``, a float in [1e-300, 1e300]
+    in magnitude (or 0 where ``zero`` allows it: a piecewise gate's local derivative)."""
+    if not math.isfinite(v):
+        return False
+    if not scaled:
+        return abs(v) < _MAX_ABS
+    return (zero and v == 0.0) or _TINY <= abs(v) <= _HUGE
+
+
+_TINY, _HUGE = 1e-300, 1e300  # the value range of graphs(scaled=True): no subnormals, no overflow
+
+
+def _safe(gate: Gate, xs: Sequence[float], c: Optional[float], scaled: bool = False) -> bool:
     """Whether ``gate`` is smooth and tame on a ±_MARGIN box around ``xs``.
 
     Tame means: forward succeeds, values and local derivatives stay below _MAX_ABS, and a
     piecewise gate stays on one piece. Read from the gate table alone, so a new gate is covered.
+    With ``scaled`` the box is relative, x·(1 ± _MARGIN), and the bounds are those of :func:`_tame`.
     """
     for i in range(len(xs)):
         for delta in (-_MARGIN, 0.0, _MARGIN):
             moved = list(xs)
-            moved[i] += delta
+            moved[i] = moved[i] * (1.0 + delta) if scaled else moved[i] + delta
             try:
                 out = gate.forward_at(moved, c)
                 grads = gate.local_grads_at(out, moved, c)
             except (ValueError, OverflowError, ZeroDivisionError):
                 return False
-            if not (math.isfinite(out) and abs(out) < _MAX_ABS):
-                return False
-            if any(not (math.isfinite(g) and abs(g) < _MAX_ABS) for g in grads):
+            # with scaled, 0 is an underflow (sigmoid(-800), 1e-200²), except for max's exact 0
+            if not (_tame(out, scaled) and all(_tame(g, scaled, gate.branch is not None) for g in grads)):
                 return False
             if gate.branch_at(moved, c) != gate.branch_at(xs, c):
                 return False
     return True
-
-
-def smooth_around(gate: Gate, xs: Sequence[float], c: Optional[float] = None) -> bool:
-    """Public form of the check above: ``gate`` is differentiable and tame near ``xs``."""
-    return _safe(gate, xs, c)
 
 
 @st.composite
@@ -127,7 +149,11 @@ def _apply(gate: Gate, args: list[Value], c: Optional[float]) -> Value:
 
 @st.composite
 def graphs(
-    draw: st.DrawFn, max_inputs: int = 3, max_ops: int = 8, gates: Optional[Iterable[Gate]] = None
+    draw: st.DrawFn,
+    max_inputs: int = 3,
+    max_ops: int = 8,
+    gates: Optional[Iterable[Gate]] = None,
+    scaled: Optional[tuple[float, float]] = None,
 ) -> RandomGraph:
     """Random expression graphs over all gates in ``GATES`` (or over ``gates``, rows of your own
     among them), smooth at their drawn inputs.
@@ -137,6 +163,12 @@ def graphs(
     Operands are drawn from all earlier registers, so nodes are shared (reuse, diamonds), and
     registers nothing reads are added into the output, so every input and gate reaches the root.
 
+    With ``scaled=(smallest, largest)`` the inputs are :func:`scaled_floats` (magnitudes spread
+    over every decade between, either sign), every value and local derivative stays within
+    [1e-300, 1e300] in magnitude (no underflow to 0, no overflow; max's exact 0 excepted), the
+    margins around kinks and domain edges are relative, registers nothing reads are multiplied
+    into the output (adding 1e-200 to 1e100 would drown it), and backward must stay finite.
+
     >>> from hypothesis import given
     >>> from autograd import gradcheck
     >>> @given(graphs())
@@ -145,35 +177,48 @@ def graphs(
     >>> test()
     """
     n_inputs = draw(st.integers(1, max_inputs))
-    inputs = [draw(finite_floats(-3.0, 3.0)) for _ in range(n_inputs)]
+    numbers = finite_floats(-3.0, 3.0) if scaled is None else scaled_floats(*scaled)
+    inputs = [draw(numbers) for _ in range(n_inputs)]
     values = list(inputs)
     program = []
     rows = {g.name: g for g in (GATES.values() if gates is None else gates)}
     if not rows:
         raise ValueError("graphs: gates is empty; give at least one row")
     names = sorted(rows)
+    wide = scaled is not None
     for _ in range(draw(st.integers(1, max_ops))):
         gate = rows[draw(st.sampled_from(names))]
         operands = tuple(draw(st.integers(0, len(values) - 1)) for _ in range(gate.arity))
         c = draw(st.sampled_from(EXPONENTS)) if gate.takes_constant else None
         xs = [values[i] for i in operands]
-        if not _safe(gate, xs, c):
+        if not _safe(gate, xs, c, wide):
             continue  # skip this instruction rather than reject the whole graph
         values.append(gate.forward_at(xs, c))
         program.append((gate.name, operands, c))
     assume(program)
-    # Fold every register nothing reads (inputs included) into the output with add gates, so
-    # each drawn instruction and input reaches the root and the gradient check covers it.
+    # Fold every register nothing reads (inputs included) into the output, so each drawn
+    # instruction and input reaches the root and the gradient check covers it: with add gates,
+    # or for scaled graphs with mul gates where they are tame (a product keeps every factor's
+    # relative precision).
     used = {i for _, operands, _ in program for i in operands}
     out = len(values) - 1
     for r in range(len(values) - 1):
         if r not in used:
-            values.append(values[out] + values[r])
-            program.append(("add", (out, r), None))
+            xs = [values[out], values[r]]
+            fold = "mul" if wide and _safe(GATES["mul"], xs, None, True) else "add"
+            assume(not wide or _safe(GATES[fold], xs, None, True))
+            values.append(GATES[fold].forward_at(xs))
+            program.append((fold, (out, r), None))
             out = len(values) - 1
     own = tuple(g for g in rows.values() if GATES.get(g.name) is not g)
     graph = RandomGraph(tuple(inputs), tuple(program), own)
-    assume(all(_centered_difference_is_precise(graph, i) for i in range(n_inputs)))
+    if wide:
+        try:  # the gradient must be a float too: 1/x at 1e-300 times 1e10 is not
+            graph.build()[0].backward()
+        except ArithmeticError:
+            assume(False)
+    else:
+        assume(all(_centered_difference_is_precise(graph, i) for i in range(n_inputs)))
     return graph
 
 

@@ -7,19 +7,13 @@ import numbers
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Optional, Union
 
+from .errors import GateError, _domain_error, _labels, check_text
 from .gates import GATES, FixedGrads, Gate, SwappedInputs
 
 __all__ = ["Value", "GateError", "apply", "as_float", "gate_function", "gate_of", "origin"]
 
 Number = Union[int, float]
 _isfinite = math.isfinite
-
-
-class GateError(ValueError, ArithmeticError):
-    """A gate was asked for a number it cannot give: outside its domain, or not finite.
-
-    It is both a ``ValueError`` and an ``ArithmeticError``, so either ``except`` catches it.
-    """
 
 
 def as_float(x: object, what: str = "Value") -> float:
@@ -54,11 +48,16 @@ class _Info:
     cyclic garbage collector, which scans every slot of every node it sees.
     """
 
-    __slots__ = ("op", "gate", "local_grads", "fixed", "swapped", "label", "origin", "const")
+    __slots__ = ("op", "gate", "local_grads", "fixed", "swapped", "label", "origin", "const", "lifted")
 
     def __init__(
-        self, op: str = "", label: str = "", origin: Optional[str] = None, const: Optional[float] = None,
+        self,
+        op: str = "",
+        label: str = "",
+        origin: Optional[str] = None,
+        const: Optional[float] = None,
         gate: Optional[Gate] = None,
+        lifted: bool = False,
     ) -> None:
         if gate is None and op:
             gate = GATES[op]
@@ -76,18 +75,23 @@ class _Info:
         self.label = label
         self.origin = origin  # where a network made the node, e.g. "L1.N3"
         self.const = const  # the gate's constant (pow's exponent)
+        # a constant an operator made from a Python number (the 2 in x * 2): see Value.backward
+        self.lifted = lifted
 
     def replace(self, **changes: Any) -> _Info:
         """A copy with some fields changed (records are shared, so never changed in place)."""
-        fields = {"gate": self.gate, "label": self.label, "origin": self.origin, "const": self.const}
+        fields = {"gate": self.gate, "label": self.label, "origin": self.origin, "const": self.const,
+                  "lifted": self.lifted}
         fields.update(changes)
         return _Info(**fields)
 
 
 # The records new nodes start with, for the current ``origin(...)`` block: ``_current`` for
-# leaves, ``_made[i]`` for the output of the i-th gate in GATES (``_ROW`` gives i).
+# leaves, ``_constant`` for constants lifted from Python numbers, ``_made[i]`` for the output
+# of the i-th gate in GATES (``_ROW`` gives i).
 _ROW = {name: i for i, name in enumerate(GATES)}
 _current = _Info()
+_constant = _Info(lifted=True)
 _made = tuple(_Info(op=name) for name in GATES)
 # The records of learners' rows (see apply) for the current origin block: id(row) -> (row, record).
 _extra: dict[int, tuple[Gate, _Info]] = {}
@@ -105,50 +109,32 @@ def origin(name: Optional[str]) -> Iterator[None]:
     >>> y.origin
     'L1.N3'
     """
-    if name is not None and not isinstance(name, str):
-        raise TypeError(f"origin needs a str or None, got {type(name).__name__}")
-    global _current, _made, _extra
-    saved = _current, _made, _extra
+    if name is not None:
+        if not isinstance(name, str):
+            raise TypeError(f"origin needs a str or None, got {type(name).__name__}")
+        check_text(name, "origin name")
+    global _current, _constant, _made, _extra
+    saved = _current, _constant, _made, _extra
     _current = _Info(origin=name)
+    _constant = _current.replace(lifted=True)
     _made = tuple(_current.replace(gate=gate) for gate in GATES.values())
     _extra = {}
     try:
         yield
     finally:
-        _current, _made, _extra = saved
-
-
-def _labels(nodes: tuple[Value, ...]) -> str:
-    names = [repr(n.label) for n in nodes if n.label]
-    if not names:
-        return ""
-    return f" (node {names[0]})" if len(names) == 1 else f" (nodes {', '.join(names)})"
-
-
-def _domain_error(gate: Gate, parents: tuple[Value, ...], const: Optional[float]) -> GateError:
-    xs = ", ".join(repr(p.data) for p in parents)
-    got = f"got {xs}" + (f" with exponent {const!r}" if gate.takes_constant else "")
-    if gate.domain:
-        return GateError(f"{gate.name}() needs {gate.domain}, {got}{_labels(parents)}")
-    if GATES.get(gate.name) is not gate:  # a learner's row with no domain in words
-        return GateError(f"{gate.name}() has no finite value there, {got}{_labels(parents)}")
-    return GateError(f"{gate.name}() overflows a float, {got}{_labels(parents)}")
+        _current, _constant, _made, _extra = saved
 
 
 _ADD, _MUL, _POW = GATES["add"], GATES["mul"], GATES["pow"]
 
 
 def _lift(x: object) -> Value:
-    """A Python number on one side of an operator becomes a constant leaf."""
-    if type(x) is not float:
-        if type(x) is not int:  # bool, numpy scalars, strings...: Value validates and explains
-            return Value(x)
-        x = as_float(x)  # an exact int: finite, or a ValueError if too large for a float
-    elif x - x:  # x − x is nan for ±inf and nan
-        return Value(x)  # raises, naming the bad input
+    """A Python number on one side of an operator becomes a constant leaf, marked as such (``lifted``)."""
+    if type(x) is not float or x - x:  # x − x is nan for ±inf and nan, 0.0 (falsy) for a finite x
+        x = as_float(x)  # an int or numpy number: converted; nan, inf, str, bool...: refused, named
     out: Value = _new()
     out.data, out.grad, out._a, out._b = x, 0.0, None, None
-    out._info, out._mark = _current, None
+    out._info, out._mark = _constant, None
     return out
 
 
@@ -156,10 +142,10 @@ def _unary(gate: Gate, a: Value, const: Optional[float] = None) -> Value:
     """Run a one-input ``gate`` forward on ``a`` and record the result as a new node."""
     try:
         data = gate.forward(a.data) if const is None else gate.forward(a.data, const)
-    except (ValueError, OverflowError, ZeroDivisionError):
-        raise _domain_error(gate, (a,), const) from None
+    except (ValueError, OverflowError, ZeroDivisionError) as error:
+        raise _domain_error(gate, (a,), const, error) from None
     if data - data:  # x − x is 0.0 for a finite x and nan (truthy) for ±inf or nan
-        raise _domain_error(gate, (a,), const)
+        raise _domain_error(gate, (a,), const, data)
     out: Value = _new()
     out.data = data
     out.grad = 0.0
@@ -184,10 +170,10 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
             other = _lift(other)
         try:
             data = forward(self.data, other.data)
-        except (ValueError, OverflowError, ZeroDivisionError):
-            raise _domain_error(gate, (self, other), None) from None
+        except (ValueError, OverflowError, ZeroDivisionError) as error:
+            raise _domain_error(gate, (self, other), None, error) from None
         if data - data:  # x − x is 0.0 for a finite x and nan (truthy) for ±inf or nan
-            raise _domain_error(gate, (self, other), None)
+            raise _domain_error(gate, (self, other), None, data)
         out: Value = _new()
         out.data = data
         out.grad = 0.0
@@ -223,6 +209,8 @@ class _ValueType(type):
     def __call__(cls, data: Number, label: str = "") -> Value:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+        if label:
+            check_text(label, "Value label")
         node = type.__call__(cls)
         node.data = as_float(data)
         node.grad = 0.0
@@ -272,7 +260,7 @@ class Value(metaclass=_ValueType):
     def label(self, value: str) -> None:
         if not isinstance(value, str):
             raise TypeError(f"Value label must be a str, got {type(value).__name__}")
-        self._info = self._info.replace(label=value)
+        self._info = self._info.replace(label=check_text(value, "Value label"))
 
     @property
     def op(self) -> str:
@@ -326,7 +314,7 @@ class Value(metaclass=_ValueType):
         return _unary(_POW, self, as_float(other, "pow() exponent"))
 
     def __rpow__(self, other: Number) -> Value:  # other ** self = exp(self · log other)
-        return Value(other) ** self
+        return _lift(other) ** self
 
     # -- composites: built from the gates above -----------------------------------------------
     def relu(self) -> Value:
@@ -340,16 +328,16 @@ class Value(metaclass=_ValueType):
         return self + (-other)
 
     def __rsub__(self, other: Number) -> Value:  # other + (−self)
-        return Value(other) + (-self)
+        return _lift(other) + (-self)
 
     def __truediv__(self, other: Union[Value, Number]) -> Value:  # self × other⁻¹
-        other = other if isinstance(other, Value) else Value(other)
+        other = other if isinstance(other, Value) else _lift(other)
         if other.data == 0.0:
             raise GateError(f"division by zero: a / b is a × b^-1 and pow() needs b != 0, got b = 0.0{_labels((other,))}")
         return self * other**-1.0
 
     def __rtruediv__(self, other: Number) -> Value:  # other × self⁻¹
-        return Value(other) / self
+        return _lift(other) / self
 
     # -- backward -----------------------------------------------------------------------------
     def backward(self) -> None:
@@ -366,7 +354,24 @@ class Value(metaclass=_ValueType):
         6.0
         >>> b.backward(); a.grad
         12.0
+
+        Raises :class:`GateError` if a gate has no finite local derivative (√x at 0), or if the
+        gradient of a node you can read overflows to ±inf (or becomes nan): a Value you made, a
+        node a gate made from one, anything you labelled. One kind of node is exempt: a constant
+        that an operator made from a Python number (the 1e200 in ``x * 1e200``), and nodes made
+        from such constants alone. Nobody asked for their gradients, so if one overflows, backward
+        leaves it as it came out (±inf or nan, shown as such in diagrams) and raises nothing: at
+        x = 1e200, ``(x * 1e-200 * 1e200).backward()`` gives x.grad = 1.0 exactly, while the
+        constant 1e-200 gets ∂f/∂c = x · 1e200 = inf. Label such a constant and it is checked too.
+
+        >>> x = Value(1e200, "x")
+        >>> f = x * 1e-200 * 1e200
+        >>> f.backward()
+        >>> x.grad, f.parents[0].parents[1].grad  # ∂f/∂x, and ∂f/∂c for the constant c = 1e-200
+        (1.0, inf)
         """
+        # graph.py walks Values, so it imports this module; this import runs at call time, once
+        # per backward (a dict lookup once imported), never per node
         from .graph import backward
 
         backward(self)
@@ -512,13 +517,13 @@ def apply(gate: Gate, *inputs: Union[Value, Number], c: Optional[Number] = None)
     args = [x.data for x in xs] if const is None else [xs[0].data, const]
     try:
         data = gate.forward(*args)
-    except (ValueError, OverflowError, ZeroDivisionError):
-        raise _domain_error(gate, xs, const) from None
+    except (ValueError, OverflowError, ZeroDivisionError) as error:
+        raise _domain_error(gate, xs, const, error) from None
     if isinstance(data, bool) or not isinstance(data, numbers.Real):
         raise TypeError(f"gate {gate.name!r}: forward must return a real number, got {type(data).__name__} {data!r:.40}")
     data = float(data)
     if data - data:  # inf or nan
-        raise _domain_error(gate, xs, const)
+        raise _domain_error(gate, xs, const, data)
     out: Value = _new()
     out.data, out.grad = data, 0.0
     out._a, out._b = xs[0], (xs[1] if len(xs) == 2 else None)

@@ -19,8 +19,13 @@ def test_relative_error_is_cs231n_formula() -> None:
 
 
 def test_numeric_grad_is_a_centered_difference() -> None:
-    """For x³ at 2 the centered difference is 12 + eps² (exactly, in exact arithmetic)."""
-    assert numeric_grad(lambda x: x**3, [2.0], 0, eps=1e-3) == pytest.approx(12.0 + 1e-6, rel=1e-9)
+    """For x³ at 2 the centered difference is 12 + h² (exactly, in exact arithmetic), h = eps·|x| = 2e-3."""
+    assert numeric_grad(lambda x: x**3, [2.0], 0, eps=1e-3) == pytest.approx(12.0 + 4e-6, rel=1e-9)
+
+
+def test_numeric_grad_keeps_the_plain_step_up_to_one() -> None:
+    """For |x| <= 1 the step is eps itself: relu at 3e-6 with eps = 1e-5 averages the slopes, (1.3e-5 − 0)/2e-5."""
+    assert numeric_grad(lambda v: v.relu(), [3e-6], 0) == pytest.approx(0.65)
 
 
 def test_gradcheck_passes_on_a_smooth_function() -> None:
@@ -105,15 +110,16 @@ def test_random_graphs_pass_gradcheck(g) -> None:  # type: ignore[no-untyped-def
     assert report.ok, str(report)
 
 
-def test_random_graphs_avoid_curvature_that_centered_differences_cannot_resolve() -> None:
-    """log(3·x) at x = 0.001 has tame gates but a centered difference off by 3e-5 (relative):
-    gradcheck rightly flags it at rtol 1e-5, and the graphs strategy does not draw such inputs."""
-    from autograd.testing import RandomGraph, _centered_difference_is_precise
+def test_curvature_a_plain_centered_difference_cannot_resolve_passes() -> None:
+    """log(3·x) at x = 0.001: a centered difference at h = 1e-5 is off by h²/(3x²) = 3.3e-5 relative,
+    which failed rtol 1e-5 before; the extrapolation leaves an error far below rtol, and passes."""
+    from autograd.testing import RandomGraph
 
     g = RandomGraph(inputs=(3.0, 0.001), program=(("mul", (0, 1), None), ("log", (2,), None)))
     report = gradcheck(g, list(g.inputs))
-    assert not report.ok and report.max_rel_error == pytest.approx(3.3e-5, rel=0.05)
-    assert _centered_difference_is_precise(g, 0) and not _centered_difference_is_precise(g, 1)
+    plain = (math.log(3 * (0.001 + 1e-5)) - math.log(3 * (0.001 - 1e-5))) / 2e-5
+    assert relative_error(1000.0, plain) > 3e-5
+    assert report.ok and report.max_rel_error < 1e-9
 
 
 def test_report_prints_a_table() -> None:
@@ -139,3 +145,90 @@ def test_max_rel_error_ignores_derivatives_that_are_both_zero() -> None:
     # a·1e-9 taken out of the graph: analytic 0, numeric 1e-9, relative error 1 but below atol
     report = gradcheck(lambda a: a * 0.0 + Value(a.data * 1e-9), [1.0])
     assert report.inputs[0].rel_error == pytest.approx(1.0) and report.ok and report.max_rel_error == 0.0
+
+
+@pytest.mark.parametrize(
+    "fn, x, analytic",
+    [
+        (lambda x: x + 1e21, 1.0, 1.0),
+        (lambda x: x * 1.0, 1e300, 1.0),
+        (lambda x: x * x, 1e150, 2e150),
+        (lambda x: (x * 1e-10).exp(), 1e11, 1e-10 * math.exp(10.0)),
+        (lambda x: x.log(), 1e-300, 1e300),
+        (lambda x: x**-2, -3.7e-91, 2 / 3.7e-91**3),
+        (lambda x: (x * x).tanh(), 1e-200, 2e-200),
+    ],
+)
+def test_correct_gradients_pass_at_every_magnitude(fn, x: float, analytic: float) -> None:  # type: ignore[no-untyped-def]
+    """The issue's examples, which an absolute step reported as MISMATCH (or raised on), pass."""
+    report = gradcheck(fn, [x])
+    (check,) = report.inputs
+    assert report.ok and check.judged and check.analytic == pytest.approx(analytic, rel=1e-12)
+
+
+def test_step_scales_with_the_input() -> None:
+    """h = eps·max(1, |x|): 1e-5 at x = 0.5, 1e145 at x = 1e150 (for |x| ≥ 1 the first step is kept)."""
+    assert gradcheck(lambda x: x * x, [0.5]).inputs[0].step == pytest.approx(1e-5)
+    assert gradcheck(lambda x: x * x, [1e150]).inputs[0].step == pytest.approx(1e145)
+
+
+def test_step_shrinks_into_the_domain_and_says_so() -> None:
+    """log at 1e-300: x − 1e-5 < 0 would raise, so the step shrinks to eps·|x| = 1e-305, reported."""
+    check = gradcheck(lambda x: x.log(), [1e-300]).inputs[0]
+    assert check.ok and check.shrunk and check.step == pytest.approx(1e-305)
+    assert check.numeric == pytest.approx(1e300, rel=1e-8) and "step shrunk to 1.0e-305" in str(check)
+
+
+def test_step_shrinks_tenfold_at_a_domain_edge_away_from_zero() -> None:
+    """log(x − 1) at 1 + 1e-10: steps from 1e-5 shrink tenfold until x − h > 1, and the check passes."""
+    check = gradcheck(lambda x: (x - 1).log(), [1 + 1e-10]).inputs[0]
+    assert check.ok and check.shrunk and check.step < 1e-10 and check.rel_error < 1e-6
+
+
+def test_no_step_inside_the_domain_is_reported_not_judged() -> None:
+    """log(x − 1) at the float after 1: no step above the float spacing keeps x − h > 1: an edge."""
+    report = gradcheck(lambda x: (x - 1).log(), [1.0000000000000002])
+    assert report.edges == (0,) and report.ok and not report.inputs[0].judged
+    assert "domain edge" in str(report)
+
+
+def test_rounding_of_the_function_value_widens_the_tolerance() -> None:
+    """x + 1e21 at 1: f(x ± h) round to the same float, so the numeric derivative is 0 ± |f|·ε/h:
+    passed as unresolved, its error estimate shown, and left out of max_rel_error."""
+    report = gradcheck(lambda x: x + 1e21, [1.0])
+    (check,) = report.inputs
+    assert check.numeric == 0.0 and check.error > 1e21 * 2.2e-16 / 1e-5 and not check.resolved
+    assert report.ok and report.max_rel_error == 0.0 and "only good to" in str(check)
+
+
+def test_relative_and_absolute_tolerance_both_apply() -> None:
+    """A gradient off by 2e-5 relative fails rtol 1e-5, and passes rtol 1e-4 or an atol that covers it."""
+    bad = lambda x: x * x + Value(x.data * 2e-5 * x.data)  # noqa: E731 - the added part is not differentiated
+    assert not gradcheck(bad, [3.0], atol=0.0).ok
+    assert gradcheck(bad, [3.0], rtol=1e-4, atol=0.0).ok and gradcheck(bad, [3.0], atol=1e-3).ok
+
+
+@pytest.mark.parametrize("x", [1e-150, -1e-3, 3.0, 1e150])
+def test_a_rule_wrong_by_1e_4_is_caught_at_every_magnitude(wrong_mul_by_1e_4: None, x: float) -> None:
+    """With mul's derivatives 1.0001 times too large, x·x fails the check at every scale."""
+    report = gradcheck(lambda v: v * v, [x], atol=0.0)
+    assert not report.ok and report.inputs[0].rel_error == pytest.approx(1e-4, rel=0.05)
+
+
+@pytest.fixture
+def wrong_mul_by_1e_4(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mul's local derivatives times 1 + 1e-4, for nodes made from now on (as tests/conftest.py's wrong_mul)."""
+    import dataclasses
+
+    import autograd.value
+
+    bad = dataclasses.replace(GATES["mul"], local_grads=lambda out, a, b: (b * (1 + 1e-4), a * (1 + 1e-4)))
+    table = {**GATES, "mul": bad}
+    monkeypatch.setattr(autograd.value, "GATES", table)
+    monkeypatch.setattr(autograd.value, "_made", tuple(autograd.value._Info(op=name) for name in table))
+
+
+def test_numeric_grad_names_a_bad_index() -> None:
+    """numeric_grad's index must point at an input."""
+    with pytest.raises(ValueError, match=r"index must be an input's position, 0 to 1, got 2"):
+        numeric_grad(lambda a, b: a * b, [1.0, 2.0], 2)

@@ -7,7 +7,7 @@ import math
 import pytest
 from hypothesis import given, settings
 
-from autograd import GATES, Value, backward_steps, topological_order
+from autograd import GATES, GateError, Value, backward_steps, topological_order
 from autograd.testing import graphs
 
 
@@ -220,3 +220,51 @@ def test_walk_past_the_recursion_limit_gives_the_same_order_and_gradients() -> N
         sys.setrecursionlimit(limit)
     assert len(tight) == len(roomy) and all(a is b for a, b in zip(tight, roomy))
     assert (x.grad, w.grad) == grads
+
+
+def test_gradient_overflowing_only_at_a_number_constant_is_no_error() -> None:
+    """(x·1e-200)·1e200 at x = 1e200: ∂f/∂x = 1 exactly; the constant 1e-200's gradient (x·1e200) is inf."""
+    x = Value(1e200, "x")
+    f = x * 1e-200 * 1e200
+    f.backward()
+    c = f.parents[0].parents[1]
+    assert x.grad == 1.0 and c.data == 1e-200 and c.grad == math.inf
+
+
+def test_backward_steps_agree_on_the_overflowing_constant() -> None:
+    """backward_steps ends like backward: x's gradient exact, the constant's inf, no error."""
+    x = Value(1e200, "x")
+    f = x * 1e-200 * 1e200
+    steps = list(backward_steps(f))
+    assert len(steps) == 2 and x.grad == 1.0 and math.isinf(f.parents[0].parents[1].grad)
+
+
+def test_nodes_made_from_number_constants_alone_may_overflow_too() -> None:
+    """2 ** x = exp(x · log 2): at x = 1020 the log-2 node's gradient 2^x · x overflows, ∂f/∂x = 2^x ln 2 does not."""
+    x = Value(1020.0, "x")
+    f = 2**x
+    f.backward()
+    assert x.grad == pytest.approx(2.0**1020 * math.log(2), rel=1e-12)
+
+
+def test_a_labelled_constant_is_checked_like_any_node() -> None:
+    """Label the constant and you can read its gradient: then its overflow raises, naming it."""
+    x = Value(1e200, "x")
+    f = x * 1e-200 * 1e200
+    f.parents[0].parents[1].label = "c"
+    with pytest.raises(GateError, match=r"gradient is not finite \(inf\) at node 'c'"):
+        f.backward()
+
+
+def test_a_value_the_user_made_is_checked_even_when_it_holds_a_constant() -> None:
+    """Value(1e-200) is the user's node, not a lifted constant: its overflowing gradient raises."""
+    x, c = Value(1e200, "x"), Value(1e-200)
+    with pytest.raises(GateError, match=r"gradient is not finite \(inf\) at node 'leaf' with value 1e-200"):
+        (x * c * 1e200).backward()
+
+
+def test_overflow_reaching_a_user_leaf_through_a_constant_still_raises() -> None:
+    """x · 1e200 · 1e200 at x = 1e-300: ∂f/∂x = 1e400 overflows at x itself, which the user reads: raised."""
+    x = Value(1e-300, "x")
+    with pytest.raises(GateError, match=r"gradient is not finite \(inf\) at node 'x'"):
+        (x * 1e200 * 1e200).backward()

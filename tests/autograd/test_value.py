@@ -220,8 +220,8 @@ def test_division_by_zero_number_is_an_error() -> None:
 
 
 def test_exp_overflow_is_an_error() -> None:
-    """exp(1000) would overflow: an error names the limit and the value."""
-    with pytest.raises(GateError, match=r"exp\(\) needs x <= 709.78.*got 1000.0 \(node 'x'\)"):
+    """exp(1000) would overflow: an error calls it an overflow and names the value and the node."""
+    with pytest.raises(GateError, match=r"^exp\(\) overflows a float, got 1000.0 \(node 'x'\)$"):
         Value(1000.0, "x").exp()
 
 
@@ -336,3 +336,20 @@ def test_int_too_large_for_a_float_is_a_value_error() -> None:
         Value(1.0) + 10**400
     with pytest.raises(ValueError, match="int too large for a float"):
         Value(10**400)
+
+
+@pytest.mark.parametrize("x", [0.0, -0.0, 2.0, -3.0, 1e-300, 1e300])
+def test_power_zero_has_derivative_zero_everywhere(x: float) -> None:
+    """x ** 0 = 1 is flat: backward gives 0 at every x, 0 included (as PyTorch), never a GateError."""
+    v = Value(x, "x")
+    y = v**0
+    y.backward()
+    assert (y.data, v.grad) == (1.0, 0.0)
+
+
+def test_constants_from_numbers_are_marked_lifted_and_values_are_not() -> None:
+    """The 2 in x * 2, 2 - x, 2 / x and 2 ** x is a lifted constant leaf; Value(2.0) is the user's own."""
+    x = Value(1.5, "x")
+    lifted = [(x * 2).parents[1], (2 - x).parents[0], (x / 2).parents[1].parents[0], x.relu().parents[0]]
+    assert all(c._info.lifted and c.op == "" and c.label == "" for c in lifted)
+    assert not Value(2.0)._info.lifted and not x._info.lifted
