@@ -239,29 +239,30 @@ def collapsed(tmp_path_factory) -> tuple[Value, Path]:
     return loss, save_html(loss, tmp_path_factory.mktemp("collapsed") / "neurons.html", collapse="neuron")
 
 
-ACTIVE_GROUP = """() => { const a = document.querySelector('svg:not(.gg-gates) .node.expandable.active > title');
-                         return a ? a.textContent : null; }"""
-
-
 def test_collapsed_page_steps_neuron_by_neuron(browser, collapsed) -> None:
-    """Stepping on the collapsed page makes one neuron after another active and fills in its gradients."""
+    """Stepping on the collapsed page makes one neuron after another active, in view, and fills in its gradients."""
     page = open_page(browser, collapsed[1])
     try:
-        def pending() -> int:
-            return page.locator("svg:not(.gg-gates) .gv tspan").all_text_contents().count("?")
-
-        page.keyboard.press("End")
-        for _ in range(9):
-            page.keyboard.press("ArrowLeft")
-        assert page.get_attribute("body", "data-frame") == "4" and page.evaluate(ACTIVE_GROUP) is None
-        seen, counts = [], [pending()]
-        for _ in range(9):
-            page.keyboard.press("ArrowRight")
-            seen.append(page.evaluate(ACTIVE_GROUP))
-            counts.append(pending())
-            assert page.evaluate(INSIDE, "svg:not(.gg-gates) .node.active")
-        assert seen == ["L3.N0", "L2.N3", "L2.N2", "L2.N1", "L2.N0", "L1.N3", "L1.N2", "L1.N1", "L1.N0"]
+        # from frame 4 (the loss's last gate) through the 9 neurons, by the page's own key handler
+        seen = page.evaluate("""() => {
+          const inside = """ + INSIDE + """, key = (k) => document.dispatchEvent(new KeyboardEvent("keydown", {key: k}));
+          const pending = () => Array.from(document.querySelectorAll("svg:not(.gg-gates) .gv tspan"))
+                                     .filter((t) => t.textContent === "?").length;
+          const active = () => { const a = document.querySelector("svg:not(.gg-gates) .node.expandable.active > title");
+                                 return a ? a.textContent : null; };
+          for (let i = 0; i < 4; i++) { key("ArrowRight"); }
+          const seen = [[active(), pending(), true]];
+          for (let i = 0; i < 9; i++) {
+            key("ArrowRight");
+            seen.push([active(), pending(), inside("svg:not(.gg-gates) .node.active")]);
+          }
+          return seen;
+        }""")
+        assert [group for group, _, _ in seen] == [None, "L3.N0", "L2.N3", "L2.N2", "L2.N1", "L2.N0",
+                                                   "L1.N3", "L1.N2", "L1.N1", "L1.N0"]
+        counts = [count for _, count, _ in seen]
         assert all(b < a for a, b in zip(counts, counts[1:])) and counts[-1] == 0
+        assert all(in_view for _, _, in_view in seen)
         assert "neuron L1.N0" in page.inner_text("#caption") and page.problems == []
     finally:
         page.close()
