@@ -103,8 +103,11 @@ def group_caption(key: str, level: str, steps: list[Step], index: int, total: in
     inputs = {p for step in steps for p in step.parents}
     outputs = [s for s in steps if s.node not in inputs]
     for step in outputs:
-        lines.append(text("caption at output", lang, node=_called(step.node, members, lang), data=fmt(step.node.data),
-                          upstream=fmt(step.upstream)))
+        if len(outputs) == 1:  # a neuron: "its output" says which
+            lines.append(text("caption at its output", lang, data=fmt(step.node.data), upstream=fmt(step.upstream)))
+        else:
+            lines.append(text("caption at output", lang, node=_called(step.node, members, lang),
+                              data=fmt(step.node.data), upstream=fmt(step.upstream)))
         inner = [k for k, p in enumerate(step.parents) if p in by_node]
         if len(inner) == 1 and step.gate.arity <= 2 and step.gate.name != "add":
             k = inner[0]
@@ -119,7 +122,7 @@ def group_caption(key: str, level: str, steps: list[Step], index: int, total: in
                for s in steps]
     sending = [(s, ks) for s, ks in sending if ks]
     for step, ks in sending[:MAX_GATE_LINES]:
-        parts = "; ".join(_part(step, k, so_far, members, lang) for k in ks)
+        parts = ("；" if lang == "zh" else "; ").join(_part(step, k, so_far, members, lang) for k in ks)
         lines.append(text("caption gate to", lang, called=gate_called(step.gate, lang), parts=parts))
     if len(sending) > MAX_GATE_LINES:
         rest = [(s, k) for s, ks in sending[MAX_GATE_LINES:] for k in ks]

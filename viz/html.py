@@ -643,7 +643,7 @@ button:disabled { opacity: .4; cursor: default; }
                 background: rgba(255, 255, 255, .92); border-radius: .4rem; padding: .15rem .4rem; }
 .expanded-bar[hidden] { display: none; }
 #expanded-title { font-weight: bold; }
-#caption ul.many { columns: 2 26rem; column-gap: 2rem; max-height: 15rem; overflow-y: auto; }
+#caption ul.many { columns: 2 26rem; column-gap: 2rem; max-height: 22rem; overflow-y: auto; }
 #caption ul.many li { break-inside: avoid; }
 .node.current .gv { font-weight: bold; }
 .panel { margin-top: .6rem; background: white; border: 1px solid #e5e7eb; border-left: 4px solid #c2410c;

@@ -102,6 +102,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "upstream gradient arriving at its output {node} ({data}): {upstream}",
         "zh": "到达它的输出 {node}（值 {data}）的上游梯度：{upstream}",
     },
+    "caption at its output": {
+        "en": "upstream gradient arriving at its output ({data}): {upstream}",
+        "zh": "到达它输出端（值 {data}）的上游梯度：{upstream}",
+    },
     "caption through": {
         "en": "through the {called}'s local derivative {local}: the pre-activation ({data}) gets "
               "{upstream} × {local} = {grad}",

@@ -76,7 +76,7 @@ def test_a_neuron_caption_tells_what_happened_inside_it(collapsed) -> None:
     head, lines, rule = frame["c"]
     out = next(n for n in topological_order(loss) if n.origin == "L2.N0" and n.op == "max")
     assert head.startswith("Step ") and "neuron L2.N0" in head
-    assert lines[0] == f"upstream gradient arriving at its output L2.N0's output ({fmt(out.data)}): {fmt(out.grad)}"
+    assert lines[0] == f"upstream gradient arriving at its output ({fmt(out.data)}): {fmt(out.grad)}"
     assert lines[1].startswith("through the max gate's local derivative ")
     assert sum("× gate (mul): to w2.0." in line for line in lines) == 4 and "mul swaps" in rule
 
