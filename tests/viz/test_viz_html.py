@@ -216,3 +216,22 @@ def test_a_drawing_without_its_gradient_cells_is_refused(fresh, tmp_path: Path, 
     with pytest.raises(RuntimeError, match=r"found 0 of the 5 gradient cells.*none is written"):
         save_html(fresh.f, tmp_path / "s.html")
     assert not (tmp_path / "s.html").exists()
+
+
+def test_marked_cells_are_found_whatever_the_text_layout() -> None:
+    """A marked cell's text split in two runs (as system Graphviz may write it) becomes one centred text with its slot."""
+    from viz.html import _Cells
+
+    node = Value(1.0, "w")
+    cells = _Cells({node: 0})
+    title = cells.mark(["梯度 ", node], "center")
+    svg = (f'<g id="node1" class="node"><title>n0</title>\n<g id="a_node1_2"><a xlink:title="{title}">\n'
+           '<polygon fill="none" stroke="#1f2937" points="52.5,-0.5 52.5,-21.5 110.5,-21.5 110.5,-0.5 52.5,-0.5"/>\n'
+           '<text text-anchor="start" x="55.5" y="-7.3" font-family="Helvetica,sans-Serif" font-size="11.00" '
+           'fill="#c2410c">梯度</text>\n<text text-anchor="start" x="80" y="-7.3" font-size="11.00" '
+           'fill="#c2410c"> &#45;12.34</text>\n</a>\n</g>\n</g>')
+    filled = cells.fill(svg)
+    assert "<a " not in filled and "&#45;12.34" not in filled and filled.count("<text") == 1
+    assert ('<text class="gv" text-anchor="middle" x="81.50" y="-7.3" font-size="11.00" fill="#c2410c">'
+            '梯度 <tspan data-n="0">?</tspan></text>') in filled
+    assert '<polygon class="gbg" data-n="0"' in filled
