@@ -432,6 +432,7 @@ _SCRIPT = """
   var graph = boxOf(svg);
   var view = {x: graph.x, y: graph.y, s: 1};
   var PAD = 12, MOST = 1.75;  // fitting never draws larger than 1.75 screen pixels per point
+  var READABLE = 1;  // an expanded group opens at least this large (screen pixels per point)
   function area() { return {w: stage.clientWidth || 1, h: stage.clientHeight || 1}; }
   function fitScale() {
     var a = area();
@@ -514,6 +515,20 @@ _SCRIPT = """
     bar.hidden = false;
     document.body.setAttribute("data-expanded", id);
     fit();
+    if (view.s < READABLE) {  // a long neuron (a chain of + gates) fitted whole is too small to read:
+      view.s = READABLE;      // start readable, at its output (drawn last), where its backward pass starts
+      draw();
+      var drawn = svg.querySelectorAll("g.node");
+      if (drawn.length) { centreOn(drawn[drawn.length - 1]); }
+      view.x += area().w / 4 / view.s;  // the output three quarters across: the gates before it in view
+      draw();
+    }
+  }
+  function centreOn(element) {
+    var at = element.getBoundingClientRect(), st = stage.getBoundingClientRect();
+    view.x += (at.left + at.width / 2 - (st.left + st.width / 2)) / view.s;
+    view.y += (at.top + at.height / 2 - (st.top + st.height / 2)) / view.s;
+    draw();
   }
   function collapse() {
     if (!expanded) { return; }
