@@ -14,7 +14,9 @@ Graphs:
   - ``nn.MLP(3, [4, 4, 1])`` on x = (2, 3, −1) under the hinge loss with label −1, notebook 04's
     example (76 gates, 77 frames; the page of one full SVG per frame was 16.4 MB, written in 4.8 s);
   - ``nn.MLP(2, [16, 16, 1])`` on one two-moons point: collapsed to one node per neuron where
-    ``save_html`` takes ``collapse=``, else drawn gate by gate with ``max_nodes=None``.
+    ``save_html`` takes ``collapse=`` (one frame per neuron, 33 neurons + 4 loss gates + the
+    forward frame = 38 frames; the page also carries each neuron's own gate-by-gate drawing, so
+    Graphviz lays out 34 drawings), else drawn gate by gate with ``max_nodes=None``.
 """
 
 from __future__ import annotations
@@ -87,6 +89,12 @@ def measure(build: Callable[[], Value], folder: Path, rounds: int, **options) ->
     return size, best, nodes, gates
 
 
+def count_frames(build: Callable[[], Value], options: dict) -> int:
+    """How many frames the page steps through (one per gate, or per neuron when collapsed)."""
+    page = viz.stepper(build(), **options)
+    return page.frames
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one round, the small graphs only")
@@ -102,7 +110,8 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, build, options in pages:
             size, seconds, nodes, gates = measure(build, Path(tmp), rounds, **options)
-            print(f"{name:56} {nodes:6d} {gates:6d} {gates + 1:7d} {size / 1000:8.1f} KB {seconds:7.2f} s")
+            frames = count_frames(build, options)
+            print(f"{name:56} {nodes:6d} {gates:6d} {frames:7d} {size / 1000:8.1f} KB {seconds:7.2f} s")
 
 
 if __name__ == "__main__":

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Optional
+from typing import Callable, Mapping, Optional, Union
 
 from autograd import Value
 
 from .backend import Diagram
 from .dot import (
-    FILL, GRAD, INK, _gate_attrs, _html, _new_diagram, _value_label, _word, fmt, label_text, layer_of,
+    FILL, GRAD, INK, CellMark, _gate_attrs, _title, _html, _new_diagram, _value_label, _word, fmt, label_text, layer_of,
     node_ids, origin_sort_key, role,
 )
+from .i18n import text
 
 __all__ = ["COLLAPSE_LEVELS", "MAX_PARAMS_LISTED", "collapse_groups", "build_collapsed"]
 
@@ -89,31 +90,48 @@ def _row(cells: list[str]) -> str:
     return "<tr>" + "".join(cells) + "</tr>"
 
 
-def _cells(name: str, node: Value, show: str, grad: str, lang: str) -> list[str]:
+def _cells(name: str, node: Value, show: str, grad: str, lang: str, mark: Optional[CellMark] = None) -> list[str]:
     cells = [f'<td align="left">{name}</td>']
     if show != "backward":
         cells.append(f"<td>{_word('data', lang)} {fmt(node.data)}</td>")
     if show != "forward":
-        cells.append(f'<td><font color="{GRAD}">{_word("grad", lang)} {grad}</font></td>')
+        title = _title(mark, [text("grad", lang) + " ", node])
+        cells.append(f'<td{title}><font color="{GRAD}">{_word("grad", lang)} {grad}</font></td>')
     return cells
 
 
-def _params_rows(params: list[Value], grad_text: Callable[[Value], str], lang: str, width: int) -> list[str]:
+def params_parts(params: list[Value], lang: str = "en") -> list[Union[str, Value]]:
+    """The parameters' line of a collapsed node, as plain text and the Values whose gradients it prints.
+
+    Up to :data:`MAX_PARAMS_LISTED` parameters are listed; past that, the count and the one with
+    the largest |grad| (chosen by ``grad`` now: call ``backward()`` first).
+
+    >>> params_parts([Value(1.0, "w0"), Value(2.0, "b")])[:3]
+    ['params: ', 'w0', ': ']
+    """
+    if len(params) <= MAX_PARAMS_LISTED:
+        parts: list[Union[str, Value]] = [text("params", lang) + ": "]
+        for i, p in enumerate(params):
+            parts += [" · "] if i else []
+            parts += [p.label or "·", ": ", p]
+        return parts
+    big = max(params, key=lambda p: abs(p.grad))
+    return [f"{len(params)} {text('params', lang)}, {text('largest grad', lang)} ", big.label or "·", ": ", big]
+
+
+def _params_rows(params: list[Value], grad_text: Callable[[Value], str], lang: str, width: int,
+                 mark: Optional[CellMark] = None) -> list[str]:
     """Each parameter's gradient, or past :data:`MAX_PARAMS_LISTED` the count and the largest |grad|."""
     if not params:
         return []
-    if len(params) <= MAX_PARAMS_LISTED:
-        listed = " · ".join(f"{label_text(p.label or '·')}: {grad_text(p)}" for p in params)
-        line = f"{_word('params', lang)}: {listed}"
-    else:
-        big = max(params, key=lambda p: abs(p.grad))
-        line = (f"{len(params)} {_word('params', lang)}, {_word('largest grad', lang)} "
-                f"{label_text(big.label or '·')}: {grad_text(big)}")
-    return [f'<tr><td colspan="{width}" align="left"><font color="{GRAD}" point-size="9">{line}</font></td></tr>']
+    parts = params_parts(params, lang)
+    line = "".join(label_text(p) if isinstance(p, str) else grad_text(p) for p in parts)
+    title = _title(mark, parts, "left")
+    return [f'<tr><td colspan="{width}" align="left"{title}><font color="{GRAD}" point-size="9">{line}</font></td></tr>']
 
 
 def _group_label(key: str, members: list[Value], outputs: list[Value], level: str, show: str,
-                 grad_text: Callable[[Value], str], lang: str, fill: str) -> str:
+                 grad_text: Callable[[Value], str], lang: str, fill: str, mark: Optional[CellMark] = None) -> str:
     inside = set(members)
     width = 1 + (show != "backward") + (show != "forward")
     rows = [f'<tr><td colspan="{width}" align="left"><b>{label_text(key)}</b></td></tr>']
@@ -121,10 +139,10 @@ def _group_label(key: str, members: list[Value], outputs: list[Value], level: st
         prefix = "" if level == "neuron" else label_text(out.origin or "") + " "
         pre = _pre_activation(out, inside)
         if pre is not None:
-            rows.append(_row(_cells(prefix + _word("pre-activation", lang), pre, show, grad_text(pre), lang)))
-        rows.append(_row(_cells(prefix + _word("output", lang), out, show, grad_text(out), lang)))
+            rows.append(_row(_cells(prefix + _word("pre-activation", lang), pre, show, grad_text(pre), lang, mark)))
+        rows.append(_row(_cells(prefix + _word("output", lang), out, show, grad_text(out), lang, mark)))
     params = [m for m in members if not m.op and m.label]
-    rows += _params_rows(params, grad_text, lang, width)
+    rows += _params_rows(params, grad_text, lang, width, mark)
     return _html(
         f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3" bgcolor="{fill}" '
         f'color="{INK}">{"".join(rows)}</table>'
@@ -160,6 +178,7 @@ def build_collapsed(
     grad_text: Callable[[Value], str],
     lang: str = "en",
     active: Optional[str] = None,
+    mark: Optional[CellMark] = None,
 ) -> Diagram:
     """The collapsed diagram of ``order`` (see :func:`viz.draw_graph` with ``collapse=``).
 
@@ -167,7 +186,7 @@ def build_collapsed(
     a node without an origin keeps its full form, ids ``n0, n1, …`` as in the full drawing (a
     gate just before its output). An edge joins two drawn nodes wherever any edge of the full
     graph crosses between them (once per pair for a group). ``active``: a group id drawn as
-    the current step.
+    the current step; ``mark``: a page's hook on the gradient cells (see :data:`viz.dot.CellMark`).
     """
     groups = collapse_groups(order, level)
     unit: dict[Value, str] = {}
@@ -185,13 +204,13 @@ def build_collapsed(
         outputs = _outputs(members, consumers, root)
         fill = FILL["output"] if root in members else FILL["interior"]
         hot = {"color": GRAD, "penwidth": "2", "class": "active"} if key == active else {}
-        diagram.node(key, label=_group_label(key, members, outputs, level, show, grad_text, lang, fill),
+        diagram.node(key, label=_group_label(key, members, outputs, level, show, grad_text, lang, fill, mark),
                      shape="plain", **hot)
     for node in loose:
         if node.op:
             diagram.node(gate_ids[node], **_gate_attrs(node, False))
         diagram.node(value_ids[node], shape="plain",
-                     label=_value_label(node, FILL[role(node, root)], show, grad_text(node), lang=lang))
+                     label=_value_label(node, FILL[role(node, root)], show, grad_text(node), lang=lang, mark=mark))
 
     _stack_in_order(diagram, list(groups))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from typing import Callable, Iterable, Mapping, Optional
+from typing import Callable, Collection, Iterable, Mapping, Optional
 
 from autograd import GATES, Value, gate_of, topological_order
 
@@ -236,21 +236,35 @@ def _word(key: str, lang: str) -> str:
     return fit_cjk(text(key, lang))
 
 
-def _grad_cell(grad: str, fill: Optional[str] = None, bold: bool = False, lang: str = "en") -> str:
+#: A page's hook on gradient cells: called with what a cell prints, as parts (plain text, and the
+#: Values whose gradients go there) and its alignment, it returns the cell's TITLE. Graphviz wraps
+#: a cell that has a TITLE in ``<a xlink:title="...">`` in SVG, so a page finds each cell by it,
+#: however the text inside was laid out.
+CellMark = Callable[[list, str], str]
+
+
+def _title(mark: Optional[CellMark], parts: list, align: str = "center") -> str:
+    """The TITLE attribute of a marked cell (nothing without a mark)."""
+    return f' title="{html.escape(mark(parts, align), quote=True)}"' if mark else ""
+
+
+def _grad_cell(grad: str, fill: Optional[str] = None, bold: bool = False, lang: str = "en",
+               title: str = "") -> str:
     inner = f'<font color="{GRAD}">{_word("grad", lang)} {grad}</font>'
     inner = f"<b>{inner}</b>" if bold else inner
-    return f'<td bgcolor="{fill}">{inner}</td>' if fill else f"<td>{inner}</td>"
+    return f'<td bgcolor="{fill}"{title}>{inner}</td>' if fill else f"<td{title}>{inner}</td>"
 
 
 def _value_label(node: Value, fill: str, show: str, grad: str, grad_fill: Optional[str] = None,
-                 grad_bold: bool = False, name: str = "", lang: str = "en", padding: int = 4) -> str:
+                 grad_bold: bool = False, name: str = "", lang: str = "en", padding: int = 4,
+                 mark: Optional[CellMark] = None) -> str:
     cells = []
     if node.label or name:
         cells.append(f"<td><b>{label_text(node.label or name)}</b></td>")
     if show != "backward":
         cells.append(f"<td>{_word('data', lang)} {fmt(node.data)}</td>")
     if show != "forward":
-        cells.append(_grad_cell(grad, grad_fill, grad_bold, lang))
+        cells.append(_grad_cell(grad, grad_fill, grad_bold, lang, _title(mark, [text("grad", lang) + " ", node])))
     return _html(_table(cells, fill, padding=padding))
 
 
@@ -450,8 +464,15 @@ def build_graph(
     active: Optional[Value] = None,
     touched: Mapping[Value, object] = {},
     lang: str = "en",
+    mark: Optional[CellMark] = None,
+    leaves: Collection[Value] = (),
+    names: Mapping[Value, str] = {},
 ) -> Diagram:
     """The diagram of ``order`` (see :func:`draw_graph`); frames pass ``active`` and ``touched``.
+
+    A page passes ``mark`` (see :data:`CellMark`) to find the gradient cells in the SVG;
+    ``leaves``: nodes of ``order`` drawn without the gate that made them (a part of a graph);
+    ``names``: a name for a node without a label.
 
     A grouped network (``group`` and nodes with a network's ``origin``) is drawn as layer
     columns, with tighter spacing (see :func:`_layer_columns`).
@@ -463,18 +484,18 @@ def build_graph(
     clusters = _Clusters(diagram)
     for node in order:
         where = clusters.graph_for(node.origin if group else None)
-        if node.op:
+        if node.op and node not in leaves:
             where.node(gate_ids[node], **_gate_attrs(node, node is active))
         label = _value_label(
             node, FILL[role(node, root)], show, grad_text(node),
             grad_fill=TOUCHED_FILL if node in touched else None, grad_bold=node is active,
-            lang=lang, padding=padding,
+            lang=lang, padding=padding, mark=mark, name=names.get(node, ""),
         )
         where.node(value_ids[node], label=label, shape="plain")
     _entry_ranks(clusters, entry, gate_ids)
     clusters.close()
     for node in order:
-        if not node.op:
+        if not node.op or node in leaves:
             continue
         hot = {"color": GRAD, "penwidth": "2"} if node is active else {}
         for parent in node.parents:  # a parent used twice gets two edges

@@ -68,6 +68,71 @@ def step_caption(step: Step, total: int, so_far: dict[Value, float], lang: str =
     return head, lines, text("caption rule", lang, rule=gate_rule(step.gate, lang))
 
 
+#: A group's caption lists each gate that sends gradients out of the group (to an input or a
+#: parameter) up to this many; past it, a count and the largest.
+MAX_GATE_LINES = 24
+
+
+def _called(node: Value, members: set[Value], lang: str) -> str:
+    """A node in a group's caption: its label, or a neuron's output by the neuron ("L1.N2"), or :func:`name_of`."""
+    if not node.label and node.origin:
+        return node.origin if node not in members else text("output of group", lang, name=node.origin)
+    return name_of(node, lang)
+
+
+def _part(step: Step, k: int, so_far: dict[Value, float], members: set[Value], lang: str) -> str:
+    outside = step.parents[k] not in members
+    part = text("caption part", lang, parent=_called(step.parents[k], members, lang), data=fmt(step.parents[k].data),
+                upstream=fmt(step.upstream), local=fmt(step.local_grads[k]), contribution=fmt(step.contributions[k]))
+    return text("caption part total", lang, part=part, total=fmt(so_far[step.parents[k]])) if outside else part
+
+
+def group_caption(key: str, level: str, steps: list[Step], index: int, total: int,
+                  so_far: dict[Value, float], members: set[Value], lang: str = "en") -> Caption:
+    """A collapsed group's backward steps (a neuron's or a layer's), all at once, in words.
+
+    The upstream gradient at each output, through the activation's local derivative to the
+    pre-activation, the + gates passing it on, then for each gate that sends gradients out of
+    the group (to an input, a weight, a bias): upstream × local = contribution, with the
+    numbers; ``so_far`` must hold the gradients after these steps.
+    """
+    by_node = {step.node: step for step in steps}
+    head = text("caption neuron" if level == "neuron" else "caption layer", lang, index=index, total=total,
+                name=key, gates=len(steps))
+    lines: list[str] = []
+    inputs = {p for step in steps for p in step.parents}
+    outputs = [s for s in steps if s.node not in inputs]
+    for step in outputs:
+        if len(outputs) == 1:  # a neuron: "its output" says which
+            lines.append(text("caption at its output", lang, data=fmt(step.node.data), upstream=fmt(step.upstream)))
+        else:
+            lines.append(text("caption at output", lang, node=_called(step.node, members, lang),
+                              data=fmt(step.node.data), upstream=fmt(step.upstream)))
+        inner = [k for k, p in enumerate(step.parents) if p in by_node]
+        if len(inner) == 1 and step.gate.arity <= 2 and step.gate.name != "add":
+            k = inner[0]
+            lines.append(text("caption through", lang, called=gate_called(step.gate, lang),
+                              local=fmt(step.local_grads[k]), data=fmt(step.parents[k].data),
+                              upstream=fmt(step.upstream), grad=fmt(step.contributions[k])))
+    adds = [s for s in steps if s.gate.name == "add"]
+    if level == "neuron" and adds and len({fmt(s.upstream) for s in adds}) == 1:
+        lines.append(text("caption adds", lang, count=len(adds), grad=fmt(adds[0].upstream)))
+    # the gradients leaving the group's gates: to its inputs and parameters (not to constants such as relu's 0)
+    sending = [(s, [k for k, p in enumerate(s.parents) if p not in by_node and (p.label or p.op or p.origin is None)])
+               for s in steps]
+    sending = [(s, ks) for s, ks in sending if ks]
+    for step, ks in sending[:MAX_GATE_LINES]:
+        parts = ("；" if lang == "zh" else "; ").join(_part(step, k, so_far, members, lang) for k in ks)
+        lines.append(text("caption gate to", lang, called=gate_called(step.gate, lang), parts=parts))
+    if len(sending) > MAX_GATE_LINES:
+        rest = [(s, k) for s, ks in sending[MAX_GATE_LINES:] for k in ks]
+        step, k = max(rest, key=lambda sk: abs(sk[0].contributions[sk[1]]))
+        lines.append(text("caption many", lang, count=len(sending) - MAX_GATE_LINES,
+                          parent=_called(step.parents[k], members, lang), contribution=fmt(step.contributions[k])))
+    rules = " · ".join(dict.fromkeys(gate_rule(s.gate, lang) for s in steps))
+    return head, lines, text("caption rules", lang, rules=rules)
+
+
 def caption_text(caption: Caption) -> str:
     """A caption as plain text: the title line, one line per fact, the rule line last."""
     head, lines, rule = caption

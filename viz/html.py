@@ -8,16 +8,19 @@ import html
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional, Sequence, TypeVar, Union
 
 from autograd import Step, Value, backward_steps, topological_order
 
 from ._files import write_atomic
-from .backend import find_dot, render_svg
-from .dot import ACTIVE_FILL, DEFAULT_MAX_NODES, GRAD, TOUCHED_FILL, build_graph, check_size, fmt, node_ids
-from .frames import PENDING, walk
+from .backend import find_dot, render_svgs
+from .collapse import COLLAPSE_LEVELS, build_collapsed, collapse_groups
+from .dot import (
+    ACTIVE_FILL, DEFAULT_MAX_NODES, GRAD, TOUCHED_FILL, build_graph, check_size, escape, fmt, node_ids,
+)
+from .frames import PENDING, forward_caption, group_caption, step_caption, walk
 from .i18n import FONT_STACK, check_lang, text
 
 __all__ = ["Addon", "Stepper", "json_for_script", "page_data", "save_html", "stepper", "stepper_html"]
@@ -40,12 +43,6 @@ _SVG_NOISE = re.compile(
     re.S,
 )
 _SVG_SIZE = re.compile(r'(<svg\b[^>]*?)\s(?:width|height)="[^"]*"(?:\s(?:width|height)="[^"]*")?', re.S)
-_NODE_GROUP = re.compile(r'<g id="[^"]*" class="node[^"]*">\s*<title>([^<]*)</title>.*?</g>', re.S)
-_TEXT = re.compile(r'<text\b([^>]*)>([^<]*)</text>')
-_POLYGON = re.compile(r'<polygon fill="none"[^>]*points="([^"]*)"[^>]*/>')
-_ATTR_X = re.compile(r'\sx="([-0-9.]+)"')
-_ATTR_Y = re.compile(r'\sy="([-0-9.]+)"')
-_ANCHOR = re.compile(r'\stext-anchor="[^"]*"')
 
 # Helvetica's advance widths (1/1000 em) of the characters a printed number is made of: the
 # layout reserves room for the widest gradient text a cell will ever show.
@@ -86,31 +83,57 @@ def _cell_of(points: str) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def _mark_grad_cell(group: str, widest: str) -> str:
-    """A value node's SVG group with its gradient cell made ready for the page's script.
+# A cell the page marked with a TITLE (see viz.dot.CellMark): Graphviz wraps it in <a xlink:title>.
+_MARKED_CELL = re.compile(r'<g id="[^"]*">\s*<a xlink:title="(gg\d+)">(.*?)</a>\s*</g>', re.S)
+_POLYGON = re.compile(r'<polygon\b[^>]*\spoints="([^"]*)"[^>]*/>')
+_FIRST_TEXT = re.compile(r'<text\b([^>]*)>')
+_TEXT_ATTRS = re.compile(r'\s(y|font-size|font-weight|fill)="([^"]*)"')
+_ATTR_X = re.compile(r'\sx="([-0-9.]+)"')
 
-    The gradient's text (laid out with ``widest``, the widest text it will show) becomes
-    ``<text class="gv">grad <tspan>?</tspan></text>``, centred in its cell, and a background
-    ``<polygon class="gbg">`` is put under the cell for the "just touched" shading.
+
+class _Cells:
+    """The gradient cells of a page's drawings: marks them for Graphviz, then fills them in for the script.
+
+    Each cell a diagram builder marks (:data:`viz.dot.CellMark`) gets a TITLE ``gg<k>``; in the
+    SVG the cell's text is then rewritten as one ``<text class="gv">`` whose gradients are
+    ``<tspan data-n="i">?</tspan>`` (``i``: the node's index in the page's data), and a
+    ``<polygon class="gbg" data-n="i …">`` goes under the cell for the "just touched" shading.
+    Nothing depends on how Graphviz split or placed the text; only the cell's box and the first
+    text's baseline, size and colour are read.
     """
-    for match in _TEXT.finditer(group):
-        attrs, content = match.groups()
-        shown = html.unescape(content)
-        if f'fill="{GRAD}"' not in attrs or not shown.endswith(widest):
-            continue
-        x, y = float(_ATTR_X.search(attrs).group(1)), float(_ATTR_Y.search(attrs).group(1))
-        cells = [(_cell_of(m.group(1)), m) for m in _POLYGON.finditer(group, 0, match.start())]
-        inside = [(c, m) for c, m in cells if c[0] - 0.5 <= x <= c[2] and c[1] <= y <= c[3] + 0.5]
-        if not inside:
-            return group
-        (x0, _, x1, _), border = min(inside, key=lambda cm: (cm[0][2] - cm[0][0]) * (cm[0][3] - cm[0][1]))
-        attrs = _ANCHOR.sub("", _ATTR_X.sub(f' x="{(x0 + x1) / 2:.2f}"', attrs))
-        prefix = html.escape(shown[: len(shown) - len(widest)], quote=False)
-        label = f'<text class="gv" text-anchor="middle"{attrs}>{prefix}<tspan>{html.escape(PENDING)}</tspan></text>'
-        background = f'<polygon class="gbg" fill="none" stroke="none" points="{border.group(1)}"/>'
-        return (group[: border.start()] + background + group[border.start() : match.start()] + label
-                + group[match.end() :])
-    return group
+
+    def __init__(self, index: dict[Value, int]) -> None:
+        self.index = index
+        self.cells: dict[str, tuple[list, str]] = {}
+
+    def mark(self, parts: list, align: str) -> str:
+        title = f"gg{len(self.cells)}"
+        self.cells[title] = (parts, align)
+        return title
+
+    def _fill(self, match: re.Match[str]) -> str:
+        parts, align = self.cells[match.group(1)]
+        inner = match.group(2)
+        polygons = list(_POLYGON.finditer(inner))
+        texts = list(_FIRST_TEXT.finditer(inner))
+        if not polygons or not texts:
+            return match.group(0)
+        x0, _, x1, _ = _cell_of(polygons[-1].group(1))
+        attrs = "".join(f' {k}="{v}"' for k, v in _TEXT_ATTRS.findall(texts[0].group(1)))
+        x = (x0 + x1) / 2 if align == "center" else float((_ATTR_X.search(texts[0].group(1)) or [0, x0])[1])
+        anchor = "middle" if align == "center" else "start"
+        content = "".join(
+            escape(part, limit=200) if isinstance(part, str)
+            else f'<tspan data-n="{self.index[part]}">{html.escape(PENDING)}</tspan>' for part in parts
+        )
+        ns = " ".join(str(self.index[part]) for part in parts if isinstance(part, Value))
+        return (f'<polygon class="gbg" data-n="{ns}" fill="none" stroke="none" points="{polygons[-1].group(1)}"/>'
+                + "".join(m.group(0) for m in polygons)
+                + f'<text class="gv" text-anchor="{anchor}" x="{x:.2f}"{attrs}>{content}</text>')
+
+    def fill(self, svg: str) -> str:
+        """The SVG with its marked cells filled in."""
+        return _MARKED_CELL.sub(self._fill, svg)
 
 
 #: StepThrough draws its diagrams this much larger than Graphviz's natural size.
@@ -139,19 +162,129 @@ def caption_html(caption: str) -> str:
     return "".join(parts)
 
 
-# The words inside a value node's cells as dot.py draws them: "data 3", "grad ?" (not the bold label).
-_CELL_WORDS = re.compile(r'(<text\b(?![^>]*font-weight)[^>]*>(?:<tspan>)?)(data|grad) ')
+_BODY_NOISE = re.compile(r'<!--.*?-->| font-family="[^"]*"| (?:xlink:)?href="[^"]*"', re.S)
 
 
-def _cell_words(svg: str, lang: str) -> str:
-    """The drawing with its cells' "data" and "grad" in ``lang`` (shorter in Chinese: 值, 梯度, so
-    they fit the room Graphviz laid out for the English words)."""
-    if lang == "en":
-        return svg
-    return _CELL_WORDS.sub(lambda m: f"{m.group(1)}{html.escape(text(m.group(2), lang))} ", svg)
+def _clean(svg: str) -> str:
+    """A Graphviz SVG made fit to inline in the page (see ``_SVG_NOISE``), sized by the page.
+
+    The drawing's body is cleaned by the same rules with cheaper patterns (a large page spent
+    half a second in the general one).
+    """
+    head, graph, body = svg.partition('<g id="graph0"')
+    body = _BODY_NOISE.sub("", body.replace(' xml:space="preserve"', ""))
+    return _SVG_SIZE.sub(r"\1", _SVG_NOISE.sub("", head).strip(), count=1) + "\n" + graph + body
 
 
-def page_data(root: Value, steps: Sequence[Step], lang: str = "en") -> tuple[str, dict[str, Any]]:
+def _widen(widest: dict[Value, str], node: Value, grad: float) -> str:
+    """The text of ``grad``, remembered if it is the widest ``node``'s cell has had to show."""
+    shown = fmt(grad)
+    if text_width(shown) > text_width(widest.get(node, PENDING)):
+        widest[node] = shown
+    return shown
+
+
+def _gate_frames(root: Value, steps: Sequence[Step], total: int, index: dict[Value, int],
+                 lang: str) -> tuple[list[dict[str, Any]], dict[Value, str]]:
+    """One frame per backward step (the forward frame first), and the widest text each cell shows."""
+    widest: dict[Value, str] = {}
+    frames: list[dict[str, Any]] = []
+    for step, caption, so_far in walk(root, steps, total, lang):
+        changed = ([step.node] if step.index == 0 else []) + list(step.parents) if step else []
+        updates = {index[node]: _widen(widest, node, so_far[node]) for node in changed}
+        frames.append({
+            "a": index[step.node] if step else None,
+            "s": [[i, shown] for i, shown in updates.items()],
+            "t": sorted({index[p] for p in step.parents}) if step else [],
+            "c": list(caption),
+        })
+    return frames, widest
+
+
+def _units(steps: Sequence[Step], unit: dict[Value, str], who: str) -> list[list[tuple[int, Step]]]:
+    """The backward steps gathered by collapsed group, in an order the gradients allow.
+
+    A group's steps run as one frame, once every step that sends a gradient into the group has
+    run (the engine interleaves the gates of neighbouring neurons, so its order is regrouped);
+    a step outside any group is a unit of its own. Among the units that may run, the one the
+    engine reached first goes first. Each step keeps its position in the engine's order.
+    """
+    units: dict[object, list[tuple[int, Step]]] = {}
+    for k, step in enumerate(steps):
+        units.setdefault(unit.get(step.node, k), []).append((k, step))
+    key_of = {step.node: key for key, members in units.items() for _, step in members}
+    after: dict[object, set[object]] = {key: set() for key in units}  # unit → units that must run first
+    for key, members in units.items():
+        for _, step in members:
+            for parent in step.parents:
+                other = key_of.get(parent)
+                if other is not None and other != key:
+                    after[other].add(key)
+    ordered: list[list[tuple[int, Step]]] = []
+    done: set[object] = set()
+    waiting = list(units)  # in the order the engine reached them
+    while waiting:
+        ready = next((key for key in waiting if after[key] <= done), None)
+        if ready is None:
+            raise ValueError(
+                f"{who}: cannot step {waiting[0]!r} as one unit: a gate outside it lies between two of its "
+                "gates; pass collapse=None to step gate by gate"
+            )
+        ordered.append(units[ready])
+        done.add(ready)
+        waiting.remove(ready)
+    return ordered
+
+
+def _group_frames(root: Value, steps: Sequence[Step], index: dict[Value, int], level: str,
+                  groups: dict[str, list[Value]], lang: str) -> tuple[list[dict[str, Any]], dict[Value, str]]:
+    """One frame per collapsed group (all its gates at once) or per gate outside any group."""
+    unit = {member: key for key, members in groups.items() for member in members}
+    units = _units(steps, unit, "save_html")
+    frames: list[dict[str, Any]] = [{"a": None, "s": [], "t": [], "c": list(forward_caption(root, lang))}]
+    widest: dict[Value, str] = {}
+    received: dict[Value, list[tuple[int, float]]] = {}  # each node's contributions: (engine position, amount)
+    so_far: dict[Value, float] = {}
+    for number, members in enumerate(units, 1):
+        changed: dict[Value, None] = {}
+        for k, step in members:
+            if step.index == 0:  # the root's seed of 1
+                so_far[step.node] = step.upstream
+                changed[step.node] = None
+            for parent, contribution in zip(step.parents, step.contributions):
+                received.setdefault(parent, []).append((k, contribution))
+                changed[parent] = None
+        for node in changed:  # summed in the engine's order: the same floats as backward()
+            if node in received:
+                so_far[node] = sum(amount for _, amount in sorted(received[node], key=lambda ka: ka[0]))
+        first = members[0][1]
+        key = unit.get(first.node)
+        if key is None:
+            caption = step_caption(replace(first, index=number - 1), len(units), so_far, lang)
+        else:
+            caption = group_caption(key, level, [step for _, step in members], number, len(units), so_far,
+                                    set(groups[key]), lang)
+        frames.append({
+            "a": None if key else index[first.node],
+            **({"u": key} if key else {}),
+            "s": [[index[node], _widen(widest, node, so_far[node])] for node in changed],
+            "t": sorted({index[p] for _, step in members for p in step.parents}),
+            "c": list(caption),
+        })
+    return frames, widest
+
+
+def _expanded(root: Value, order: list[Value], members: list[Value], **options: Any) -> Any:
+    """A group's own gate-by-gate diagram: its members, and the outside nodes they take in (as leaves)."""
+    inside = set(members)
+    outside = {p for m in members for p in m.parents if p not in inside}
+    sub = [n for n in order if n in outside] + members
+    names = {n: n.origin for n in outside if n.origin and not n.label}  # a neuron's output: "L1.N2"
+    return build_graph(root, sub, show="both", rankdir="LR", group=False, leaves=outside, names=names, **options)
+
+
+def page_data(root: Value, steps: Sequence[Step], lang: str = "en", *,
+              collapse: Optional[str] = None) -> tuple[str, dict[str, Any]]:
     """The page's one drawing and its frames as data, for the backward ``steps`` from ``root``.
 
     The graph is laid out once by Graphviz, each gradient cell as wide as the widest text it
@@ -160,22 +293,31 @@ def page_data(root: Value, steps: Sequence[Step], lang: str = "en") -> tuple[str
 
     - ``nodes[i] = {"v": value id, "g": gate id or "", "p": [parent indices], "op", "data",
       "label"}`` in topological order: ``v`` and ``g`` are the drawing's ``<title>`` of the
-      value node and of the gate that made it, ``data`` the forward value (a float);
+      value node and of the gate that made it, ``data`` the forward value (a float); in a
+      collapsed drawing a node inside a group has ``"v": ""`` and ``"u"``: its group's id;
     - ``frames[k] = {"a": active node index or None, "s": [[i, grad text], ...] (the cells that
-      change), "t": [indices of the cells just touched], "c": [title, [lines], rule]}``;
+      change), "t": [indices of the cells just touched], "c": [title, [lines], rule]}``, and
+      ``"u"``: the group stepped as a whole in that frame (collapsed drawings);
     - ``text``: the page's own words in ``lang``, ``pending`` (what a cell shows before its
-      gradient is computed), ``root`` (the output's index).
+      gradient is computed), ``root`` (the output's index); ``groups``: the collapsed groups'
+      ids, in order (collapsed drawings only).
 
-    The script knows nodes only through these ids, so another drawing can plug in: a collapsed
-    layout maps several nodes to one neuron's group (frames stepping a neuron at a time), and a
-    page that recomputes the numbers (what-if) rebuilds ``frames`` from ``nodes`` and replays them.
+    In the SVG each gradient is a ``<tspan data-n="i">`` (``i``: the node's index), so a node's
+    gradient may show in several places (a collapsed node and its expansion).
+
+    With ``collapse="neuron"`` (or ``"layer"``) the drawing is the collapsed one of
+    :func:`viz.draw_graph`, and the frames step one group at a time (all of a neuron's gates in
+    one frame, in an order the gradients allow; the gates outside any group one by one). After
+    the main drawing come the groups' own gate-by-gate drawings,
+    ``<svg class="gg-gates" data-group="L1.N0">``, which the page shows when a group is clicked.
 
     Returns:
-        ``(svg, data)``: the drawing, ready to inline in HTML, and the JSON-able data.
+        ``(svg, data)``: the drawing(s), ready to inline in HTML, and the JSON-able data.
 
     Raises:
-        RuntimeError: the drawing lacks a value node's gradient cell (a Graphviz whose SVG
-            this page does not understand).
+        RuntimeError: the drawing lacks a gradient cell (a Graphviz whose SVG this page does
+            not understand).
+        ValueError: a group cannot be stepped as one (a gate outside it lies between two of its gates).
 
     >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
     >>> f = (x + y) * z
@@ -185,46 +327,48 @@ def page_data(root: Value, steps: Sequence[Step], lang: str = "en") -> tuple[str
     """
     order = topological_order(root)
     index = {node: i for i, node in enumerate(order)}
-    value_ids, gate_ids = node_ids(order)
-    total = sum(1 for node in order if node.op)
-    widest: dict[Value, str] = {}
-    frames: list[dict[str, Any]] = []
-    for step, caption, so_far in walk(root, steps, total, lang):
-        changed = ([step.node] if step.index == 0 else []) + list(step.parents) if step else []
-        updates = {}
-        for node in changed:
-            shown = fmt(so_far[node])
-            updates[index[node]] = shown
-            if text_width(shown) > text_width(widest.get(node, PENDING)):
-                widest[node] = shown
-        head, lines, rule = caption
-        frames.append({
-            "a": index[step.node] if step else None,
-            "s": [[i, shown] for i, shown in updates.items()],
-            "t": sorted({index[p] for p in step.parents}) if step else [],
-            "c": [head, lines, rule],
-        })
-    diagram = build_graph(root, order, show="both", rankdir="LR", group=True,
-                          grad_text=lambda node: widest.get(node, PENDING))
-    svg = _SVG_SIZE.sub(r"\1", _SVG_NOISE.sub("", render_svg(diagram)).strip(), count=1)
-    by_id = {value_ids[node]: widest.get(node, PENDING) for node in order}
-    svg = _NODE_GROUP.sub(lambda m: _mark_grad_cell(m.group(0), by_id[m.group(1)]) if m.group(1) in by_id
-                          else m.group(0), svg)
-    marked = svg.count('<text class="gv"')
-    if marked != len(order):  # a cell the script cannot fill would show the widest text for ever
+    cells = _Cells(index)
+    options: dict[str, Any] = {"lang": lang, "mark": cells.mark}
+    groups: dict[str, list[Value]] = {}
+    if collapse is None:
+        frames, widest = _gate_frames(root, steps, sum(1 for node in order if node.op), index, lang)
+        value_ids, gate_ids = node_ids(order)
+        drawings = [build_graph(root, order, show="both", rankdir="LR", group=True, **options,
+                                grad_text=lambda node: widest.get(node, PENDING))]
+    else:
+        groups = collapse_groups(order, collapse)
+        frames, widest = _group_frames(root, steps, index, collapse, groups, lang)
+        grouped = {member for members in groups.values() for member in members}
+        value_ids, gate_ids = node_ids([node for node in order if node not in grouped])
+        options["grad_text"] = lambda node: widest.get(node, PENDING)
+        drawings = [build_collapsed(root, order, level=collapse, show="both", rankdir="LR", **options)]
+        drawings += [_expanded(root, order, members, **options) for members in groups.values()]
+    svgs = []
+    for k, drawn in enumerate(render_svgs(drawings)):
+        svg = cells.fill(_clean(drawn))
+        if k:  # a group's own drawing: ids of its own, shown on demand
+            svg = _SVG_ID.sub(f' id="x{k}-', svg).replace(
+                "<svg", f'<svg class="gg-gates" data-group="{html.escape(list(groups)[k - 1])}"', 1)
+        svgs.append(svg)
+    svg = "\n".join(svgs)
+    filled = svg.count('<text class="gv"')
+    if filled != len(cells.cells):  # a cell the script cannot fill would show the widest text for ever
         raise RuntimeError(
-            f"page_data: found the gradient cell of {marked} of {len(order)} value nodes in the drawing "
-            f"Graphviz ({find_dot()}) made; the page would show wrong gradients, so none is written"
+            f"page_data: found {filled} of the {len(cells.cells)} gradient cells in the drawing Graphviz "
+            f"({find_dot()}) made; the page would show wrong gradients, so none is written"
         )
-    svg = _cell_words(svg, lang)
+    unit = {member: key for key, members in groups.items() for member in members}
     data = {
         "lang": lang,
         "root": index[root],
         "pending": PENDING,
-        "nodes": [{"v": value_ids[n], "g": gate_ids.get(n, ""), "p": [index[p] for p in n.parents],
-                   "op": n.op, "data": n.data, "label": n.label} for n in order],
+        "nodes": [{"v": value_ids.get(n, ""), "g": gate_ids.get(n, ""), "p": [index[p] for p in n.parents],
+                   "op": n.op, "data": n.data, "label": n.label, **({"u": unit[n]} if n in unit else {})}
+                  for n in order],
         "frames": frames,
-        "text": {"counter": text("page counter", lang, i="{i}", n="{n}"), "data": text("data", lang)},
+        "text": {"counter": text("page counter", lang, i="{i}", n="{n}"), "data": text("data", lang),
+                 "gates of": text("page gates of", lang, name="{name}")},
+        **({"groups": list(groups)} if collapse else {}),
     }
     return svg, data
 
@@ -234,7 +378,7 @@ _SCRIPT = """
   "use strict";
   var data = JSON.parse(document.getElementById("gg-data").textContent);
   var stage = document.querySelector(".stage");
-  var svg = stage.querySelector("svg");
+  var main = stage.querySelector("svg"), svg = main;
   var slider = document.getElementById("slider");
   var prev = document.getElementById("prev");
   var next = document.getElementById("next");
@@ -245,20 +389,36 @@ _SCRIPT = """
 
   // The drawing's groups by their <title>: a node's DOT id ("n3"), an edge's "n0->n2".
   var byTitle = {};
-  Array.prototype.forEach.call(svg.querySelectorAll("g.node, g.edge"), function (g) {
+  Array.prototype.forEach.call(main.querySelectorAll("g.node, g.edge"), function (g) {
     var title = g.querySelector("title");
     if (title) { (byTitle[title.textContent] = byTitle[title.textContent] || []).push(g); }
   });
   function one(id) { return (byTitle[id] || [])[0] || null; }
+  // Each node's gradient texts and cell backgrounds, in every drawing (data-n: the node's index).
+  var cells = data.nodes.map(function () { return []; }), shades = data.nodes.map(function () { return []; });
+  Array.prototype.forEach.call(document.querySelectorAll(".stage [data-n]"), function (e) {
+    e.getAttribute("data-n").split(" ").forEach(function (j) { (e.tagName === "tspan" ? cells : shades)[+j].push(e); });
+  });
   var nodes = data.nodes.map(function (n) {
     var group = one(n.v);
     var edges = [];
     if (n.g) {
-      n.p.forEach(function (p) { edges = edges.concat(byTitle[data.nodes[p].v + "->" + n.g] || []); });
+      n.p.forEach(function (p) { edges = edges.concat(byTitle[(data.nodes[p].v || data.nodes[p].u) + "->" + n.g] || []); });
       edges = edges.concat(byTitle[n.g + "->" + n.v] || []);
     }
-    return {group: group, gate: n.g ? one(n.g) : null, edges: edges,
-            cell: group ? group.querySelector(".gv tspan") : null, shown: data.pending};
+    return {group: group, gate: n.g ? one(n.g) : null, edges: edges, shown: data.pending};
+  });
+  // A collapsed group's node and the edges in and out of it (by their titles "a->b").
+  var groups = {};
+  (data.groups || []).forEach(function (id) { groups[id] = {node: one(id), edges: [], gates: null}; });
+  Object.keys(byTitle).forEach(function (title) {
+    var ends = title.split("->");
+    if (ends.length !== 2) { return; }
+    [ends[0], ends[1]].forEach(function (end) { if (groups[end]) { groups[end].edges = groups[end].edges.concat(byTitle[title]); } });
+  });
+  Array.prototype.forEach.call(stage.querySelectorAll("svg.gg-gates"), function (drawing) {
+    var group = groups[drawing.getAttribute("data-group")];
+    if (group) { group.gates = drawing; if (group.node) { group.node.classList.add("expandable"); } }
   });
   // Hovering a value shows its label and its data to full precision (the drawing rounds to 4 digits).
   data.nodes.forEach(function (n, i) {
@@ -268,10 +428,11 @@ _SCRIPT = """
 
   // -- the view: which part of the drawing the stage shows (x, y: its top-left corner in the
   // drawing's units; s: screen pixels per unit). Zoom and pan change it; the viewBox follows.
-  var box = svg.viewBox.baseVal;
-  var graph = {x: box.x, y: box.y, w: box.width, h: box.height};
+  function boxOf(drawing) { var box = drawing.viewBox.baseVal; return {x: box.x, y: box.y, w: box.width, h: box.height}; }
+  var graph = boxOf(svg);
   var view = {x: graph.x, y: graph.y, s: 1};
   var PAD = 12, MOST = 1.75;  // fitting never draws larger than 1.75 screen pixels per point
+  var READABLE = 1;  // an expanded group opens at least this large (screen pixels per point)
   function area() { return {w: stage.clientWidth || 1, h: stage.clientHeight || 1}; }
   function fitScale() {
     var a = area();
@@ -312,22 +473,76 @@ _SCRIPT = """
     zoomAt(Math.exp(-event.deltaY * (event.deltaMode === 1 ? 0.05 : 0.0015)), event.clientX - st.left, event.clientY - st.top);
   }, {passive: false});
   var drag = null;
-  svg.addEventListener("pointerdown", function (event) {
-    drag = {x: event.clientX, y: event.clientY, id: event.pointerId};
-    svg.setPointerCapture(event.pointerId);
+  stage.addEventListener("pointerdown", function (event) {
+    if (event.target.closest("button")) { return; }
+    var hit = event.target.closest ? event.target.closest("g.node.expandable") : null;
+    var title = hit && hit.querySelector("title");
+    drag = {x: event.clientX, y: event.clientY, id: event.pointerId, moved: 0, group: title ? title.textContent : null};
+    stage.setPointerCapture(event.pointerId);
     stage.classList.add("dragging");
   });
-  svg.addEventListener("pointermove", function (event) {
+  stage.addEventListener("pointermove", function (event) {
     if (!drag || event.pointerId !== drag.id) { return; }
+    drag.moved += Math.abs(event.clientX - drag.x) + Math.abs(event.clientY - drag.y);
     view.x -= (event.clientX - drag.x) / view.s;
     view.y -= (event.clientY - drag.y) / view.s;
     drag.x = event.clientX;
     drag.y = event.clientY;
     draw();
   });
-  function release() { drag = null; stage.classList.remove("dragging"); }
-  svg.addEventListener("pointerup", release);
-  svg.addEventListener("pointercancel", release);
+  function release(event) {  // a press that did not move is a click: on a collapsed group, it expands
+    var clicked = drag && event.type === "pointerup" && drag.moved < 6 ? drag.group : null;
+    drag = null;
+    stage.classList.remove("dragging");
+    if (clicked && !expanded) { expand(clicked); }
+  }
+  stage.addEventListener("pointerup", release);
+  stage.addEventListener("pointercancel", release);
+
+  // -- expanding a group: its own gate-by-gate drawing takes the stage; "back" or Esc returns.
+  var expanded = null, saved = null;
+  var bar = document.getElementById("expanded"), barTitle = document.getElementById("expanded-title");
+  function expand(id) {
+    var group = groups[id];
+    if (!group || !group.gates) { return; }
+    saved = {x: view.x, y: view.y, s: view.s};
+    expanded = id;
+    svg = group.gates;
+    graph = boxOf(svg);
+    svg.classList.add("open");
+    stage.classList.add("expanded");
+    barTitle.textContent = data.text["gates of"].replace("{name}", id);
+    bar.hidden = false;
+    document.body.setAttribute("data-expanded", id);
+    fit();
+    if (view.s < READABLE) {  // a long neuron (a chain of + gates) fitted whole is too small to read:
+      view.s = READABLE;      // start readable, at its output (drawn last), where its backward pass starts
+      draw();
+      var drawn = svg.querySelectorAll("g.node");
+      if (drawn.length) { centreOn(drawn[drawn.length - 1]); }
+      view.x += area().w / 4 / view.s;  // the output three quarters across: the gates before it in view
+      draw();
+    }
+  }
+  function centreOn(element) {
+    var at = element.getBoundingClientRect(), st = stage.getBoundingClientRect();
+    view.x += (at.left + at.width / 2 - (st.left + st.width / 2)) / view.s;
+    view.y += (at.top + at.height / 2 - (st.top + st.height / 2)) / view.s;
+    draw();
+  }
+  function collapse() {
+    if (!expanded) { return; }
+    svg.classList.remove("open");
+    stage.classList.remove("expanded");
+    bar.hidden = true;
+    expanded = null;
+    svg = main;
+    graph = boxOf(svg);
+    view.x = saved.x; view.y = saved.y; view.s = saved.s;
+    document.body.removeAttribute("data-expanded");
+    draw();
+  }
+  if (bar) { document.getElementById("back").addEventListener("click", collapse); }
   document.getElementById("zoom-in").addEventListener("click", function () { zoomCentre(1.25); });
   document.getElementById("zoom-out").addEventListener("click", function () { zoomCentre(0.8); });
   document.getElementById("fit").addEventListener("click", fit);
@@ -355,7 +570,10 @@ _SCRIPT = """
       frames[k].s.forEach(function (u) { texts[u[0]] = u[1]; });
     }
     nodes.forEach(function (n, j) {
-      if (n.cell && n.shown !== texts[j]) { n.cell.textContent = texts[j]; n.shown = texts[j]; }
+      if (n.shown !== texts[j]) {
+        cells[j].forEach(function (cell) { cell.textContent = texts[j]; });
+        n.shown = texts[j];
+      }
     });
     marked.forEach(function (m) { m[0].classList.remove(m[1]); });
     marked = [];
@@ -366,10 +584,20 @@ _SCRIPT = """
       mark(active.group, "current");
       active.edges.forEach(function (e) { mark(e, "hot"); });
     }
-    frame.t.forEach(function (j) { mark(nodes[j].group, "touched"); });
+    var unit = frame.u ? groups[frame.u] : null;
+    if (unit) {
+      mark(unit.node, "active");
+      mark(unit.node, "current");
+      unit.edges.forEach(function (e) { mark(e, "hot"); });
+    }
+    frame.t.forEach(function (j) {
+      mark(nodes[j].group, "touched");
+      shades[j].forEach(function (e) { mark(e, "touched"); });
+    });
     caption.textContent = "";
     caption.appendChild(element("h2", frame.c[0]));
     var list = document.createElement("ul");
+    if (frame.c[1].length > 6) { list.className = "many"; }
     frame.c[1].forEach(function (line) { list.appendChild(element("li", line)); });
     caption.appendChild(list);
     if (frame.c[2]) { caption.appendChild(element("p", frame.c[2], "rule")); }
@@ -379,12 +607,13 @@ _SCRIPT = """
     prev.disabled = i === 0;
     next.disabled = i === frames.length - 1;
     document.body.setAttribute("data-frame", String(i));
-    if (frame.a !== null) { reveal(nodes[frame.a].gate); }
+    if (!expanded) { reveal(frame.a !== null ? nodes[frame.a].gate : unit ? unit.node : null); }
   }
   prev.addEventListener("click", function () { show(current - 1); });
   next.addEventListener("click", function () { show(current + 1); });
   slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && expanded) { collapse(); event.preventDefault(); return; }
     if (event.target === slider) { return; }  // the slider moves itself with the arrow keys
     var step = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1}[event.key];
     if (event.key === "Home") { show(0); } else if (event.key === "End") { show(frames.length - 1); }
@@ -422,7 +651,18 @@ button:disabled { opacity: .4; cursor: default; }
 .node.active ellipse { fill: __ACTIVE__; stroke: __GRAD__; stroke-width: 4px; vector-effect: non-scaling-stroke; }
 .edge.hot path { stroke: __GRAD__; stroke-width: 2.5px; vector-effect: non-scaling-stroke; }
 .edge.hot polygon { fill: __GRAD__; stroke: __GRAD__; }
-.node.touched .gbg { fill: __TOUCHED__; }
+.gbg.touched { fill: __TOUCHED__; }
+.node.active > polygon { stroke: __GRAD__; stroke-width: 2px; vector-effect: non-scaling-stroke; }
+.node.expandable { cursor: pointer; }
+.node.expandable:hover > polygon { stroke: __GRAD__; }
+.stage svg.gg-gates, .stage.expanded svg { display: none; }
+.stage.expanded svg.gg-gates.open { display: block; }
+.expanded-bar { position: absolute; top: .5rem; left: .5rem; display: flex; align-items: center; gap: .5rem;
+                background: rgba(255, 255, 255, .92); border-radius: .4rem; padding: .15rem .4rem; }
+.expanded-bar[hidden] { display: none; }
+#expanded-title { font-weight: bold; }
+#caption ul.many { columns: 2 26rem; column-gap: 2rem; max-height: 22rem; overflow-y: auto; }
+#caption ul.many li { break-inside: avoid; }
 .node.current .gv { font-weight: bold; }
 .panel { margin-top: .6rem; background: white; border: 1px solid #e5e7eb; border-left: 4px solid #c2410c;
          border-radius: .5rem; padding: .5rem 1rem; }
@@ -489,7 +729,12 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "", addon: Optiona
     last = max(len(data["frames"]) - 1, 0)
     say = {key: html.escape(text(f"page {key}", lang)) for key in (
         "title", "previous", "next", "previous label", "next label", "frame", "zoom in", "zoom out",
-        "fit", "fit label", "diagram", "hint")}
+        "fit", "fit label", "diagram", "hint", "expand hint", "back", "back label")}
+    expandable = bool(data.get("groups"))
+    bar = (f'<div class="expanded-bar" id="expanded" hidden><span id="expanded-title"></span>'
+           f'<button id="back" type="button" aria-label="{say["back label"]}">&#8592; {say["back"]}</button></div>\n'
+           if expandable else "")
+    hint = say["hint"] + (" " + say["expand hint"] if expandable else "")
     through = html.escape(text("page through", lang, name=title)) if title else ""
     counter = html.escape(text("page counter", lang, i=1, n=len(data["frames"])))
     return f"""<!DOCTYPE html>
@@ -516,10 +761,10 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "", addon: Optiona
 <button id="zoom-in" type="button" aria-label="{say['zoom in']}" title="{say['zoom in']}">+</button>
 <button id="fit" type="button" aria-label="{say['fit label']}" title="{say['fit label']}">{say['fit']}</button>
 </div>
-</div>
+{bar}</div>
 <div class="panel">
 <section id="caption" aria-live="polite"></section>
-<p class="hint">{say['hint']}</p>
+<p class="hint">{hint}</p>
 </div>
 {addon.body if addon else ""}<script type="application/json" id="gg-data">{json_for_script(data)}</script>
 <script>{_SCRIPT}</script>
@@ -611,22 +856,32 @@ def _check_suffix(path: Any, who: str) -> None:
 
 
 def _page(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int], who: str,
-          interactive: bool = False) -> Stepper:
+          interactive: bool = False, collapse: Optional[str] = None) -> Stepper:
     if not isinstance(interactive, bool):
         raise TypeError(f"{who}: interactive must be True or False, got {interactive!r}")
-    root, steps, lang = _steps_of(root_or_frames, lang, max_nodes, who)
+    if collapse not in (None, *COLLAPSE_LEVELS):
+        raise ValueError(f"{who}: collapse must be one of None, {', '.join(map(repr, COLLAPSE_LEVELS))}; got {collapse!r}")
+    if interactive and collapse is not None:
+        raise ValueError(f"{who}: interactive=True recomputes every gate's cell, so it needs collapse=None; "
+                         f"got collapse={collapse!r}")
+    root, steps, lang = _steps_of(root_or_frames, lang, None if collapse else max_nodes, who)
+    if collapse and max_nodes is not None:  # as draw_graph: the collapsed drawing's nodes count
+        order = topological_order(root)
+        groups = collapse_groups(order, collapse)
+        check_size(root, max_nodes, who, drawn=len(groups) + len(order) - sum(map(len, groups.values())))
     addon = None
     if interactive:
         from .whatif import whatif_addon  # the what-if machinery lives in its own module
 
         svg, data, addon = whatif_addon(root, *page_data(root, steps, lang), who=who)
     else:
-        svg, data = page_data(root, steps, lang)
+        svg, data = page_data(root, steps, lang, collapse=collapse)
     return Stepper(stepper_html(svg, data, root.label, addon), len(data["frames"]), lang)
 
 
 def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = None, *,
-            max_nodes: Optional[int] = DEFAULT_MAX_NODES, interactive: bool = False) -> Stepper:
+            max_nodes: Optional[int] = DEFAULT_MAX_NODES, interactive: bool = False,
+            collapse: Optional[str] = None) -> Stepper:
     """The stepper page of ``root``'s backward pass, to show in a notebook (or save).
 
     The same page as :func:`save_html`; displayed as the last expression of a Jupyter cell
@@ -636,8 +891,10 @@ def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = N
         root_or_frames: the output Value (its backward pass runs here, like ``backward()``),
             or the frames of :func:`viz.backprop_frames`.
         lang: ``"en"`` or ``"zh"`` (None: English, or the frames' language).
-        max_nodes: refuse a graph with more value nodes than this (None: no limit).
+        max_nodes: refuse a graph with more value nodes than this (None: no limit); with
+            ``collapse``, the collapsed drawing's nodes are counted.
         interactive: add the what-if panel (see :func:`save_html`).
+        collapse: ``None`` (gate by gate), ``"neuron"`` or ``"layer"``: see :func:`save_html`.
 
     Returns:
         A :class:`Stepper`.
@@ -646,11 +903,12 @@ def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = N
     >>> page.frames, "上一步" in page.html, page._repr_html_().startswith("<iframe srcdoc=")
     (3, True, True)
     """
-    return _page(root_or_frames, lang, max_nodes, "stepper", interactive)
+    return _page(root_or_frames, lang, max_nodes, "stepper", interactive, collapse)
 
 
 def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Optional[str] = None, *,
-              max_nodes: Optional[int] = DEFAULT_MAX_NODES, interactive: bool = False) -> PathT:
+              max_nodes: Optional[int] = DEFAULT_MAX_NODES, interactive: bool = False,
+              collapse: Optional[str] = None) -> PathT:
     """Write the backward pass as ONE self-contained HTML page you can step through.
 
     The graph is laid out once (one Graphviz run) and drawn once; each frame — the forward
@@ -674,11 +932,20 @@ def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Op
         lang: ``"en"``, or ``"zh"`` for controls and captions in the course's Chinese terms
             (None: English, or the frames' language).
         max_nodes: refuse a graph with more value nodes than this (None: no limit; Graphviz
-            takes a few seconds past a thousand nodes).
+            takes a few seconds past a thousand nodes). With ``collapse``, the nodes of the
+            collapsed drawing are counted (a group is one).
         interactive: add a what-if panel: every leaf gets a number box and a slider; editing
             one recomputes, in the page, every value and gradient (with JavaScript twins of the
             gate table's rows, :attr:`autograd.Gate.js`) and the frames to step through. A value
             outside a gate's domain shows the engine's error in words. See :mod:`viz.whatif`.
+            Needs ``collapse=None``.
+        collapse: ``None`` (every gate, one step each), ``"neuron"`` or ``"layer"``: the
+            collapsed drawing of :func:`viz.draw_graph`, stepped one group at a time — each
+            frame runs all of a neuron's gates (its output's upstream gradient, through the
+            activation's local derivative to the pre-activation, then to each input and
+            weight, said in words with the numbers); gates outside any group (the inputs'
+            consumers, a loss) still step one by one. Clicking a group shows its own
+            gate-by-gate drawing with its gradients at the current frame; "back" or Esc returns.
 
     Returns:
         ``path``, as given.
@@ -694,5 +961,5 @@ def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Op
     1
     """
     _check_suffix(path, "save_html")
-    write_atomic(path, _page(root_or_frames, lang, max_nodes, "save_html", interactive).html)
+    write_atomic(path, _page(root_or_frames, lang, max_nodes, "save_html", interactive, collapse).html)
     return path

@@ -90,6 +90,43 @@ _TEXT: dict[str, dict[str, str]] = {
               "它的梯度现在是 {total}",
     },
     "caption rule": {"en": "rule: {rule}", "zh": "规则：{rule}"},
+    "caption neuron": {
+        "en": "Step {index} of {total}: neuron {name}, its {gates} gates at once",
+        "zh": "第 {index} 步（共 {total} 步）：神经元 {name}，它的 {gates} 个门单元一起",
+    },
+    "caption layer": {
+        "en": "Step {index} of {total}: layer {name}, its {gates} gates at once",
+        "zh": "第 {index} 步（共 {total} 步）：层 {name}，它的 {gates} 个门单元一起",
+    },
+    "caption at output": {
+        "en": "upstream gradient arriving at its output {node} ({data}): {upstream}",
+        "zh": "到达它的输出 {node}（值 {data}）的上游梯度：{upstream}",
+    },
+    "caption at its output": {
+        "en": "upstream gradient arriving at its output ({data}): {upstream}",
+        "zh": "到达它输出端（值 {data}）的上游梯度：{upstream}",
+    },
+    "caption through": {
+        "en": "through the {called}'s local derivative {local}: the pre-activation ({data}) gets "
+              "{upstream} × {local} = {grad}",
+        "zh": "经过{called}的局部梯度 {local}：激活前的值（{data}）得到 {upstream} × {local} = {grad}",
+    },
+    "caption adds": {
+        "en": "its {count} + gates pass {grad} on unchanged to each product and the bias (add distributes)",
+        "zh": "它的 {count} 个加法门单元把 {grad} 原样传给每个乘积和偏置",
+    },
+    "output of group": {"en": "{name}'s output", "zh": "{name} 的输出"},
+    "caption gate to": {"en": "{called}: to {parts}", "zh": "{called}：传给 {parts}"},
+    "caption part": {
+        "en": "{parent} ({data}) {upstream} × {local} = {contribution}",
+        "zh": "{parent}（值 {data}）{upstream} × {local} = {contribution}",
+    },
+    "caption part total": {"en": "{part}, its grad now {total}", "zh": "{part}，梯度现在是 {total}"},
+    "caption many": {
+        "en": "{count} more gates send gradients to inputs and parameters; the largest goes to {parent}: {contribution}",
+        "zh": "另有 {count} 个门单元把梯度传给输入和参数；最大的传给 {parent}：{contribution}",
+    },
+    "caption rules": {"en": "rules: {rules}", "zh": "规则：{rules}"},
     "page title": {"en": "Backprop, step by step", "zh": "反向传播，逐步演示"},
     "page through": {"en": "through {name}", "zh": "（{name}）"},
     "page previous": {"en": "previous", "zh": "上一步"},
@@ -120,6 +157,13 @@ _TEXT: dict[str, dict[str, str]] = {
     "whatif error": {"en": "The engine stops here:", "zh": "引擎在这里报错："},
     "whatif error title": {"en": "The {called} cannot compute this", "zh": "{called}无法计算"},
     "whatif invalid": {"en": "not a number", "zh": "不是数字"},
+    "page expand hint": {
+        "en": "Click a neuron to see its gates; Esc or \u201cback\u201d returns.",
+        "zh": "点击一个神经元可看到它的各个门单元；按 Esc 或“返回”回到整个网络。",
+    },
+    "page back": {"en": "back", "zh": "返回"},
+    "page back label": {"en": "back to the whole network", "zh": "返回整个网络"},
+    "page gates of": {"en": "{name}, gate by gate", "zh": "{name}：逐个门单元"},
     "page untrusted": {
         "en": "The backprop stepper shows here once the notebook is trusted (JupyterLab: File ▸ Trust "
               "Notebook) or the cell is run again; viz.save_html writes the same page as a file.",

@@ -61,7 +61,7 @@ def test_page_holds_one_drawing_and_the_frames_as_data(page_text: str) -> None:
 
 def test_gradient_cells_start_pending_and_frames_fill_them_in(page_text: str) -> None:
     """Every cell starts '?'; frame 1 sets f, x+y and z; frame 2 sets x and y, the cells it touched."""
-    assert re.findall(r'class="gv"[^>]*>grad <tspan>([^<]*)</tspan>', page_text) == ["?"] * 5
+    assert re.findall(r'class="gv"[^>]*>grad <tspan[^>]*>([^<]*)</tspan>', page_text) == ["?"] * 5
     frames = page_json(page_text)["frames"]
     assert frames[1]["s"] == [[4, "1"], [2, "-4"], [3, "3"]] and frames[2]["s"] == [[0, "-4"], [1, "-4"]]
     assert frames[2]["t"] == [0, 1]
@@ -131,7 +131,8 @@ def test_chinese_page_speaks_the_course_terms(fresh, tmp_path: Path) -> None:
                   "第 1 帧，共 3 帧"):
         assert piece in text, piece
     (svg,) = re.findall(r"<svg.*?</svg>", text, re.S)
-    assert "值 &#45;2" in svg and svg.count(">梯度 <tspan>") == 5 and "data " not in svg and "grad " not in svg
+    assert svg.count(">值 ") == 5 and svg.count(">梯度 <tspan data-n=") == 5
+    assert "data " not in svg and "grad " not in svg
 
 
 def test_no_step_limit_on_the_page(tmp_path: Path) -> None:
@@ -208,9 +209,29 @@ def test_stepper_save_refuses_a_wrong_suffix(fresh, tmp_path: Path) -> None:
 
 
 def test_a_drawing_without_its_gradient_cells_is_refused(fresh, tmp_path: Path, monkeypatch) -> None:
-    """If the SVG's gradient texts cannot be found, no page with stale numbers is written."""
-    real = viz.html.render_svg
-    monkeypatch.setattr(viz.html, "render_svg", lambda diagram: real(diagram).replace('fill="#c2410c"', 'fill="#000"'))
-    with pytest.raises(RuntimeError, match=r"found the gradient cell of 0 of 5 value nodes.*none is written"):
+    """If the SVG's marked gradient cells cannot be found, no page with stale numbers is written."""
+    real = viz.html.render_svgs
+    monkeypatch.setattr(viz.html, "render_svgs",
+                        lambda diagrams: [svg.replace("<a xlink:title=", "<a data-x=") for svg in real(diagrams)])
+    with pytest.raises(RuntimeError, match=r"found 0 of the 5 gradient cells.*none is written"):
         save_html(fresh.f, tmp_path / "s.html")
     assert not (tmp_path / "s.html").exists()
+
+
+def test_marked_cells_are_found_whatever_the_text_layout() -> None:
+    """A marked cell's text split in two runs (as system Graphviz may write it) becomes one centred text with its slot."""
+    from viz.html import _Cells
+
+    node = Value(1.0, "w")
+    cells = _Cells({node: 0})
+    title = cells.mark(["梯度 ", node], "center")
+    svg = (f'<g id="node1" class="node"><title>n0</title>\n<g id="a_node1_2"><a xlink:title="{title}">\n'
+           '<polygon fill="none" stroke="#1f2937" points="52.5,-0.5 52.5,-21.5 110.5,-21.5 110.5,-0.5 52.5,-0.5"/>\n'
+           '<text text-anchor="start" x="55.5" y="-7.3" font-family="Helvetica,sans-Serif" font-size="11.00" '
+           'fill="#c2410c">梯度</text>\n<text text-anchor="start" x="80" y="-7.3" font-size="11.00" '
+           'fill="#c2410c"> &#45;12.34</text>\n</a>\n</g>\n</g>')
+    filled = cells.fill(svg)
+    assert "<a " not in filled and "&#45;12.34" not in filled and filled.count("<text") == 1
+    assert ('<text class="gv" text-anchor="middle" x="81.50" y="-7.3" font-size="11.00" fill="#c2410c">'
+            '梯度 <tspan data-n="0">?</tspan></text>') in filled
+    assert '<polygon class="gbg" data-n="0"' in filled

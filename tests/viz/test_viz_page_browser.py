@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 import nn
-from autograd import Value
+from autograd import Value, topological_order
 from nn.losses import hinge_loss
 from viz import save_html, stepper
+from viz.dot import fmt
 
 pytestmark = pytest.mark.browser  # the browser fixture (conftest.py) skips where Chromium is missing
 
@@ -206,5 +207,73 @@ def test_hostile_labels_stay_text_in_the_browser(browser, tmp_path: Path) -> Non
         assert "</script><img src=x onerror=alert(1)>" in caption and "<svg onload=alert(2)>" in caption
         assert page.locator("img").count() == 0 and dialogs == [] and page.problems == []
         assert page.requests == [(tmp_path / "hostile.html").resolve().as_uri()]
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def collapsed(tmp_path_factory) -> tuple[Value, Path]:
+    """The 3→4→4→1 network's page collapsed by neuron, and its loss (whose grads are the engine's)."""
+    loss = hinge_loss(nn.MLP(3, [4, 4, 1])([2.0, 3.0, -1.0]), -1)
+    loss.label = "loss"
+    return loss, save_html(loss, tmp_path_factory.mktemp("collapsed") / "neurons.html", collapse="neuron")
+
+
+def test_collapsed_page_steps_neuron_by_neuron(browser, collapsed) -> None:
+    """Stepping on the collapsed page makes one neuron after another active, in view, and fills in its gradients."""
+    page = open_page(browser, collapsed[1])
+    try:
+        # from frame 4 (the loss's last gate) through the 9 neurons, by the page's own key handler
+        seen = page.evaluate("""() => {
+          const inside = """ + INSIDE + """, key = (k) => document.dispatchEvent(new KeyboardEvent("keydown", {key: k}));
+          const pending = () => Array.from(document.querySelectorAll("svg:not(.gg-gates) .gv tspan"))
+                                     .filter((t) => t.textContent === "?").length;
+          const active = () => { const a = document.querySelector("svg:not(.gg-gates) .node.expandable.active > title");
+                                 return a ? a.textContent : null; };
+          for (let i = 0; i < 4; i++) { key("ArrowRight"); }
+          const seen = [[active(), pending(), true]];
+          for (let i = 0; i < 9; i++) {
+            key("ArrowRight");
+            seen.push([active(), pending(), inside("svg:not(.gg-gates) .node.active")]);
+          }
+          return seen;
+        }""")
+        assert [group for group, _, _ in seen] == [None, "L3.N0", "L2.N3", "L2.N2", "L2.N1", "L2.N0",
+                                                   "L1.N3", "L1.N2", "L1.N1", "L1.N0"]
+        counts = [count for _, count, _ in seen]
+        assert all(b < a for a, b in zip(counts, counts[1:])) and counts[-1] == 0
+        assert all(in_view for _, _, in_view in seen)
+        assert "neuron L1.N0" in page.inner_text("#caption") and page.problems == []
+    finally:
+        page.close()
+
+
+def test_clicking_a_neuron_expands_it_to_its_gates_and_back_returns(browser, collapsed) -> None:
+    """A click on neuron L2.N1 shows its gate drawing with the engine's numbers; Esc and "back" return."""
+    loss, path = collapsed
+    order = topological_order(loss)
+    page = open_page(browser, path)
+    try:
+        page.keyboard.press("End")
+        target = page.locator("svg:not(.gg-gates) g.node", has=page.locator("title", has_text="L2.N1")).first
+        target.click()
+        gates = page.locator('svg.gg-gates[data-group="L2.N1"]')
+        assert page.get_attribute("body", "data-expanded") == "L2.N1"
+        assert gates.is_visible() and not page.locator("svg:not(.gg-gates)").first.is_visible()
+        assert page.is_visible("#back") and "L2.N1" in page.inner_text("#expanded-title")
+        cells = page.evaluate("""() => Array.from(document.querySelectorAll('svg.gg-gates.open tspan[data-n]'),
+                                                  (t) => [+t.getAttribute('data-n'), t.textContent])""")
+        members = {i for i, node in enumerate(order) if node.origin == "L2.N1"}
+        assert members <= {i for i, _ in cells}
+        assert all(shown == fmt(order[i].grad) for i, shown in cells)
+        assert page.evaluate(INSIDE, 'svg.gg-gates.open')  # fitted to the stage
+        page.keyboard.press("Escape")
+        assert page.get_attribute("body", "data-expanded") is None and not gates.is_visible()
+        target.click()
+        page.keyboard.press("Home")  # stepping while expanded updates the gate drawing's numbers
+        assert set(page.locator("svg.gg-gates.open tspan").all_text_contents()) == {"?"}
+        page.click("#back")
+        assert page.get_attribute("body", "data-expanded") is None
+        assert page.evaluate(INSIDE, root_selector(path)) and page.problems == []
     finally:
         page.close()
