@@ -120,6 +120,8 @@ def cmd_steps(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        _check_suffix(args.output, tuple(FORMATS), "the checked diagram")
     root = _expression(args.expr, args.bindings)  # validates EXPR and the bindings first
     tree = expr.parse(args.expr)
     values = expr.parse_bindings(list(args.bindings))
@@ -142,6 +144,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"  ∂{root.label}/∂{name} at {name} = {check.value:.6g}: analytic {check.analytic:.10g}, "
             f"numeric {check.numeric:.10g}, relative error {check.rel_error:.2e}  {verdict}"
         )
+    if args.output is not None:  # every leaf with both gradients, mismatches red (draw_graph(check=True))
+        _backward(root)
+        print(f"wrote {render(draw_graph(root, check=True), args.output)}")
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
@@ -269,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = _expression_command(sub, "check", "compare EXPR's gradients with numeric ones (gradcheck)", cmd_check)
     check.add_argument("--eps", type=float, default=1e-5, help="step of the centered difference (default: 1e-5)")
+    check.add_argument("-o", "--output", default=None, help="also write the checked diagram: .svg or .png")
 
     train = sub.add_parser("train", help="train a small network on a bundled dataset and plot it",
                            description="Train on moons (MLP, hinge loss), spiral (MLP, softmax) or digits "

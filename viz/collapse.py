@@ -8,7 +8,7 @@ from autograd import Value
 
 from .backend import Diagram
 from .dot import (
-    FILL, GRAD, INK, _gate_attrs, _html, _new_diagram, _value_label, _word, fmt, label_text, layer_of,
+    FILL, GRAD, INK, Mark, _gate_attrs, _html, _new_diagram, _value_label, _word, fmt, label_text, layer_of,
     node_ids, origin_sort_key, role,
 )
 
@@ -160,6 +160,7 @@ def build_collapsed(
     grad_text: Callable[[Value], str],
     lang: str = "en",
     active: Optional[str] = None,
+    group_marks: Mapping[str, Mark] = {},
 ) -> Diagram:
     """The collapsed diagram of ``order`` (see :func:`viz.draw_graph` with ``collapse=``).
 
@@ -167,7 +168,7 @@ def build_collapsed(
     a node without an origin keeps its full form, ids ``n0, n1, …`` as in the full drawing (a
     gate just before its output). An edge joins two drawn nodes wherever any edge of the full
     graph crosses between them (once per pair for a group). ``active``: a group id drawn as
-    the current step.
+    the current step. ``group_marks``: a lens's fill and words per group id (see :mod:`viz.lens`).
     """
     groups = collapse_groups(order, level)
     unit: dict[Value, str] = {}
@@ -184,9 +185,13 @@ def build_collapsed(
     for key, members in groups.items():
         outputs = _outputs(members, consumers, root)
         fill = FILL["output"] if root in members else FILL["interior"]
+        mark = group_marks.get(key)
         hot = {"color": GRAD, "penwidth": "2", "class": "active"} if key == active else {}
-        diagram.node(key, label=_group_label(key, members, outputs, level, show, grad_text, lang, fill),
-                     shape="plain", **hot)
+        label = _group_label(key, members, outputs, level, show, grad_text, lang, mark.fill if mark else fill)
+        if mark is not None and mark.note:  # the lens's words, one more row at the bottom
+            width = 1 + (show != "backward") + (show != "forward")
+            label = label.replace("</table>>", f'<tr><td colspan="{width}" align="left">{mark.note}</td></tr></table>>')
+        diagram.node(key, label=label, shape="plain", **hot)
     for node in loose:
         if node.op:
             diagram.node(gate_ids[node], **_gate_attrs(node, False))
