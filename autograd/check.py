@@ -270,18 +270,23 @@ def numeric_grads_of(root: Value, *, eps: float = GRAPH_EPS) -> dict[Value, Nume
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 < eps < 1.0:
         raise ValueError(f"numeric_grads_of: eps must be a number in (0, 1), got {eps!r}")
     order = topological_order(root)
-    interior = [n for n in order if n.op]
-    at = {n: _branch_of(n) for n in interior if GATES[n.op].branch is not None}
+    position = {n: i for i, n in enumerate(order)}
+    consumers: dict[Value, list[Value]] = {}
+    for node in order:
+        for parent in set(node.parents):
+            consumers.setdefault(parent, []).append(node)
+    at = {n: _branch_of(n) for n in order if n.op and GATES[n.op].branch is not None}
     saved = {n: n.data for n in order}
     result: dict[Value, NumericGrad] = {}
     try:
         for leaf in (n for n in order if not n.op):
+            below = _downstream(leaf, consumers, position)  # the nodes that depend on the leaf, in order
             x = saved[leaf]
             h = eps * max(1.0, abs(x))
             for _ in range(MAX_SHRINKS + 1):
                 try:
-                    f_plus, kink_plus = _forward_with(leaf, x + h, interior, at, root)
-                    f_minus, kink_minus = _forward_with(leaf, x - h, interior, at, root)
+                    f_plus, kink_plus = _forward_with(leaf, x + h, below, at, root)
+                    f_minus, kink_minus = _forward_with(leaf, x - h, below, at, root)
                 except _OUT_OF_DOMAIN:
                     h /= 10.0
                     continue
@@ -289,8 +294,9 @@ def numeric_grads_of(root: Value, *, eps: float = GRAPH_EPS) -> dict[Value, Nume
                 break
             else:
                 result[leaf] = NumericGrad(None, h * 10.0, False)
-            for n, data in saved.items():  # x and every node below it as recorded
-                n.data = data
+            leaf.data = x  # x and every node below it as recorded
+            for n in below:
+                n.data = saved[n]
     finally:
         for n, data in saved.items():
             n.data = data
@@ -301,27 +307,34 @@ def _branch_of(node: Value) -> Optional[int]:
     return GATES[node.op].branch_at([p.data for p in node.parents], node.const)
 
 
-def _forward_with(leaf: Value, x: float, interior: list[Value], at: dict[Value, Optional[int]],
+def _downstream(leaf: Value, consumers: dict[Value, list[Value]], position: dict[Value, int]) -> list[Value]:
+    """Every node that depends on ``leaf``, in topological order."""
+    seen: set[Value] = set()
+    stack = [leaf]
+    while stack:
+        for user in consumers.get(stack.pop(), ()):
+            if user not in seen:
+                seen.add(user)
+                stack.append(user)
+    return sorted(seen, key=position.__getitem__)
+
+
+def _forward_with(leaf: Value, x: float, below: list[Value], at: dict[Value, Optional[int]],
                   root: Value) -> tuple[float, bool]:
-    """Set ``leaf.data = x`` and re-run the gates that depend on it; (root's data, a branch moved).
+    """Set ``leaf.data = x`` and re-run the gates ``below`` it, in order; (root's data, a branch moved).
 
     Raises ValueError/OverflowError/ZeroDivisionError where a gate leaves its domain or its
     output is not finite.
     """
     leaf.data = x
-    dirty = {leaf}
     moved = False
-    for node in interior:
-        parents = node.parents
-        if not any(p in dirty for p in parents):
-            continue
-        xs = [p.data for p in parents]
+    for node in below:
+        xs = [p.data for p in node.parents]
         gate = GATES[node.op]
         out = gate.forward_at(xs, node.const)
         if not math.isfinite(out):
             raise OverflowError(f"{gate.name}() is not finite at {xs}")
         node.data = out
-        dirty.add(node)
         if node in at and gate.branch_at(xs, node.const) != at[node]:
             moved = True
     return root.data, moved
