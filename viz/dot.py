@@ -580,10 +580,9 @@ def draw_graph(
         A :class:`viz.Diagram` (a ``graphviz.Digraph``); write it with :func:`viz.render`.
 
     Raises:
-        TypeError: ``root`` is not a Value.
+        TypeError: ``root`` is not a Value, ``check`` not a bool, ``health`` not a mapping of pairs.
         ValueError: a bad ``show``/``rankdir``/``max_nodes``/``lens``/``health``, a graph over
             ``max_nodes``, ``check`` or ``lens`` on a graph without gradients (no backward yet).
-        TypeError: ``check`` not a bool, ``health`` not a mapping of pairs.
 
     >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
     >>> f = (x + y) * z
@@ -614,12 +613,13 @@ def draw_graph(
         if max_nodes is not None:  # the full graph may be far larger than the drawing: bound the walk
             check_size(root, max(100 * max_nodes, 100_000), who)
         order = topological_order(root)
-        check_size(root, max_nodes, who, drawn=_collapsed_count(order, collapse_groups(order, collapse)))
+        groups = collapse_groups(order, collapse)
+        check_size(root, max_nodes, who, drawn=_collapsed_count(order, groups))
         group_marks = {}
         if lens:
             from .lens import group_health_marks
 
-            group_marks = group_health_marks(collapse_groups(order, collapse), collapse, health, who, lang)
+            group_marks = group_health_marks(groups, collapse, health, who, lang)
         diagram = build_collapsed(root, order, level=collapse, show=show, rankdir=rankdir,
                                   grad_text=lambda node: fmt(node.grad), lang=lang, group_marks=group_marks)
     lines = [text("legend", lang)] if legend else []
