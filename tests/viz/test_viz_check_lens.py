@@ -293,3 +293,10 @@ def test_cli_check_refuses_a_bad_suffix_before_evaluating(tmp_path: Path, monkey
     monkeypatch.chdir(tmp_path)
     assert main(["check", "x*y", "x=1", "y=2", "-o", "check.txt"]) == 2
     assert "must end in .svg or .png" in capsys.readouterr().err and not list(tmp_path.iterdir())
+
+
+def test_stale_gradients_from_a_second_backward_show_as_mismatches(course) -> None:
+    """Leaves accumulate: after a second backward x, y, z hold twice their gradient and all three are red."""
+    course.f.backward()
+    source = draw_graph(course.f, check=True).source
+    assert all("MISMATCH" in node_line(source, name) for name in ("x", "y", "z"))
