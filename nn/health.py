@@ -6,6 +6,7 @@ from typing import Any, Iterator, Mapping, NamedTuple
 
 from autograd.health import SATURATED_BELOW, is_dead_relu, saturation
 
+from ._checks import check_real
 from ._gc import cyclic_gc_paused
 from .module import MLP, Layer, Neuron, _as_inputs
 from .train import _check_X
@@ -47,6 +48,9 @@ class HealthReport(Mapping[str, NeuronHealth]):
 
     def dead(self, share: float = 1.0) -> list[str]:
         """The neurons dead on at least ``share`` of the points (1.0: on every point, never learning)."""
+        share = check_real("share", share, low=0.0)
+        if share > 1.0:
+            raise ValueError(f"share must be a number in [0, 1], got {share!r}")
         return [k for k, v in self._shares.items() if v.dead >= share]
 
     def __repr__(self) -> str:

@@ -104,3 +104,11 @@ def test_other_models_are_refused() -> None:
     """A model that is not an MLP, Layer or Neuron is a TypeError naming what is accepted."""
     with pytest.raises(TypeError, match=r"health needs an nn.MLP, nn.Layer, nn.Linear or nn.Neuron, got list"):
         nn.health([1, 2], [[1.0]])
+
+
+@pytest.mark.parametrize("share", [1.5, -0.1])
+def test_dead_share_outside_zero_one_is_refused(share) -> None:
+    """report.dead(share) needs a share in [0, 1] and names share."""
+    report = nn.health(nn.MLP(2, [2, 1]), [[0.0, 1.0]])
+    with pytest.raises(ValueError, match="share must be"):
+        report.dead(share)
