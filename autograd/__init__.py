@@ -4,6 +4,7 @@ from .gatecheck import GateProblem, GateReport, check_gate
 from .check import GradcheckError, GradcheckReport, InputCheck, gradcheck, numeric_grad, relative_error
 from . import reference
 from .gates import GATES, OPERATORS, FixedGrads, Gate, JsTwin, NumpyTwin, SwappedInputs
+from .check import LeafCheck, NumericGrad, check_leaves, numeric_grads_of
 from .graph import Step, backward_steps, topological_order
 from .value import GateError, Value, apply, gate_function, gate_of, origin
 from .replay import MATMUL_MIN_TERMS, Program, TraceMismatch, trace
@@ -21,6 +22,8 @@ __all__ = [
     "NumpyTwin",
     "Program",
     "JsTwin",
+    "LeafCheck",
+    "NumericGrad",
     "Step",
     "SwappedInputs",
     "TraceMismatch",
@@ -29,8 +32,10 @@ __all__ = [
     "backward_steps",
     "gate_function",
     "gate_of",
+    "check_leaves",
     "gradcheck",
     "numeric_grad",
+    "numeric_grads_of",
     "origin",
     "relative_error",
     "topological_order",

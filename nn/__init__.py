@@ -2,6 +2,7 @@
 
 from . import data, losses
 from .module import ACTIVATIONS, MLP, Layer, Linear, Module, Neuron
+from .health import HealthReport, NeuronHealth, health
 from .optim import SGD, DivergedError
 from ._replay import LossProgram, loss_program
 from .train import ENGINES, LOSSES, History, fit
@@ -11,6 +12,7 @@ __all__ = [
     "DivergedError",
     "ENGINES",
     "LOSSES",
+    "HealthReport",
     "History",
     "Layer",
     "Linear",
@@ -18,9 +20,11 @@ __all__ = [
     "MLP",
     "Module",
     "Neuron",
+    "NeuronHealth",
     "SGD",
     "data",
     "fit",
     "loss_program",
+    "health",
     "losses",
 ]

@@ -186,6 +186,8 @@ def cmd_steps(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        _check_suffix(args.output, tuple(FORMATS), "the checked diagram")
     tree, values, root = _parsed(args.expr, args.bindings)  # validates EXPR and the bindings first
     names = expr.variables(tree)
     if not names:
@@ -206,6 +208,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"  ∂{root.label}/∂{name} at {name} = {check.value:.6g}: analytic {check.analytic:.10g}, "
             f"numeric {check.numeric:.10g}, relative error {check.rel_error:.2e}  {verdict}"
         )
+    if args.output is not None:  # every leaf with both gradients, mismatches red (draw_graph(check=True))
+        _backward(root)
+        with _writing(args.output):
+            render(draw_graph(root, check=True, lang=args.lang), args.output)
+        _say(f"wrote {args.output}")
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
@@ -460,6 +467,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = _expression_command(sub, "check", "compare EXPR's gradients with numeric ones (gradcheck)", cmd_check)
     check.add_argument("--eps", type=_finite(0.0, 1.0, "a number in (0, 1)"), default=1e-5,
                        help="step of the centered difference, in (0, 1) (default: 1e-5)")
+    check.add_argument("-o", "--output", type=_path, default=None, help="also write the checked diagram: .svg or .png")
+    _add_lang(check)
 
     check_gate = _command(
         sub, "check-gate", "property-check your own gate row: forward, local derivatives, kinks", cmd_check_gate,

@@ -8,7 +8,8 @@ from autograd import Value
 
 from .backend import Diagram
 from .dot import (
-    FILL, GRAD, INK, CellMark, _gate_attrs, _title, _html, _new_diagram, _value_label, _word, fmt, label_text, layer_of,
+    FILL, GRAD, INK, CellMark, Mark, _gate_attrs, _title, _html, _new_diagram, _value_label, _word, fmt, label_text,
+    layer_of,
     node_ids, origin_sort_key, role,
 )
 from .i18n import text
@@ -179,6 +180,7 @@ def build_collapsed(
     lang: str = "en",
     active: Optional[str] = None,
     mark: Optional[CellMark] = None,
+    group_marks: Mapping[str, Mark] = {},
 ) -> Diagram:
     """The collapsed diagram of ``order`` (see :func:`viz.draw_graph` with ``collapse=``).
 
@@ -186,7 +188,8 @@ def build_collapsed(
     a node without an origin keeps its full form, ids ``n0, n1, …`` as in the full drawing (a
     gate just before its output). An edge joins two drawn nodes wherever any edge of the full
     graph crosses between them (once per pair for a group). ``active``: a group id drawn as
-    the current step; ``mark``: a page's hook on the gradient cells (see :data:`viz.dot.CellMark`).
+    the current step; ``mark``: a page's hook on the gradient cells (see :data:`viz.dot.CellMark`);
+    ``group_marks``: a lens's fill and words per group id (see :mod:`viz.lens`).
     """
     groups = collapse_groups(order, level)
     unit: dict[Value, str] = {}
@@ -203,9 +206,13 @@ def build_collapsed(
     for key, members in groups.items():
         outputs = _outputs(members, consumers, root)
         fill = FILL["output"] if root in members else FILL["interior"]
+        lens = group_marks.get(key)
         hot = {"color": GRAD, "penwidth": "2", "class": "active"} if key == active else {}
-        diagram.node(key, label=_group_label(key, members, outputs, level, show, grad_text, lang, fill, mark),
-                     shape="plain", **hot)
+        label = _group_label(key, members, outputs, level, show, grad_text, lang, lens.fill if lens else fill, mark)
+        if lens is not None and lens.note:  # the lens's words, one more row at the bottom
+            width = 1 + (show != "backward") + (show != "forward")
+            label = label.replace("</table>>", f'<tr><td colspan="{width}" align="left">{lens.note}</td></tr></table>>')
+        diagram.node(key, label=label, shape="plain", **hot)
     for node in loose:
         if node.op:
             diagram.node(gate_ids[node], **_gate_attrs(node, False))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from typing import Callable, Collection, Iterable, Mapping, Optional
+from typing import Any, Callable, Collection, Iterable, Mapping, NamedTuple, Optional
 
 from autograd import GATES, Value, gate_of, topological_order
 
@@ -257,7 +257,7 @@ def _grad_cell(grad: str, fill: Optional[str] = None, bold: bool = False, lang: 
 
 def _value_label(node: Value, fill: str, show: str, grad: str, grad_fill: Optional[str] = None,
                  grad_bold: bool = False, name: str = "", lang: str = "en", padding: int = 4,
-                 mark: Optional[CellMark] = None) -> str:
+                 mark: Optional[CellMark] = None, note: str = "", border: str = INK) -> str:
     cells = []
     if node.label or name:
         cells.append(f"<td><b>{label_text(node.label or name)}</b></td>")
@@ -265,7 +265,20 @@ def _value_label(node: Value, fill: str, show: str, grad: str, grad_fill: Option
         cells.append(f"<td>{_word('data', lang)} {fmt(node.data)}</td>")
     if show != "forward":
         cells.append(_grad_cell(grad, grad_fill, grad_bold, lang, _title(mark, [text("grad", lang) + " ", node])))
-    return _html(_table(cells, fill, padding=padding))
+    if note:  # a lens's words about the node, on a second row under its cells
+        return _html(_table(cells, fill, border=border, padding=padding).replace(
+            "</tr></table>", f'</tr><tr><td colspan="{len(cells)}">{note}</td></tr></table>'))
+    return _html(_table(cells, fill, border=border, padding=padding))
+
+
+class Mark(NamedTuple):
+    """How a lens marks one drawn node: its fill, its outline, words on a row of their own
+    (label markup, escaped already), and for a gate's output the fill of the gate's circle."""
+
+    fill: str
+    border: str = INK
+    note: str = ""
+    gate_fill: Optional[str] = None
 
 
 def _new_diagram(rankdir: str, **graph_attr: str) -> Diagram:
@@ -467,8 +480,10 @@ def build_graph(
     mark: Optional[CellMark] = None,
     leaves: Collection[Value] = (),
     names: Mapping[Value, str] = {},
+    marks: Mapping[Value, Mark] = {},
 ) -> Diagram:
-    """The diagram of ``order`` (see :func:`draw_graph`); frames pass ``active`` and ``touched``.
+    """The diagram of ``order`` (see :func:`draw_graph`); frames pass ``active`` and ``touched``,
+    lenses ``marks`` (a node's fill, outline and a row of words; see :mod:`viz.lens`).
 
     A page passes ``mark`` (see :data:`CellMark`) to find the gradient cells in the SVG;
     ``leaves``: nodes of ``order`` drawn without the gate that made them (a part of a graph);
@@ -484,12 +499,17 @@ def build_graph(
     clusters = _Clusters(diagram)
     for node in order:
         where = clusters.graph_for(node.origin if group else None)
+        lens = marks.get(node)
         if node.op and node not in leaves:
-            where.node(gate_ids[node], **_gate_attrs(node, node is active))
+            attrs = _gate_attrs(node, node is active)
+            if lens is not None and lens.gate_fill:
+                attrs["fillcolor"] = lens.gate_fill
+            where.node(gate_ids[node], **attrs)
         label = _value_label(
-            node, FILL[role(node, root)], show, grad_text(node),
+            node, lens.fill if lens else FILL[role(node, root)], show, grad_text(node),
             grad_fill=TOUCHED_FILL if node in touched else None, grad_bold=node is active,
             lang=lang, padding=padding, mark=mark, name=names.get(node, ""),
+            **({"note": lens.note, "border": lens.border} if lens else {}),
         )
         where.node(value_ids[node], label=label, shape="plain")
     _entry_ranks(clusters, entry, gate_ids)
@@ -516,6 +536,9 @@ def draw_graph(
     collapse: Optional[str] = None,
     lang: str = "en",
     legend: bool = False,
+    check: bool = False,
+    lens: Optional[str] = None,
+    health: Optional[Mapping[str, Any]] = None,
 ) -> Diagram:
     """The computation graph behind ``root``: every value with its data and grad, every gate.
 
@@ -556,13 +579,30 @@ def draw_graph(
             edge joins two drawn nodes wherever the full graph has an edge between them.
         lang: ``"en"`` or ``"zh"``: the words on the diagram (data/grad → 值/梯度, …).
         legend: print the colour legend under the diagram, in ``lang``.
+        check: a gradient check on the diagram. Each leaf shows its analytic gradient (its
+            ``grad``, so call ``root.backward()`` once first), its numeric gradient and their
+            relative error; a mismatch (relative error > 1e-5) is red, a leaf whose ±h crosses a
+            kink of a max/relu is violet and "not judged"; a legend says so. The numeric
+            gradients re-run the recorded graph with each leaf nudged by h = 1e-5·max(1, |x|)
+            (:func:`autograd.numeric_grads_of`): nothing is rebuilt, every value is restored.
+            Not with ``collapse`` or ``lens``.
+        lens: ``None`` or ``"health"``: mark what silently stops learning (see
+            :mod:`autograd.health`): a relu that outputs 0 (red; its input gets no gradient), a
+            σ/tanh whose local gradient is below 1e-2 (violet, saturated), a gradient below
+            1e-8 of the root's (cyan, vanishing) or above 1e8 times it (pink, exploding), with
+            a legend. With ``collapse``, each neuron is filled by the share of data points on
+            which it is dead, white 0% to red 100%, and both shares are written on it.
+        health: with ``lens="health"`` and ``collapse``, a report over a batch: a mapping
+            neuron id → (dead share, saturated share), such as ``nn.health(model, X)``. None:
+            the shares on the graph's own data point (0% or 100%). A layer gets its neurons' mean.
 
     Returns:
         A :class:`viz.Diagram` (a ``graphviz.Digraph``); write it with :func:`viz.render`.
 
     Raises:
-        TypeError: ``root`` is not a Value.
-        ValueError: a bad ``show``/``rankdir``/``max_nodes``, or a graph over ``max_nodes``.
+        TypeError: ``root`` is not a Value, ``check`` not a bool, ``health`` not a mapping of pairs.
+        ValueError: a bad ``show``/``rankdir``/``max_nodes``/``lens``/``health``, a graph over
+            ``max_nodes``, ``check`` or ``lens`` on a graph without gradients (no backward yet).
 
     >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
     >>> f = (x + y) * z
@@ -576,11 +616,15 @@ def draw_graph(
     _check_choice(who, "show", show, SHOWS)
     _check_choice(who, "rankdir", rankdir, RANKDIRS)
     check_lang(who, lang)
+    legend_kind = _check_lens(who, root, check, lens, health, collapse)
     if collapse is None:
         check_size(root, max_nodes, who)
+        from .lens import check_marks, health_marks
+
+        marks = check_marks(root, lang) if check else health_marks(root, lang) if lens else {}
         diagram = build_graph(
             root, topological_order(root), show=show, rankdir=rankdir, group=bool(group),
-            grad_text=lambda node: fmt(node.grad), lang=lang,
+            grad_text=lambda node: fmt(node.grad), lang=lang, marks=marks,
         )
     else:
         from .collapse import COLLAPSE_LEVELS, build_collapsed, collapse_groups
@@ -589,13 +633,47 @@ def draw_graph(
         if max_nodes is not None:  # the full graph may be far larger than the drawing: bound the walk
             check_size(root, max(100 * max_nodes, 100_000), who)
         order = topological_order(root)
-        check_size(root, max_nodes, who, drawn=_collapsed_count(order, collapse_groups(order, collapse)))
+        groups = collapse_groups(order, collapse)
+        check_size(root, max_nodes, who, drawn=_collapsed_count(order, groups))
+        group_marks = {}
+        if lens:
+            from .lens import group_health_marks
+
+            group_marks = group_health_marks(groups, collapse, health, who, lang)
         diagram = build_collapsed(root, order, level=collapse, show=show, rankdir=rankdir,
-                                  grad_text=lambda node: fmt(node.grad), lang=lang)
-    if legend:
-        diagram.attr(label=_html(f'<font point-size="10">{fit_cjk(text("legend", lang))}</font>'),
-                     labelloc="b")
+                                  grad_text=lambda node: fmt(node.grad), lang=lang, group_marks=group_marks)
+    lines = [text("legend", lang)] if legend else []
+    if legend_kind:
+        from .lens import lens_legend
+
+        lines.append(lens_legend(legend_kind, lang))
+    if lines:
+        body = "<br/>".join(label_text(line, limit=400) for line in lines)
+        diagram.attr(label=_html(f'<font point-size="10">{body}</font>'), labelloc="b")
     return diagram
+
+
+def _check_lens(who: str, root: Value, check: object, lens: object, health: object,
+                collapse: Optional[str]) -> str:
+    """Check ``check``, ``lens`` and ``health`` (see :func:`draw_graph`); the legend they need
+    (a kind for :func:`viz.lens.lens_legend`), or ""."""
+    if not isinstance(check, bool):
+        raise TypeError(f"{who}: check must be True or False, got {type(check).__name__}: {check!r:.40}")
+    from .lens import LENSES
+
+    _check_choice(who, "lens", lens, (None, *LENSES))
+    if health is not None and lens != "health":
+        raise ValueError(f"{who}: health= is the report the health lens colours by; pass lens='health' too")
+    if health is not None and collapse is None:
+        raise ValueError(f"{who}: health= colours each neuron of a collapsed view; pass collapse='neuron' or 'layer' too")
+    if check and (lens is not None or collapse is not None):
+        raise ValueError(f"{who}: check=True marks every leaf of the full drawing; draw it without lens= and collapse=")
+    if (check or lens) and root.op and root.grad == 0.0 and health is None:
+        raise ValueError(f"{who}: {'check=True' if check else 'lens=' + repr(lens)} reads the gradients; "
+                         "call root.backward() first")
+    if check:
+        return "check"
+    return "" if lens is None else ("health collapsed" if collapse else "health")
 
 
 def _collapsed_count(order: list[Value], groups: Mapping[str, list[Value]]) -> int:

@@ -59,6 +59,40 @@ _TEXT: dict[str, dict[str, str]] = {
         "zh": "蓝：输入 · 黄：参数 · 灰：常数 · 白：中间值 · 绿：输出 · 圆：门单元 · "
               "值为灰色，梯度为橙色",
     },
+    # -- gradient check on the diagram (lens.py)
+    "analytic": {"en": "analytic", "zh": "解析梯度"},
+    "numeric": {"en": "numeric", "zh": "数值梯度"},
+    "rel error": {"en": "rel. error", "zh": "相对误差"},
+    "check ok": {"en": "ok", "zh": "一致"},
+    "check mismatch": {"en": "MISMATCH", "zh": "不一致"},
+    "check kink": {"en": "kink: not judged", "zh": "拐点：不判定"},
+    "check no step": {"en": "no step inside the domain: not judged", "zh": "定义域内无法取步长：不判定"},
+    "check legend": {
+        "en": "gradient check: each leaf shows its analytic gradient (backward), its numeric gradient "
+              "(centered difference, h = {eps}·max(1, |x|)) and their relative error · red: mismatch "
+              "(relative error > {rtol}) · violet: a kink within ±h, not judged",
+        "zh": "梯度检查：每个叶子节点给出解析梯度（反向传播）、数值梯度（中心差分，h = {eps}·max(1, |x|)）"
+              "及其相对误差 · 红：不一致（相对误差 > {rtol}）· 紫：±h 内有拐点，不判定",
+    },
+    # -- health lens (lens.py)
+    "dead": {"en": "dead relu: outputs 0, its input gets no gradient", "zh": "死亡 ReLU：输出 0，输入得不到梯度"},
+    "saturated": {"en": "saturated: local gradient {local}", "zh": "饱和：局部梯度 {local}"},
+    "vanishing": {"en": "vanishing gradient", "zh": "梯度消失"},
+    "exploding": {"en": "exploding gradient", "zh": "梯度爆炸"},
+    "dead share": {"en": "dead", "zh": "死亡"},
+    "saturated share": {"en": "saturated", "zh": "饱和"},
+    "health legend": {
+        "en": "health: red, a dead relu (outputs 0, its input gets no gradient) · violet, a saturated "
+              "σ/tanh (local gradient < {sat}) · cyan, a vanishing gradient (|grad| < {vanish} of the "
+              "root's) · pink, an exploding one (> {explode} times the root's)",
+        "zh": "健康：红，死亡 ReLU（输出 0，输入得不到梯度）· 紫，饱和的 σ/tanh（局部梯度 < {sat}）· "
+              "青，梯度消失（|梯度| < 输出梯度的 {vanish}）· 粉，梯度爆炸（> 输出梯度的 {explode} 倍）",
+    },
+    "health legend collapsed": {
+        "en": "health: each neuron filled by the share of data points on which it is dead (white 0% → red "
+              "100%); saturated: σ/tanh local gradient < {sat}",
+        "zh": "健康：每个神经元按其死亡的数据点比例着色（白 0% → 红 100%）；饱和：σ/tanh 局部梯度 < {sat}",
+    },
     # -- page (html.py, frames.py)
     "the output": {"en": "the output", "zh": "输出"},
     "output of": {"en": "the {symbol} output", "zh": "{symbol} 的输出"},
