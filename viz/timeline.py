@@ -16,8 +16,8 @@ from autograd import Value, topological_order, trace
 
 from ._files import write_atomic
 from .backend import render_svg
-from .collapse import build_collapsed
-from .dot import fmt
+from .collapse import _group_label, _outputs, _pre_activation, build_collapsed, collapse_groups
+from .dot import FILL, _value_label, fmt, node_ids, role
 from .html import _SVG_NOISE, _SVG_SIZE, _check_suffix, json_for_script, text_width
 from .i18n import FONT_STACK, check_lang, text
 
@@ -149,13 +149,57 @@ def _weights(model: Any, snapshots: list[list[float]]) -> Optional[dict[str, Any
     return {"rows": rows, "cols": cols, "k": len(neurons), "epochs": epochs}
 
 
-def _dot_texts(diagram: Any) -> dict[str, list[str]]:
-    """Each drawn node's cell texts as Graphviz will print them, from the diagram's DOT source."""
-    out = {}
-    for name, label in _DOT_NODE.findall(diagram.source):
-        cells = [html.unescape(_TAG.sub("", c)) for c in _TD.findall(label) or [label]]  # a gate: no table
-        out[name] = [c for c in cells if c.strip()]
-    return out
+def _cell_texts(label: str) -> list[str]:
+    """A node's cell texts as Graphviz prints them, from its HTML-like label."""
+    cells = [html.unescape(_TAG.sub("", c)) for c in _TD.findall(label) or [label]]  # a gate: no table
+    return [c for c in cells if c.strip()]
+
+
+class _Labels:
+    """The labels :func:`viz.collapse.build_collapsed` gives the value nodes of a graph, without
+    building the diagram's edges: the graph has the same shape at every epoch, so its groups are
+    found once, as positions in topological order."""
+
+    def __init__(self, root: Value, order: list[Value], lang: str) -> None:
+        groups = collapse_groups(order, "neuron")
+        pos = {node: i for i, node in enumerate(order)}
+        consumers: dict[Value, list[Value]] = {}
+        for node in order:
+            for parent in node.parents:
+                consumers.setdefault(parent, []).append(node)
+        self.groups = [(key, [pos[m] for m in members], [pos[m] for m in _outputs(members, consumers, root)])
+                       for key, members in groups.items()]
+        grouped = {i for _, members, _ in self.groups for i in members}
+        loose = [n for n in order if pos[n] not in grouped]
+        value_ids, _ = node_ids(loose)
+        self.loose = [(value_ids[n], pos[n]) for n in loose]
+        self.lang = lang
+
+    def shown(self, order: list[Value]) -> list[int]:
+        """The positions of the nodes whose numbers a label can show."""
+        out = {i for _, i in self.loose}
+        for _, members, outputs in self.groups:
+            inside = {order[i] for i in members}
+            out.update(outputs)
+            out.update(i for i in members if not order[i].op)
+            out.update(order.index(p) for i in outputs if (p := _pre_activation(order[i], inside)) is not None)
+        return sorted(out)
+
+    def texts(self, root: Value, order: list[Value]) -> dict[str, list[str]]:
+        """Each drawn value node's (or group's) cell texts, by its title in the drawing."""
+        def grad(node: Value) -> str:
+            return fmt(node.grad)
+
+        out = {}
+        for key, members, outputs in self.groups:
+            nodes = [order[i] for i in members]
+            fill = FILL["output"] if root in nodes else FILL["interior"]
+            out[key] = _cell_texts(_group_label(key, nodes, [order[i] for i in outputs], "neuron", "both", grad,
+                                                self.lang, fill))
+        for title, i in self.loose:
+            node = order[i]
+            out[title] = _cell_texts(_value_label(node, FILL[role(node, root)], "both", grad(node), lang=self.lang))
+        return out
 
 
 def _graph(history: Any, model: Any, x: Sequence[float], label: int, snapshots: list[list[float]],
@@ -175,26 +219,27 @@ def _graph(history: Any, model: Any, x: Sequence[float], label: int, snapshots: 
         return build_collapsed(root, order, level="neuron", show="both", rankdir="LR",
                                grad_text=lambda n: fmt(n.grad), lang=lang)
 
+    root, order = build(snapshots[0])
+    labels = _Labels(root, order, lang)
+    shown = labels.shown(order)
     per_epoch = []
-    widest: Optional[list[tuple[float, float]]] = None
-    for snapshot in snapshots:
-        root, order = build(snapshot)
-        per_epoch.append(_dot_texts(diagram(root, order)))
-        values = [(n.data, n.grad) for n in order]
-        if widest is None:
-            widest = values
-        else:  # per node, the data and grad whose printed text is widest, so the layout has room
-            widest = [(d if text_width(fmt(d)) > text_width(fmt(wd)) else wd,
-                       g if text_width(fmt(g)) > text_width(fmt(wg)) else wg)
-                      for (d, g), (wd, wg) in zip(values, widest)]
-    root, order = build(snapshots[-1])
-    for node, (d, g) in zip(order, widest or []):
-        node.data, node.grad = d, g
+    widest: dict[int, tuple[float, float]] = {}
+    for e, snapshot in enumerate(snapshots):
+        if e:
+            root, order = build(snapshot)
+        per_epoch.append(labels.texts(root, order))
+        for i in shown:  # per node, the data and grad whose printed text is widest, so the layout has room
+            d, g = order[i].data, order[i].grad
+            wd, wg = widest.get(i, (d, g))
+            widest[i] = (d if text_width(fmt(d)) > text_width(fmt(wd)) else wd,
+                         g if text_width(fmt(g)) > text_width(fmt(wg)) else wg)
+    for i, (d, g) in widest.items():
+        order[i].data, order[i].grad = d, g
     svg = _SVG_SIZE.sub(r"\1", _SVG_NOISE.sub("", render_svg(diagram(root, order))).strip(), count=1)
     layout_texts = {title: [html.unescape(t) for _, t, _ in _SVG_TEXT.findall(body)]
                     for title, body in _NODE.findall(svg)}
     for title, texts in per_epoch[0].items():
-        if len(layout_texts.get(html.escape(title), [])) != len(texts):
+        if len(layout_texts.get(html.escape(title), [])) != len(texts):  # a value node or group
             raise RuntimeError(f"save_training: the drawing of node {title!r} does not have the texts its "
                                "label has; the page would show wrong numbers, so none is written")
     cells = [[t, j] for t, texts in per_epoch[0].items() for j in range(len(texts))
