@@ -37,9 +37,20 @@ _SVG_TEXT = re.compile(r"(<text\b[^>]*>)([^<]*)(</text>)")
 _DOT_NODE = re.compile(r'^\t"?([^"\s\[]+)"? \[label=<(.*)>(?: [^\n]*)?\]$', re.M)
 _TD = re.compile(r"<td\b[^>]*>(.*?)</td>", re.S)
 _TAG = re.compile(r"<[^>]+>")
+_VIEWBOX = re.compile(r'viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) ([0-9.]+)"')
 
 # Chart geometry (SVG user units): the plot area inside the margins.
-_W, _H, _L, _R, _T, _B = 360, 180, 44, 10, 10, 26
+_W, _H, _L, _R, _T, _B = 360, 190, 44, 10, 22, 26
+
+
+def _tint(colour: str, strength: float = 0.28) -> str:
+    """``colour`` laid at ``strength`` over white, as an opaque colour (the boundary's cells).
+
+    >>> _tint("#000000", 0.5)
+    '#808080'
+    """
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 - (255 - v) * strength):02x}" for v in rgb)
 
 
 def _fail(name: str, expected: str, got: Any) -> ValueError:
@@ -150,9 +161,18 @@ def _weights(model: Any, snapshots: list[list[float]]) -> Optional[dict[str, Any
 
 
 def _cell_texts(label: str) -> list[str]:
-    """A node's cell texts as Graphviz prints them, from its HTML-like label."""
-    cells = [html.unescape(_TAG.sub("", c)) for c in _TD.findall(label) or [label]]  # a gate: no table
-    return [c for c in cells if c.strip()]
+    """A node's texts as Graphviz prints them, from its HTML-like label: one per run of text
+    between tags (a cell's words, a CJK run set in its own font, a number after it).
+
+    >>> _cell_texts('<tr><td><b>L1</b></td><td><font face="F">值 </font> 1.5</td></tr>')
+    ['L1', '值 ', ' 1.5']
+    """
+    cells = _TD.findall(label) or [label]  # a gate: no table
+    return [html.unescape(run) for cell in cells for run in _TAG.split(cell) if run.strip()]
+
+
+def _same(a: str, b: str) -> bool:
+    return a.split() == b.replace("\xa0", " ").split()
 
 
 class _Labels:
@@ -236,6 +256,9 @@ def _graph(history: Any, model: Any, x: Sequence[float], label: int, snapshots: 
     for i, (d, g) in widest.items():
         order[i].data, order[i].grad = d, g
     svg = _SVG_SIZE.sub(r"\1", _SVG_NOISE.sub("", render_svg(diagram(root, order))).strip(), count=1)
+    box = _VIEWBOX.search(svg)
+    if box:  # drawn at its natural size (1 pt = 1 px), the card scrolls: small print stays readable
+        svg = svg.replace("<svg", f'<svg width="{float(box.group(1)):.0f}" height="{float(box.group(2)):.0f}"', 1)
     layout_texts = {title: [html.unescape(t) for _, t, _ in _SVG_TEXT.findall(body)]
                     for title, body in _NODE.findall(svg)}
     for title, texts in per_epoch[0].items():
@@ -244,7 +267,7 @@ def _graph(history: Any, model: Any, x: Sequence[float], label: int, snapshots: 
                                "label has; the page would show wrong numbers, so none is written")
     cells = [[t, j] for t, texts in per_epoch[0].items() for j in range(len(texts))
              if any(e[t][j] != per_epoch[0][t][j] for e in per_epoch)
-             or layout_texts[html.escape(t)][j] != per_epoch[0][t][j]]
+             or not _same(per_epoch[0][t][j], layout_texts[html.escape(t)][j])]
     texts = [[e[t][j] for t, j in cells] for e in per_epoch]
     return svg, cells, texts
 
@@ -279,7 +302,7 @@ def _chart(series: dict[str, list[float]], labels: dict[str, str], ident: str,
         points = " ".join(f"{px(i)},{py(v)}" for i, v in enumerate(s))
         colour = colours[k % len(colours)]
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.8" points="{points}"/>')
-        parts.append(f'<text x="{_L + 6}" y="{_T + 12 + 12 * k}" fill="{colour}" class="key">{html.escape(labels[name])}</text>')
+        parts.append(f'<text x="{_L + 90 * k}" y="{_T - 8}" fill="{colour}" class="key">&#9644; {html.escape(labels[name])}</text>')
         parts.append(f'<circle class="dot" r="3.5" fill="{colour}" cx="{px(0)}" cy="{py(s[0])}"/>')
         marks.append([py(v) for v in s])
     parts.append(f'<line class="mark" x1="{px(0)}" x2="{px(0)}" y1="{_T}" y2="{_T + ph}" stroke="#374151" '
@@ -327,6 +350,7 @@ def training_data(history: Any, *, model: Any, X: Any, y: Any, point: int = 0,
         "boundary": boundary,
         "weights": _weights(model, snapshots),
         "colours": list(COLOURS),
+        "tints": [_tint(c) for c in COLOURS],
         "cells": cells,
         "texts": texts,
         "text": {"counter": text("timeline counter", lang, i="{i}", n="{n}"),
@@ -345,7 +369,8 @@ _SCRIPT = """
   var counter = document.getElementById("counter");
   var status = document.getElementById("status");
   var n = data.epochs;
-  function fmt(v) { return (Math.round(v * 10000) / 10000).toString(); }
+  function fmt(v) { return Number(v.toPrecision(4)).toString(); }
+  function pct(v) { return (100 * v).toFixed(1) + "%"; }
   function marker(id, marks) {
     var svg = document.getElementById(id);
     return {line: svg.querySelector(".mark"), dots: svg.querySelectorAll(".dot"), marks: marks};
@@ -365,14 +390,12 @@ _SCRIPT = """
     if (!b || !canvas) { return; }
     var ctx = canvas.getContext("2d"), size = canvas.width, cell = size / b.n, cls = b.cls[e];
     ctx.clearRect(0, 0, size, size);
-    ctx.globalAlpha = 0.28;
     for (var r = 0; r < b.n; r++) {
       for (var c = 0; c < b.n; c++) {
-        ctx.fillStyle = data.colours[+cls[r * b.n + c]];
+        ctx.fillStyle = data.tints[+cls[r * b.n + c]];
         ctx.fillRect(Math.floor(c * cell), Math.floor(r * cell), Math.ceil(cell) + 1, Math.ceil(cell) + 1);
       }
     }
-    ctx.globalAlpha = 1;
     ctx.strokeStyle = "white";
     b.pts.forEach(function (p) {
       ctx.beginPath();
@@ -406,8 +429,8 @@ _SCRIPT = """
     slider.value = String(e);
     counter.textContent = data.text.counter.replace("{i}", String(e + 1)).replace("{n}", String(n));
     var v = data.values;
-    var words = data.text.status.replace("{loss}", fmt(v[0][e])).replace("{acc}", fmt(v[1][e]));
-    if (v[2].length) { words += " · " + data.text.val.replace("{loss}", fmt(v[2][e])).replace("{acc}", fmt(v[3][e])); }
+    var words = data.text.status.replace("{loss}", fmt(v[0][e])).replace("{acc}", pct(v[1][e]));
+    if (v[2].length) { words += " · " + data.text.val.replace("{loss}", fmt(v[2][e])).replace("{acc}", pct(v[3][e])); }
     status.textContent = words;
     charts.forEach(function (chart) {
       var m = chart.marks[e];
@@ -442,7 +465,7 @@ button { font: inherit; padding: .3rem .8rem; border: 1px solid #9ca3af; border-
 .controls input[type=range] { flex: 1; min-width: 8rem; accent-color: #c2410c; }
 #counter { font-variant-numeric: tabular-nums; min-width: 7rem; }
 #status { color: #374151; font-variant-numeric: tabular-nums; margin: 0 0 .6rem; min-height: 1.3em; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: .6rem; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: .6rem; align-items: start; }
 .card { background: white; border: 1px solid #e5e7eb; border-radius: .5rem; padding: .5rem .7rem; min-width: 0; }
 .chart { width: 100%; height: auto; display: block; }
 .chart text { font-size: 10px; fill: #4b5563; }
@@ -452,7 +475,7 @@ button { font: inherit; padding: .3rem .8rem; border: 1px solid #9ca3af; border-
 #weights figure { margin: 0; text-align: center; font-size: .75rem; color: #4b5563; }
 #weights canvas { width: 4rem; height: 4rem; image-rendering: pixelated; border: 1px solid #e5e7eb; display: block; }
 .graph { margin-top: .6rem; overflow: auto; max-height: 75vh; }
-.graph svg { display: block; max-width: 100%; height: auto; }
+.graph svg { display: block; height: auto; }
 .graph svg text { font-family: __FONTS__; }
 .hint { color: #6b7280; font-size: .85rem; }
 """
