@@ -268,7 +268,8 @@ def _graph(history: Any, model: Any, x: Sequence[float], label: int, snapshots: 
     cells = [[t, j] for t, texts in per_epoch[0].items() for j in range(len(texts))
              if any(e[t][j] != per_epoch[0][t][j] for e in per_epoch)
              or not _same(per_epoch[0][t][j], layout_texts[html.escape(t)][j])]
-    texts = [[e[t][j] for t, j in cells] for e in per_epoch]
+    # a run's leading space (the gap after a CJK word) as a no-break space: HTML collapses a plain one
+    texts = [[re.sub(r"^ +", lambda m: "\xa0" * len(m.group()), e[t][j]) for t, j in cells] for e in per_epoch]
     return svg, cells, texts
 
 
