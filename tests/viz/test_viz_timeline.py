@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import nn
-from viz.timeline import save_training, training_data
+from viz import save_training
+from viz.timeline import training_data
 
 pytestmark = pytest.mark.graphviz
 
