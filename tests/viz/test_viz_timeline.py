@@ -129,3 +129,29 @@ def test_chinese_page_speaks_chinese(moons, tmp_path) -> None:
     history, model, X, y = moons
     page = save_training(history, tmp_path / "t.html", model=model, X=X, y=y, lang="zh").read_text(encoding="utf-8")
     assert "训练过程" in page and "决策边界" in page and "梯度" in page
+
+
+class _Hostile:
+    """A one-score model of ours whose parameter labels are markup."""
+
+    nin = 2
+
+    def __init__(self) -> None:
+        from autograd import Value
+
+        self.w = [Value(0.3, "<img src=x onerror=alert(1)>"), Value(-0.2, "</script><b>")]
+
+    def parameters(self):
+        return self.w
+
+    def __call__(self, x):
+        return self.w[0] * x[0] + self.w[1] * x[1]
+
+
+def test_hostile_parameter_labels_stay_escaped(tmp_path) -> None:
+    """Markup in a model's parameter labels reaches the page only as escaped text."""
+    X, y = nn.data.make_moons(12)
+    model = _Hostile()
+    history = nn.fit(model, X, y, loss="hinge", epochs=2, lr=0.1, progress=False, record=True)
+    page = save_training(history, tmp_path / "t.html", model=model, X=X, y=y).read_text(encoding="utf-8")
+    assert "<img" not in page and "</script><b>" not in page and "&lt;img src=x" in page
