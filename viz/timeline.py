@@ -475,9 +475,9 @@ button { font: inherit; padding: .3rem .8rem; border: 1px solid #9ca3af; border-
 #weights { display: flex; flex-wrap: wrap; gap: .4rem; }
 #weights figure { margin: 0; text-align: center; font-size: .75rem; color: #4b5563; }
 #weights canvas { width: 4rem; height: 4rem; image-rendering: pixelated; border: 1px solid #e5e7eb; display: block; }
-.graph { margin-top: .6rem; overflow: auto; max-height: 75vh; }
-.graph svg { display: block; height: auto; }
-.graph svg text { font-family: __FONTS__; }
+.graph-card { margin-top: .6rem; overflow: auto; max-height: 75vh; }
+.graph-card svg { display: block; height: auto; }
+.graph-card svg text { font-family: __FONTS__; white-space: pre; }
 .hint { color: #6b7280; font-size: .85rem; }
 """
 
@@ -534,7 +534,7 @@ def training_html(svgs: dict[str, str], data: dict[str, Any], title: str = "") -
 <div class="grid">
 {''.join(panels)}
 </div>
-<div class="card graph"><h2>{say['graph']}</h2><div id="graph">{svgs['graph']}</div></div>
+<div class="card graph-card"><h2>{say['graph']}</h2><div id="graph">{svgs['graph']}</div></div>
 <p class="hint">{say['hint']}</p>
 <script type="application/json" id="tl-data">{json_for_script(data)}</script>
 <script>{_SCRIPT}</script>
