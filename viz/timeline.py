@@ -8,7 +8,7 @@ import html
 import math
 import os
 import re
-from typing import Any, Callable, Optional, Sequence, TypeVar
+from typing import Any, Optional, Sequence, TypeVar
 
 import numpy as np
 
