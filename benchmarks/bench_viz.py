@@ -17,6 +17,11 @@ Graphs:
     ``save_html`` takes ``collapse=`` (one frame per neuron, 33 neurons + 4 loss gates + the
     forward frame = 38 frames; the page also carries each neuron's own gate-by-gate drawing, so
     Graphviz lays out 34 drawings), else drawn gate by gate with ``max_nodes=None``.
+
+Then the training timeline (``viz.timeline.save_training``, what ``gategraph train moons --html``
+writes): ``nn.MLP(2, [16, 16, 1])`` fitted on 100 two-moons points for 50 epochs with
+``record=True`` (the CLI's lr and batch size); targets: the page at most 3 MB, written in at
+most 5 s. Also ``fit``'s time with and without ``record`` (recording is one list copy per epoch).
 """
 
 from __future__ import annotations
@@ -95,6 +100,41 @@ def count_frames(build: Callable[[], Value], options: dict) -> int:
     return page.frames
 
 
+TIMELINE_EPOCHS = 50
+TIMELINE_MB, TIMELINE_SECONDS = 3.0, 5.0
+
+
+def timeline(folder: Path, rounds: int) -> None:
+    """Size and best write time of the moons timeline over 50 epochs, and fit's cost of recording."""
+    from viz.cli import TRAIN_DEFAULTS
+    from viz.timeline import save_training
+
+    spec = TRAIN_DEFAULTS["moons"]
+    X, y = nn.data.make_moons(100)
+    fits = {}
+    for record in (False, True):
+        best = float("inf")
+        for _ in range(rounds):
+            model = nn.MLP(2, [16, 16, 1], seed=0)
+            start = time.perf_counter()
+            history = nn.fit(model, X, y, loss="hinge", epochs=TIMELINE_EPOCHS, lr=spec["lr"], reg=1e-4,
+                             batch_size=spec["batch_size"], progress=False, record=record)
+            best = min(best, time.perf_counter() - start)
+        fits[record] = best
+    best = float("inf")
+    path = folder / "timeline.html"
+    for _ in range(rounds):
+        start = time.perf_counter()
+        save_training(history, path, model=model, X=X, y=y)
+        best = min(best, time.perf_counter() - start)
+    size = path.stat().st_size / 1e6
+    print(f"\ntraining timeline, moons, MLP 2→16→16→1, {TIMELINE_EPOCHS} epochs, best of {rounds}:")
+    print(f"  fit without record {fits[False]:.2f} s, with record {fits[True]:.2f} s")
+    print(f"  page {size:.2f} MB (target <= {TIMELINE_MB:g} MB: {'met' if size <= TIMELINE_MB else 'MISSED'}), "
+          f"written in {best:.2f} s (target <= {TIMELINE_SECONDS:g} s: "
+          f"{'met' if best <= TIMELINE_SECONDS else 'MISSED'})")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one round, the small graphs only")
@@ -112,6 +152,7 @@ def main(argv: list[str] | None = None) -> None:
             size, seconds, nodes, gates = measure(build, Path(tmp), rounds, **options)
             frames = count_frames(build, options)
             print(f"{name:56} {nodes:6d} {gates:6d} {frames:7d} {size / 1000:8.1f} KB {seconds:7.2f} s")
+        timeline(Path(tmp), rounds)
 
 
 if __name__ == "__main__":

@@ -43,12 +43,61 @@ class History:
         val_loss: the same objective on the validation set after the epoch (empty without ``val``).
             A val_loss that rises while train_loss falls is overfitting.
         val_acc: validation accuracy after the epoch (empty without ``val``).
+        snapshots: with ``fit(..., record=True)``, the parameters' ``data`` after each epoch, one
+            list of floats per epoch in ``model.parameters()`` order (empty without ``record``):
+            enough to recompute anything at that epoch (``restore``, then call the model).
+        loss: the loss ``fit`` trained with ("softmax", "svm" or "hinge"; "" before any fit).
     """
 
     train_loss: list[float] = field(default_factory=list)
     train_acc: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_acc: list[float] = field(default_factory=list)
+    snapshots: list[list[float]] = field(default_factory=list)
+    loss: str = ""
+
+    def restore(self, model: Any, epoch: int) -> None:
+        """Set ``model``'s parameters to their values after ``epoch`` (1-based) of the recorded fit.
+
+        Raises:
+            ValueError: nothing was recorded (pass ``record=True`` to ``fit``), ``epoch`` outside
+                1..len(snapshots), or a model with another number of parameters.
+
+        >>> from nn import MLP
+        >>> from nn.data import make_moons
+        >>> model = MLP(2, [4, 1])
+        >>> X, y = make_moons(20)
+        >>> h = fit(model, X, y, epochs=3, progress=False, record=True)
+        >>> h.restore(model, 1); [p.data for p in model.parameters()] == h.snapshots[0]
+        True
+        """
+        if not self.snapshots:
+            raise ValueError("history has no snapshots: train with fit(..., record=True)")
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or not 1 <= epoch <= len(self.snapshots):
+            raise ValueError(f"epoch must be an int in 1..{len(self.snapshots)}, got {epoch!r}")
+        params = model.parameters()
+        snapshot = self.snapshots[epoch - 1]
+        if len(params) != len(snapshot):
+            raise ValueError(f"model has {len(params)} parameters, but the history recorded {len(snapshot)}: "
+                             "pass the model that was trained")
+        for p, v in zip(params, snapshot):
+            p.data = v
+
+    def sample_loss(self, model: Any, x: Sequence[float], label: int) -> Value:
+        """One sample's data loss as a scalar graph, with the loss ``fit`` trained with (no L2 penalty).
+
+        >>> from nn import Linear
+        >>> h = History(loss="softmax")
+        >>> round(h.sample_loss(Linear(2, 3, seed=1), [0.5, -1.0], 2).data, 4) > 0
+        True
+        """
+        check_choice("loss", self.loss, LOSSES)
+        out = _scores(model([float(v) for v in x]))
+        if self.loss == "hinge":
+            if len(out) != 1:
+                _choose_loss(self.loss, len(out))
+            return hinge_loss(out[0], 2 * int(label) - 1)  # labels 0/1 -> −1/+1
+        return _MULTICLASS[self.loss](out, int(label))
 
 
 def _check_X(X: Any, model: Any, xname: str) -> np.ndarray:
@@ -173,6 +222,7 @@ def fit(
     seed: int = 0,
     progress: bool = True,
     engine: Optional[str] = None,
+    record: bool = False,
 ) -> History:
     """Train ``model`` on (X, y) by gradient descent and return the per-epoch History.
 
@@ -205,6 +255,9 @@ def fit(
             (``Program.verify``) and raises ``autograd.TraceMismatch`` if its graph depends on them.
             A batch that leaves the traced graph's domain (softmax's p_y below ~1e−304, where
             the scalar path switches to log space) runs on the scalar path.
+        record: keep a copy of the parameters' data after every epoch in ``History.snapshots``
+            (one list of floats per epoch, on either engine), for a training timeline
+            (``viz.save_training``). Off by default: then nothing is copied.
 
     Returns:
         A :class:`History`.
@@ -261,7 +314,9 @@ def fit(
         if not _replay.supports(model):  # a model of yours: check its graph is the same for other samples
             trainer.verify(Xa[:100], ya[:100])
 
-    history = History()
+    history = History(loss=loss)
+    if not isinstance(record, bool):
+        raise TypeError(f"record must be True or False, got {type(record).__name__}")
     order = list(range(n))
     batches = -(-n // size)  # ⌈n / size⌉
     kept = f"; the step was not taken, so the model keeps its parameters from before this batch (lr={lr:g})"
@@ -297,6 +352,8 @@ def fit(
             correct += right
         history.train_loss.append(loss_sum)
         history.train_acc.append(correct / n)
+        if record:
+            history.snapshots.append([p.data for p in params])
         postfix = {"loss": f"{history.train_loss[-1]:.4f}", "acc": f"{history.train_acc[-1]:.3f}"}
         if val_arrays is not None:
             with _where(f"epoch {epoch + 1}/{epochs}, validation"):

@@ -8,6 +8,7 @@ from .dot import draw_gate, draw_graph
 from .frames import backprop_frames
 from .html import Stepper, save_html, stepper
 from .notebook import StepThrough
+from .timeline import save_training
 from .backend import Diagram, DotNotFoundError, RenderError, find_dot, render
 from .worksheet import exercise_page, worksheet, worksheet_class
 
@@ -24,6 +25,7 @@ __all__ = [
     "find_dot",
     "render",
     "save_html",
+    "save_training",
     "stepper",
     "worksheet",
     "worksheet_class",

@@ -361,6 +361,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     epochs = spec["epochs"] if args.epochs is None else args.epochs
     lr = spec["lr"] if args.lr is None else args.lr
     folder = _output_folder(Path(args.output))  # before training, not after
+    if args.html is not None and Path(args.html).suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"--html {args.html!r} should end in .html or .htm")
     try:
         import nn  # only this command needs the networks, and only the CLI may import them
         from . import plots
@@ -382,7 +384,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             model = nn.Linear(64, 10, seed=args.seed)
         history = nn.fit(model, X, y, loss=spec["loss"], epochs=epochs, lr=lr, reg=1e-4,
                          batch_size=spec["batch_size"], val=val if val and len(val[0]) else None,
-                         seed=args.seed, progress=not args.no_progress)
+                         seed=args.seed, progress=not args.no_progress, record=args.html is not None)
     except ImportError as error:
         raise Failure(f"the {args.dataset} data needs an optional package: {error}") from None
     except ArithmeticError as error:
@@ -402,10 +404,17 @@ def cmd_train(args: argparse.Namespace) -> int:
         figure.savefig(buffer, format="png", dpi=120)  # drawn whole in memory, then written at once
         with _writing(folder / filename):
             write_atomic(folder / filename, buffer.getvalue())
+    if args.html is not None:  # the timeline page: one file, written whole like the plots
+        from .timeline import training_data, training_html
+
+        page = training_html(*training_data(history, model=model, X=X, y=y), title=name)
+        with _writing(Path(args.html)):
+            write_atomic(Path(args.html), page)
     result = f"training accuracy {history.train_acc[-1]:.1%}, loss {history.train_loss[-1]:.4g}"
     if history.val_acc:
         result += f"; validation accuracy {history.val_acc[-1]:.1%}"
-    _say(f"{name} after {epochs} epochs: {result}", f"wrote {', '.join(str(folder / f) for f in figures)}")
+    _say(f"{name} after {epochs} epochs: {result}",
+         f"wrote {', '.join([str(folder / f) for f in figures] + ([args.html] if args.html else []))}")
     return EXIT_OK
 
 
@@ -496,6 +505,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("-o", "--output", type=_path, default="gategraph-train",
                        help="folder for the plots (default: %(default)s)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.add_argument("--html", type=_path, default=None, metavar="FILE.html",
+                       help="also write the training timeline: one page to scrub through the epochs")
 
     worksheet = _command(
         sub, "worksheet", "write a worksheet: EXPR's stepper page with blank gradient cells the learner fills in",

@@ -198,6 +198,29 @@ _TEXT: dict[str, dict[str, str]] = {
     "page back": {"en": "back", "zh": "返回"},
     "page back label": {"en": "back to the whole network", "zh": "返回整个网络"},
     "page gates of": {"en": "{name}, gate by gate", "zh": "{name}：逐个门单元"},
+    # -- training timeline (timeline.py)
+    "timeline title": {"en": "Training, epoch by epoch", "zh": "训练过程，逐轮查看"},
+    "timeline epoch": {"en": "epoch", "zh": "轮次"},
+    "timeline previous": {"en": "previous", "zh": "上一轮"},
+    "timeline next": {"en": "next", "zh": "下一轮"},
+    "timeline counter": {"en": "epoch {i} of {n}", "zh": "第 {i} 轮，共 {n} 轮"},
+    "timeline status": {"en": "train loss {loss}, accuracy {acc}", "zh": "训练损失 {loss}，准确率 {acc}"},
+    "timeline val status": {"en": "validation loss {loss}, accuracy {acc}", "zh": "验证损失 {loss}，准确率 {acc}"},
+    "timeline train": {"en": "train", "zh": "训练"},
+    "timeline val": {"en": "validation", "zh": "验证"},
+    "timeline loss": {"en": "loss", "zh": "损失"},
+    "timeline accuracy": {"en": "accuracy", "zh": "准确率"},
+    "timeline boundary": {"en": "decision boundary", "zh": "决策边界"},
+    "timeline weights": {"en": "weights per class (red promotes, blue suppresses)",
+                         "zh": "每个类别的权重（红色促进，蓝色抑制）"},
+    "timeline class": {"en": "class {k}", "zh": "类别 {k}"},
+    "timeline graph": {"en": "one data point's loss, by neuron, at this epoch",
+                       "zh": "一个数据点的损失（按神经元折叠），本轮的值与梯度"},
+    "timeline hint": {
+        "en": "Drag the slider (or use ← / → on it) to move through the epochs; every picture shows "
+              "the parameters after that epoch. Gradients are orange.",
+        "zh": "拖动滑块（或在滑块上按 ← / →）逐轮查看；每张图都显示该轮结束后的参数。梯度为橙色。",
+    },
     "page untrusted": {
         "en": "The backprop stepper shows here once the notebook is trusted (JupyterLab: File ▸ Trust "
               "Notebook) or the cell is run again; viz.save_html writes the same page as a file.",

@@ -389,3 +389,19 @@ def test_a_graph_too_large_to_draw_exits_1_in_one_line(run, tmp_path) -> None:
     assert (code, out) == (1, "") and len(err.splitlines()) == 1
     assert re.search(r"^gategraph: error: cannot draw '-{79}: draw_graph: the graph has 1,981 value nodes, more than max_nodes=500", err)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_train_html_writes_the_timeline(run, tmp_path) -> None:
+    """train moons --html writes the timeline page next to the plots, one slider position per epoch."""
+    pytest.importorskip("nn")
+    code, out, err = run("train", "moons", "--epochs", "2", "--samples", "20", "--no-progress", "-o", "plots",
+                         "--html", "timeline.html")
+    assert (code, err) == (0, "") and "timeline.html" in out
+    assert 'max="1"' in (tmp_path / "timeline.html").read_text(encoding="utf-8")
+
+
+def test_train_html_refuses_another_suffix_before_training(run, tmp_path) -> None:
+    """--html t.png is a one-line usage error, and nothing is written."""
+    code, _, err = run("train", "moons", "--epochs", "1", "--no-progress", "--html", "t.png")
+    assert code == 2 and err.strip().endswith("--html 't.png' should end in .html or .htm")
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,157 @@
+"""viz.save_training: the training timeline page, its data per epoch and its errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nn
+from viz import save_training
+from viz.timeline import training_data
+
+pytestmark = pytest.mark.graphviz
+
+
+@pytest.fixture(scope="module")
+def moons():
+    """A small MLP fitted on moons for 4 epochs with record=True."""
+    X, y = nn.data.make_moons(30, seed=1)
+    model = nn.MLP(2, [4, 1], seed=1)
+    history = nn.fit(model, X, y, epochs=4, lr=0.5, batch_size=10, progress=False, record=True)
+    return history, model, X, y
+
+
+def page_json(path: Path) -> dict:
+    return json.loads(re.search(r'id="tl-data">(.*?)</script>', path.read_text(encoding="utf-8"), re.S).group(1))
+
+
+def test_page_carries_one_boundary_and_one_set_of_graph_texts_per_epoch(moons, tmp_path) -> None:
+    """The page's data has a 40×40 class grid and the graph's texts for each of the 4 epochs."""
+    history, model, X, y = moons
+    data = page_json(save_training(history, tmp_path / "t.html", model=model, X=X, y=y, point=3))
+    assert data["epochs"] == 4 and len(data["boundary"]["cls"]) == 4
+    assert all(len(c) == 40 * 40 and set(c) <= {"0", "1"} for c in data["boundary"]["cls"])
+    assert len(data["texts"]) == 4 and all(len(t) == len(data["cells"]) > 0 for t in data["texts"])
+    assert data["texts"][0] != data["texts"][-1] and data["weights"] is None
+
+
+def test_the_model_gets_its_parameters_back(moons) -> None:
+    """After the timeline is computed, the model's parameters (data and grad) are what they were."""
+    history, model, X, y = moons
+    model.parameters()[0].grad = 0.25
+    before = [(p.data, p.grad) for p in model.parameters()]
+    training_data(history, model=model, X=X, y=y)
+    assert [(p.data, p.grad) for p in model.parameters()] == before
+
+
+def test_the_last_epoch_boundary_is_the_models_prediction(moons) -> None:
+    """The last epoch's grid class at a data point's nearest cell agrees with the model there."""
+    history, model, X, y = moons
+    _, data = training_data(history, model=model, X=X, y=y)
+    b = data["boundary"]
+    x, yy, _ = b["pts"][0]
+    r, c = round(yy * (b["n"] - 1)), round(x * (b["n"] - 1))
+    pad = 0.1 * np.ptp(X, axis=0).max() + 0.25
+    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
+    gx = lo[0] + (hi[0] - lo[0]) * c / (b["n"] - 1)
+    gy = hi[1] - (hi[1] - lo[1]) * r / (b["n"] - 1)
+    assert int(b["cls"][-1][r * b["n"] + c]) == int(model([gx, gy]).data > 0)
+
+
+def test_a_linear_classifier_gets_its_weights_per_class() -> None:
+    """For nn.Linear on 4 inputs the page carries a 2×2 image per class per epoch, scaled to ±99."""
+    X = np.array([[0.0, 1.0, 2.0, 3.0], [1.0, 0.0, 1.0, 0.0], [2.0, 2.0, 0.0, 1.0]])
+    y = np.array([0, 1, 2])
+    model = nn.Linear(4, 3, seed=0)
+    history = nn.fit(model, X, y, epochs=2, lr=0.1, progress=False, record=True)
+    _, data = training_data(history, model=model, X=X, y=y)
+    w = data["weights"]
+    assert (w["rows"], w["cols"], w["k"], len(w["epochs"])) == (2, 2, 3, 2) and data["boundary"] is None
+    assert max(abs(v) for v in w["epochs"][1]["w"]) == 99
+    assert w["epochs"][1]["s"] == pytest.approx(np.abs(model.weight_matrix()).max(), rel=1e-3)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"X": np.zeros((30, 3))}, r"X must be a non-empty 2-D array of samples × 2 features .*shape \(30, 3\)"),
+    ({"X": np.zeros(30)}, r"X must be .*shape \(30,\)"),
+    ({"y": np.zeros(29, dtype=int)}, r"y must be 30 integer labels"),
+    ({"point": 30}, r"point must be the index of a row of X, an int in 0\.\.29, got 30"),
+    ({"point": -1}, r"point must be .* got -1"),
+    ({"lang": "fr"}, r"lang"),
+])
+def test_bad_arguments_are_named(moons, tmp_path, kwargs, message) -> None:
+    """A wrong-shape X or y, a point outside X or an unknown lang is refused by name."""
+    history, model, X, y = moons
+    args = {"model": model, "X": X, "y": y, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        save_training(history, tmp_path / "t.html", **args)
+    assert not (tmp_path / "t.html").exists()
+
+
+def test_a_history_without_records_says_how_to_record(moons, tmp_path) -> None:
+    """A fit without record=True cannot make a timeline; the message says what to pass."""
+    _, model, X, y = moons
+    history = nn.fit(model, X, y, epochs=1, progress=False)
+    with pytest.raises(ValueError, match=r"history has no snapshots: train with nn\.fit\(\.\.\., record=True\)"):
+        save_training(history, tmp_path / "t.html", model=model, X=X, y=y)
+
+
+def test_another_model_is_refused(moons, tmp_path) -> None:
+    """A model with another number of parameters than the snapshots is refused by name."""
+    history, _, X, y = moons
+    with pytest.raises(ValueError, match=r"model must be the trained model \(17 parameters per snapshot\)"):
+        save_training(history, tmp_path / "t.html", model=nn.MLP(2, [5, 1]), X=X, y=y)
+
+
+def test_a_wrong_suffix_is_refused(moons, tmp_path) -> None:
+    """The page's path must end in .html or .htm."""
+    history, model, X, y = moons
+    with pytest.raises(ValueError, match=r"should end in one of \.html, \.htm"):
+        save_training(history, tmp_path / "t.png", model=model, X=X, y=y)
+
+
+def test_hostile_title_stays_escaped_and_nothing_is_linked(moons, tmp_path) -> None:
+    """A title with markup is shown as text; the page names no URL; the CSP pins the one script."""
+    history, model, X, y = moons
+    page = save_training(history, tmp_path / "t.html", model=model, X=X, y=y,
+                         title="</script><img src=x onerror=alert(1)>").read_text(encoding="utf-8")
+    assert "<img" not in page and "&lt;img src=x" in page
+    assert "http:" not in page and "https:" not in page and page.count("<script") == 2
+    assert re.search(r"script-src 'sha256-[A-Za-z0-9+/=]+'", page)
+
+
+def test_chinese_page_speaks_chinese(moons, tmp_path) -> None:
+    """lang='zh' gives the controls and the graph's cells in the course's Chinese terms."""
+    history, model, X, y = moons
+    page = save_training(history, tmp_path / "t.html", model=model, X=X, y=y, lang="zh").read_text(encoding="utf-8")
+    assert "训练过程" in page and "决策边界" in page and "梯度" in page
+
+
+class _Hostile:
+    """A one-score model of ours whose parameter labels are markup."""
+
+    nin = 2
+
+    def __init__(self) -> None:
+        from autograd import Value
+
+        self.w = [Value(0.3, "<img src=x onerror=alert(1)>"), Value(-0.2, "</script><b>")]
+
+    def parameters(self):
+        return self.w
+
+    def __call__(self, x):
+        return self.w[0] * x[0] + self.w[1] * x[1]
+
+
+def test_hostile_parameter_labels_stay_escaped(tmp_path) -> None:
+    """Markup in a model's parameter labels reaches the page only as escaped text."""
+    X, y = nn.data.make_moons(12)
+    model = _Hostile()
+    history = nn.fit(model, X, y, loss="hinge", epochs=2, lr=0.1, progress=False, record=True)
+    page = save_training(history, tmp_path / "t.html", model=model, X=X, y=y).read_text(encoding="utf-8")
+    assert "<img" not in page and "</script><b>" not in page and "&lt;img src=x" in page
