@@ -276,13 +276,20 @@ function inputs(i, val) {
   var node = N[i], gate = W.gates[node.op];
   return node.p.map(function (j) { return pyRepr(val[j]); }).join(", ") + (gate.constant ? " with exponent " + pyRepr(W.c[i]) : "");
 }
-function forwardError(i, val) {
-  var node = N[i], gate = W.gates[node.op], got = "got " + inputs(i, val) + labels(node.p);
-  return gate.domain ? node.op + "() needs " + gate.domain + ", " + got : node.op + "() overflows a float, " + got;
+// Python tells a point outside the domain (ValueError, ZeroDivisionError: NaN here, or ±Infinity at
+// an input of 0, a pole) from a result too large for a float (OverflowError, or ±inf returned).
+function atPole(i, val, out) {
+  return isNaN(out) || N[i].p.some(function (j) { return val[j] === 0; });
 }
-function localError(i, val, upstream) {
-  var node = N[i];
-  return node.op + "() has no finite local derivative at " + inputs(i, val) + " (upstream gradient " + pyRepr(upstream) + ")" + labels(node.p);
+function forwardError(i, val, out) {
+  var node = N[i], gate = W.gates[node.op], got = "got " + inputs(i, val) + labels(node.p);
+  return atPole(i, val, out) ? node.op + "() needs " + (gate.domain || "inputs where it is defined") + ", " + got
+    : node.op + "() overflows a float, " + got;
+}
+function localError(i, val, upstream, local) {
+  var node = N[i], pole = local.some(function (l) { return !isFinite(l) && atPole(i, val, l); });
+  return node.op + "() " + (pole ? "has no finite local derivative" : "local derivative overflows a float") + " at " +
+    inputs(i, val) + " (upstream gradient " + pyRepr(upstream) + ")" + labels(node.p);
 }
 function gradientError(i, val, grad) {
   var node = N[i];
@@ -304,7 +311,7 @@ function compute(leafValues) {
     if (!node.op) { val[i] = leafValues[i]; continue; }
     var xs = node.p.map(function (j) { return val[j]; });
     var out = TWINS[node.op].f(xs[0], xs[1], W.c[i]);
-    if (!isFinite(out)) { error = forwardError(i, val); bad = i; val[i] = undefined; } else { val[i] = out; }
+    if (!isFinite(out)) { error = forwardError(i, val, out); bad = i; val[i] = undefined; } else { val[i] = out; }
   }
   var rootName = N[ROOT].label;
   if (error !== null) {
@@ -321,7 +328,7 @@ function compute(leafValues) {
     if (!gate.op) { continue; }
     var g = grad[k], parents = gate.p, ins = parents.map(function (j) { return val[j]; });
     var local = TWINS[gate.op].l(val[k], ins[0], ins[1], W.c[k]);
-    if (!local.every(isFinite)) { error = localError(k, val, g); bad = k; break; }
+    if (!local.every(isFinite)) { error = localError(k, val, g, local); bad = k; break; }
     var contributions = local.map(function (l) { return l * g; });
     parents.forEach(function (j, m) { grad[j] += contributions[m]; });  // += : paths through a fork add up
     finite = finite && [g].concat(parents.map(function (j) { return grad[j]; })).every(isFinite);
