@@ -158,7 +158,8 @@ def value_groups(svg: str, data: dict[str, Any]) -> dict[int, re.Match[str]]:
     ``group(0)`` is the group's SVG (its position: ``start()``, ``end()``), ``group(1)`` its id.
 
     >>> x = Value(2.0, "x")
-    >>> svg, data = page_data(x * x, list(backward_steps(x * x)))
+    >>> square = x * x
+    >>> svg, data = page_data(square, list(backward_steps(square)))
     >>> sorted(value_groups(svg, data)), value_groups(svg, data)[0].group(1).startswith("node")
     ([0, 1], True)
     """
