@@ -91,7 +91,8 @@ _GBG = re.compile(r'<polygon class="gbg"[^>]*points="([^"]*)"')
 
 def _mark_cells(group: str, word: str, number: str) -> str:
     """A value node's group with its data cell ready for the script: ``<text class="dv" data-w>word <tspan>n</tspan>``,
-    and its gradient text told its cell's width (``data-w``) too.
+    and its gradient text told its room too (``data-w``: the width the text may take, 2 units
+    clear of the cell's borders: a centred text's both sides, a left-aligned text's right side).
 
     Graphviz may split a cell's text in several ``<text>`` (around a CJK word): the texts are
     gathered by the cell (the smallest box) their start lies in, and the cell whose texts read
@@ -100,7 +101,7 @@ def _mark_cells(group: str, word: str, number: str) -> str:
     gbg = _GBG.search(group)
     if gbg is not None:
         x0, _, x1, _ = _cell_of(gbg.group(1))
-        group = group.replace('<text class="gv"', f'<text class="gv" data-w="{x1 - x0:.2f}"', 1)
+        group = group.replace('<text class="gv"', f'<text class="gv" data-w="{x1 - x0 - 4:.2f}"', 1)
     boxes = [_cell_of(m.group(1)) for m in _POLYGON.finditer(group)]
     by_cell: dict[tuple[float, float, float, float], list[re.Match[str]]] = {}
     for match in _DATA_TEXT.finditer(group):
@@ -112,7 +113,8 @@ def _mark_cells(group: str, word: str, number: str) -> str:
     for (x0, _, x1, _), texts in by_cell.items():
         if " ".join(html.unescape("".join(m.group(2) for m in texts)).split()) != want:
             continue
-        label = (f'<text class="dv" data-w="{x1 - x0:.2f}"{texts[0].group(1)}>{html.escape(word, quote=False)} '
+        start = float(_ATTR_X.search(texts[0].group(1)).group(1))  # the text starts here, left-aligned
+        label = (f'<text class="dv" data-w="{x1 - start - 2:.2f}"{texts[0].group(1)}>{html.escape(word, quote=False)} '
                  f"<tspan>{html.escape(number, quote=False)}</tspan></text>")
         for match in reversed(texts[1:]):
             group = group[: match.start()] + group[match.end():]
@@ -372,7 +374,7 @@ function fitTexts(items) {  // items: [text element, widest text, squeeze?]; fon
   });
   var needs = items.map(function (item) { return item[0].getComputedTextLength(); });
   items.forEach(function (item, k) {
-    var textElement = item[0], room = parseFloat(textElement.getAttribute("data-w")) - 4, need = needs[k];
+    var textElement = item[0], room = parseFloat(textElement.getAttribute("data-w")), need = needs[k];
     if (need > room && room > 0) {
       var size = parseFloat(textElement.getAttribute("font-size")) || 11, scale = Math.max(0.5, room / need);
       textElement.style.fontSize = (size * scale).toFixed(2) + "px";
