@@ -23,7 +23,8 @@ from .dot import (
 from .frames import PENDING, forward_caption, group_caption, step_caption, walk
 from .i18n import FONT_STACK, check_lang, text
 
-__all__ = ["Addon", "Stepper", "json_for_script", "page_data", "save_html", "stepper", "stepper_html"]
+__all__ = ["Addon", "Stepper", "fill_cells", "json_for_script", "page_data", "save_html", "stepper", "stepper_html",
+           "value_groups"]
 
 PathT = TypeVar("PathT", str, os.PathLike)
 
@@ -134,6 +135,38 @@ class _Cells:
     def fill(self, svg: str) -> str:
         """The SVG with its marked cells filled in."""
         return _MARKED_CELL.sub(self._fill, svg)
+
+
+_GRAD_TSPAN = re.compile(r'(<tspan data-n="(\d+)">)[^<]*(</tspan>)')
+_NODE_GROUP = re.compile(r'<g id="([^"]*)" class="node[^"]*">\s*<title>([^<]*)</title>.*?</g>', re.S)
+
+
+def fill_cells(svg: str, texts: Sequence[str]) -> str:
+    """The page's ``svg`` (from :func:`page_data`) with node ``i``'s gradient texts set to ``texts[i]``, for a static page.
+
+    >>> fill_cells('<text class="gv">grad <tspan data-n="1">?</tspan></text>', ["0", "-4<"])
+    '<text class="gv">grad <tspan data-n="1">-4&lt;</tspan></text>'
+    """
+    return _GRAD_TSPAN.sub(lambda m: m.group(1) + html.escape(texts[int(m.group(2))], quote=False) + m.group(3), svg)
+
+
+def value_groups(svg: str, data: dict[str, Any]) -> dict[int, re.Match[str]]:
+    """Each value node's group in the page's main drawing, by the node's index in ``data["nodes"]``.
+
+    ``svg`` and ``data`` come from :func:`page_data`; a group is found by its ``<title>``, the
+    node's ``"v"`` (a node inside a collapsed group is not drawn there). Each match's
+    ``group(0)`` is the group's SVG (its position: ``start()``, ``end()``), ``group(1)`` its id.
+
+    >>> x = Value(2.0, "x")
+    >>> square = x * x
+    >>> svg, data = page_data(square, list(backward_steps(square)))
+    >>> sorted(value_groups(svg, data)), value_groups(svg, data)[0].group(1).startswith("node")
+    ([0, 1], True)
+    """
+    index = {node["v"]: i for i, node in enumerate(data["nodes"]) if node["v"]}
+    end = svg.find("<svg", 1)  # a collapsed page's groups' own drawings follow the main one
+    end = len(svg) if end < 0 else end
+    return {index[m.group(2)]: m for m in _NODE_GROUP.finditer(svg, 0, end) if m.group(2) in index}
 
 
 #: StepThrough draws its diagrams this much larger than Graphviz's natural size.
@@ -623,7 +656,7 @@ _SCRIPT = """
     event.preventDefault();
   });
   // -- for an add-on script (what-if): swap in new frames and show one of them
-  window.gategraph = {data: data, nodes: nodes, show: show, current: function () { return current; },
+  window.gategraph = {data: data, nodes: nodes, cells: cells, show: show, current: function () { return current; },
                       setFrames: function (f) { frames = f; slider.max = String(f.length - 1); }};
   fit();
   show(0);
@@ -696,7 +729,8 @@ class Addon:
     ``style`` joins the page's CSS; ``body`` (HTML, escaped by the caller) goes after the caption
     panel; ``data``, unless None, goes in ``<script type="application/json" id="gg-{name}">``
     (escaped by :func:`json_for_script`); ``script`` runs after the page's own, which leaves
-    ``window.gategraph`` for it (``data``, ``nodes``, ``show(i)``, ``setFrames(frames)``), and
+    ``window.gategraph`` for it (``data``; ``nodes[i]``: node ``i``'s ``group``, ``gate`` and
+    ``edges`` in the drawing; ``cells[i]``: its gradient texts; ``show(i)``, ``setFrames(frames)``), and
     the Content-Security-Policy pins it by its hash too.
     """
 

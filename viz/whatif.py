@@ -10,7 +10,7 @@ from autograd import GATES, Gate, Value, topological_order
 
 from .dot import fmt, gate_symbol
 from .frames import gate_called
-from .html import _ATTR_X, _NODE_GROUP, _POLYGON, _TEXT, Addon, _cell_of, json_for_script
+from .html import _ATTR_X, _POLYGON, Addon, _cell_of, json_for_script, value_groups
 from .i18n import gate_rule, text
 
 __all__ = ["check_twin", "twins_script", "whatif_addon", "WHATIF_SCRIPT"]
@@ -91,25 +91,34 @@ _GBG = re.compile(r'<polygon class="gbg"[^>]*points="([^"]*)"')
 
 def _mark_cells(group: str, word: str, number: str) -> str:
     """A value node's group with its data cell ready for the script: ``<text class="dv" data-w>word <tspan>n</tspan>``,
-    and its gradient text told its cell's width (``data-w``) too."""
+    and its gradient text told its room too (``data-w``: the width the text may take, 2 units
+    clear of the cell's borders: a centred text's both sides, a left-aligned text's right side).
+
+    Graphviz may split a cell's text in several ``<text>`` (around a CJK word): the texts are
+    gathered by the cell (the smallest box) their start lies in, and the cell whose texts read
+    ``word number`` becomes one text.
+    """
     gbg = _GBG.search(group)
     if gbg is not None:
         x0, _, x1, _ = _cell_of(gbg.group(1))
-        group = group.replace('<text class="gv"', f'<text class="gv" data-w="{x1 - x0:.2f}"', 1)
-    want = f"{word} {number}"
+        group = group.replace('<text class="gv"', f'<text class="gv" data-w="{x1 - x0 - 4:.2f}"', 1)
+    boxes = [_cell_of(m.group(1)) for m in _POLYGON.finditer(group)]
+    by_cell: dict[tuple[float, float, float, float], list[re.Match[str]]] = {}
     for match in _DATA_TEXT.finditer(group):
-        attrs, content = match.groups()
-        if html.unescape(content) != want:
+        x = float(_ATTR_X.search(match.group(1)).group(1))
+        inside = [c for c in boxes if c[0] - 0.5 <= x <= c[2] + 0.5]
+        if inside:
+            by_cell.setdefault(min(inside, key=lambda c: (c[2] - c[0]) * (c[3] - c[1])), []).append(match)
+    want = " ".join(f"{word} {number}".split())
+    for (x0, _, x1, _), texts in by_cell.items():
+        if " ".join(html.unescape("".join(m.group(2) for m in texts)).split()) != want:
             continue
-        x = float(_ATTR_X.search(attrs).group(1))
-        cells = [_cell_of(m.group(1)) for m in _POLYGON.finditer(group, 0, match.start())]
-        inside = [c for c in cells if c[0] - 0.5 <= x <= c[2] + 0.5]
-        if not inside:
-            return group
-        x0, _, x1, _ = min(inside, key=lambda c: (c[2] - c[0]) * (c[3] - c[1]))
-        label = (f'<text class="dv" data-w="{x1 - x0:.2f}"{attrs}>{html.escape(word, quote=False)} '
+        start = float(_ATTR_X.search(texts[0].group(1)).group(1))  # the text starts here, left-aligned
+        label = (f'<text class="dv" data-w="{x1 - start - 2:.2f}"{texts[0].group(1)}>{html.escape(word, quote=False)} '
                  f"<tspan>{html.escape(number, quote=False)}</tspan></text>")
-        return group[: match.start()] + label + group[match.end():]
+        for match in reversed(texts[1:]):
+            group = group[: match.start()] + group[match.end():]
+        return group[: texts[0].start()] + label + group[texts[0].end():]
     return group
 
 
@@ -144,9 +153,11 @@ def whatif_addon(root: Value, svg: str, data: dict[str, Any], who: str = "save_h
         )
     lang = data.get("lang", "en")
     word = text("data", lang)
-    by_id = {entry["v"]: fmt(node.data) for entry, node in zip(data["nodes"], order)}
-    svg = _NODE_GROUP.sub(lambda m: _mark_cells(m.group(0), word, by_id[m.group(1)]) if m.group(1) in by_id
-                          else m.group(0), svg)
+    parts, at = [], 0
+    for i, group in sorted(value_groups(svg, data).items(), key=lambda item: item[1].start()):
+        parts += [svg[at:group.start()], _mark_cells(group.group(0), word, fmt(order[i].data))]
+        at = group.end()
+    svg = "".join(parts) + svg[at:]
     marked = svg.count('<text class="dv"')
     if marked != len(order):
         raise RuntimeError(
@@ -267,13 +278,20 @@ function inputs(i, val) {
   var node = N[i], gate = W.gates[node.op];
   return node.p.map(function (j) { return pyRepr(val[j]); }).join(", ") + (gate.constant ? " with exponent " + pyRepr(W.c[i]) : "");
 }
-function forwardError(i, val) {
-  var node = N[i], gate = W.gates[node.op], got = "got " + inputs(i, val) + labels(node.p);
-  return gate.domain ? node.op + "() needs " + gate.domain + ", " + got : node.op + "() overflows a float, " + got;
+// Python tells a point outside the domain (ValueError, ZeroDivisionError: NaN here, or ±Infinity at
+// an input of 0, a pole) from a result too large for a float (OverflowError, or ±inf returned).
+function atPole(i, val, out) {
+  return isNaN(out) || N[i].p.some(function (j) { return val[j] === 0; });
 }
-function localError(i, val, upstream) {
-  var node = N[i];
-  return node.op + "() has no finite local derivative at " + inputs(i, val) + " (upstream gradient " + pyRepr(upstream) + ")" + labels(node.p);
+function forwardError(i, val, out) {
+  var node = N[i], gate = W.gates[node.op], got = "got " + inputs(i, val) + labels(node.p);
+  return atPole(i, val, out) ? node.op + "() needs " + (gate.domain || "inputs where it is defined") + ", " + got
+    : node.op + "() overflows a float, " + got;
+}
+function localError(i, val, upstream, local) {
+  var node = N[i], pole = local.some(function (l) { return !isFinite(l) && atPole(i, val, l); });
+  return node.op + "() " + (pole ? "has no finite local derivative" : "local derivative overflows a float") + " at " +
+    inputs(i, val) + " (upstream gradient " + pyRepr(upstream) + ")" + labels(node.p);
 }
 function gradientError(i, val, grad) {
   var node = N[i];
@@ -295,7 +313,7 @@ function compute(leafValues) {
     if (!node.op) { val[i] = leafValues[i]; continue; }
     var xs = node.p.map(function (j) { return val[j]; });
     var out = TWINS[node.op].f(xs[0], xs[1], W.c[i]);
-    if (!isFinite(out)) { error = forwardError(i, val); bad = i; val[i] = undefined; } else { val[i] = out; }
+    if (!isFinite(out)) { error = forwardError(i, val, out); bad = i; val[i] = undefined; } else { val[i] = out; }
   }
   var rootName = N[ROOT].label;
   if (error !== null) {
@@ -312,7 +330,7 @@ function compute(leafValues) {
     if (!gate.op) { continue; }
     var g = grad[k], parents = gate.p, ins = parents.map(function (j) { return val[j]; });
     var local = TWINS[gate.op].l(val[k], ins[0], ins[1], W.c[k]);
-    if (!local.every(isFinite)) { error = localError(k, val, g); bad = k; break; }
+    if (!local.every(isFinite)) { error = localError(k, val, g, local); bad = k; break; }
     var contributions = local.map(function (l) { return l * g; });
     parents.forEach(function (j, m) { grad[j] += contributions[m]; });  // += : paths through a fork add up
     finite = finite && [g].concat(parents.map(function (j) { return grad[j]; })).every(isFinite);
@@ -356,7 +374,7 @@ function fitTexts(items) {  // items: [text element, widest text, squeeze?]; fon
   });
   var needs = items.map(function (item) { return item[0].getComputedTextLength(); });
   items.forEach(function (item, k) {
-    var textElement = item[0], room = parseFloat(textElement.getAttribute("data-w")) - 4, need = needs[k];
+    var textElement = item[0], room = parseFloat(textElement.getAttribute("data-w")), need = needs[k];
     if (need > room && room > 0) {
       var size = parseFloat(textElement.getAttribute("font-size")) || 11, scale = Math.max(0.5, room / need);
       textElement.style.fontSize = (size * scale).toFixed(2) + "px";
@@ -382,7 +400,10 @@ function render(result) {
   result.frames.forEach(function (frame) {
     frame.s.forEach(function (u) { if (u[1].length > widest[u[0]].length) { widest[u[0]] = u[1]; } });
   });
-  gg.nodes.forEach(function (n, i) { if (n.cell) { fits.push([n.cell.parentNode, widest[i], false]); n.shown = null; } });
+  gg.cells.forEach(function (texts, i) {
+    texts.forEach(function (cell) { fits.push([cell.parentNode, widest[i], false]); });
+    gg.nodes[i].shown = null;
+  });
   fitTexts(fits);
   errorBox.hidden = result.error === null;
   errorText.textContent = result.error === null ? "" : result.error;

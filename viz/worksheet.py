@@ -16,7 +16,7 @@ from . import expr
 from ._files import write_atomic
 from .dot import DEFAULT_MAX_NODES, check_size, fmt
 from .frames import gate_called, name_of
-from .html import _NODE_GROUP, Addon, _check_suffix, _style, json_for_script, page_data, stepper_html
+from .html import Addon, _check_suffix, _style, fill_cells, json_for_script, page_data, stepper_html
 from .i18n import check_lang, gate_rule, text
 
 __all__ = ["ABS_TOL", "REL_TOL", "exercise_page", "expression_variants", "random_expression", "worksheet",
@@ -41,17 +41,17 @@ NUMBERS = (-3.0, -2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0)
 #: Most variants of one worksheet (two-digit file numbers).
 MAX_VARIANTS = 99
 
-_GROUP_ID = re.compile(r'<g id="([^"]*)" class="node[^"]*">\s*<title>([^<]*)</title>')
-_PENDING_CELL = re.compile(r"(<text class=\"gv\"[^>]*>[^<]*<tspan>)[^<]*(</tspan>)")
 _SVG_ID = re.compile(r'\sid="')
 
 # The worksheet's own script (the stepper's script runs first and draws; this one adds the
-# answer boxes, or opens the checker's page at the wrong step). Answers are parsed by a strict
-# number pattern and Number(); nothing typed is ever evaluated.
+# answer boxes, or opens the checker's page at the wrong step). A node's group and gradient texts
+# in the drawing are the stepper's (window.gategraph: nodes[i].group, cells[i]). Answers are parsed
+# by a strict number pattern and Number(); nothing typed is ever evaluated.
 _WS_SCRIPT = """
 (function () {
   "use strict";
   var ws = JSON.parse(document.getElementById("ws-data").textContent);
+  var gg = window.gategraph;
   var say = ws.text;
   function fill(template, fields) {
     return template.replace(/\\{(\\w+)\\}/g, function (all, key) { return key in fields ? fields[key] : all; });
@@ -60,7 +60,7 @@ _WS_SCRIPT = """
     var slider = document.getElementById("slider");
     slider.value = String(ws.start);
     slider.dispatchEvent(new Event("input"));
-    var wrong = document.getElementById(ws.el);
+    var wrong = gg.nodes[ws.i].group;
     if (wrong) { wrong.classList.add("ws-wrong"); }
     var stage = document.querySelector(".stage");
     var banner = document.getElementById("ws-banner");
@@ -95,18 +95,19 @@ _WS_SCRIPT = """
   }
   function check(c) {
     var typed = c.input.value;
-    var group = document.getElementById(c.el), cell = group && group.querySelector(".gv tspan");
+    var group = gg.nodes[c.i].group;
+    function show(words) { gg.cells[c.i].forEach(function (cell) { cell.textContent = words; }); }
     var verdict = document.getElementById("ws-v-" + c.i);
     verdict.textContent = "";
     c.row.className = "";
     if (group) { group.classList.remove("ws-right", "ws-wrong"); }
-    if (!typed.trim()) { delete state[c.i]; if (cell) { cell.textContent = ws.pending; } tally(); return; }
+    if (!typed.trim()) { delete state[c.i]; show(ws.pending); tally(); return; }
     var x = parse(typed);
     if (x === null) {
       delete state[c.i];
       c.row.className = "ws-refused";
       verdict.textContent = say.notNumber;
-      if (cell) { cell.textContent = ws.pending; }
+      show(ws.pending);
       tally();
       return;
     }
@@ -115,7 +116,7 @@ _WS_SCRIPT = """
     c.typed = typed.trim();
     c.row.className = ok ? "ws-right" : "ws-wrong";
     if (group) { group.classList.add(ok ? "ws-right" : "ws-wrong"); }
-    if (cell) { cell.textContent = ok ? c.shown : c.typed.slice(0, 10); }
+    show(ok ? c.shown : c.typed.slice(0, 10));
     if (ok) { verdict.textContent = say.right; } else {
       hint(c).forEach(function (line, k) {
         var p = document.createElement(k ? "div" : "p");
@@ -132,7 +133,7 @@ _WS_SCRIPT = """
     c.input.addEventListener("change", function () { check(c); });
     // keys typed in a box are the learner's ("-", "+", arrows), not the stepper's shortcuts
     c.input.addEventListener("keydown", function (event) { event.stopPropagation(); });
-    var group = document.getElementById(c.el);
+    var group = gg.nodes[c.i].group;
     if (group) {  // the stage captures the pointer to pan, so a click is a press and release in one place
       group.addEventListener("pointerdown", function (event) { pressed = {c: c, x: event.clientX, y: event.clientY}; });
     }
@@ -178,11 +179,6 @@ def _d(out: str, node: str) -> str:
     return text("ws answer label", "en", out=_paren(out), node=_paren(node))
 
 
-def _group_ids(svg: str) -> dict[str, str]:
-    """The drawing's DOT titles (``n3``) -> the ids of their SVG groups (``node4``)."""
-    return {title: group for group, title in _GROUP_ID.findall(svg)}
-
-
 def _gradients(root: Value, steps: Sequence[Step]) -> dict[Value, float]:
     """∂root/∂node for every node, from the steps of one backward pass (the graph's ``grad``
     fields may hold an earlier pass too): 1 at the root, then the contributions added up."""
@@ -215,8 +211,6 @@ class _Sheet:
         self.grads = _gradients(root, steps)
         self.out = root.label or "out"
         self.names = [name_of(node, lang) for node in order]
-        ids = _group_ids(svg)
-        self.groups = [ids.get(n["v"], "") for n in data["nodes"]]
         data["frames"] = self._frames(data["frames"])
         self.data = data
 
@@ -242,7 +236,7 @@ class _Sheet:
         return blank
 
     def cells(self) -> list[dict[str, Any]]:
-        """Each gradient cell, output first: its node index, SVG group, name, answer and its uses
+        """Each gradient cell, output first: its node index, name, answer and its uses
         (``[child index, local gradient text, ∂child/∂node]`` for each gate the node feeds)."""
         index = {node: i for i, node in enumerate(self.order)}
         uses: dict[Value, list[list[Any]]] = {node: [] for node in self.order}
@@ -254,22 +248,14 @@ class _Sheet:
         for node in reversed(self.order):
             i = index[node]
             answer = self.grads[node]
-            cells.append({"i": i, "el": self.groups[i], "name": _paren(self.names[i]), "d": _d(self.out, self.names[i]),
+            cells.append({"i": i, "name": _paren(self.names[i]), "d": _d(self.out, self.names[i]),
                           "answer": answer, "shown": fmt(answer), "uses": uses[node]})
         return cells
 
     def filled_svg(self, prefix: str) -> str:
         """The drawing with every gradient cell filled in (for the key), its ids made unique by ``prefix``."""
-        by_title = {n["v"]: fmt(self.grads[node]) for n, node in zip(self.data["nodes"], self.order)}
-        groups = re.split(r'(?=<g id="[^"]*" class="node)', self.svg)
-        filled = []
-        for part in groups:
-            match = _NODE_GROUP.match(part)
-            title = match.group(1) if match else None
-            if title in by_title:
-                part = _PENDING_CELL.sub(lambda m: m.group(1) + html.escape(by_title[title]) + m.group(2), part, count=1)
-            filled.append(part)
-        return _SVG_ID.sub(f' id="{prefix}-', "".join(filled))
+        filled = fill_cells(self.svg, [fmt(self.grads[node]) for node in self.order])
+        return _SVG_ID.sub(f' id="{prefix}-', filled)
 
 
 def _paren(name: str) -> str:
@@ -298,7 +284,7 @@ def _worksheet_html(sheet: _Sheet, title: str) -> str:
            "use": text("ws use", lang, upstream="{upstream}", local="{local}", up="{up}", lo="{lo}"),
            "usePending": text("ws use pending", lang, upstream="{upstream}", local="{local}", lo="{lo}")}
     ws = {"mode": "worksheet", "rel": REL_TOL, "abs": ABS_TOL, "pending": sheet.data["pending"],
-          "cells": [{k: c[k] for k in ("i", "el", "name", "answer", "shown", "uses")} | {"d": c["d"]} for c in cells],
+          "cells": [{k: c[k] for k in ("i", "name", "answer", "shown", "uses")} | {"d": c["d"]} for c in cells],
           "text": say}
     body += f'<script type="application/json" id="ws-data">{json_for_script(ws)}</script>\n'
     return stepper_html(sheet.svg, sheet.data, title, Addon("ws", script=_WS_SCRIPT, body=body))
@@ -652,7 +638,7 @@ def exercise_page(report: Any, path: PathT, *, lang: str = "en",
     if message:
         lines.append(text("exercise checker", lang, message=message))
     banner = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
-    ws = {"mode": "exercise", "start": start, "el": _group_ids(svg).get(data["nodes"][index]["v"], ""), "text": {}}
+    ws = {"mode": "exercise", "start": start, "i": index, "text": {}}
     body = (f'<style>{_WS_STYLE}</style>\n<div id="ws-banner" role="alert">{banner}</div>\n'
             f'<script type="application/json" id="ws-data">{json_for_script(ws)}</script>\n')
     title = getattr(report, "title", "") or root.label

@@ -219,3 +219,21 @@ def test_an_overflowing_input_shows_the_engines_overflow_error(tab, tmp_path: Pa
     assert all(math.isfinite(float(slider.get_attribute(end))) for end in ("min", "max", "step"))
     body = tab.inner_text("body")
     assert "NaN" not in body and "Infinity" not in body and tab.problems == []
+
+
+@pytest.mark.parametrize("make, typed", [
+    (lambda x: x.log(), 0.0),             # a pole: log(0) is outside the domain
+    (lambda x: x.exp(), 1000.0),          # too large: exp(1000) overflows
+    (lambda x: x ** -1, 0.0),             # a pole: 0 ** -1
+    (lambda x: x ** 0.5, 0.0),            # forward fine, local derivative at a pole
+    (lambda x: x ** 3, 1e103),            # too large: 1e309
+    (lambda x: x ** -0.5, 1e-300),        # forward fine (1e150), local derivative overflows (1e450)
+])
+def test_errors_tell_a_point_outside_the_domain_from_an_overflow(tab, tmp_path: Path, make, typed: float) -> None:
+    """A pole (an input of 0) gives the engine's domain or no-derivative words, a too-large result its overflow words."""
+    x = Value(2.0, "x")
+    tab.set_content(save_html(make(x).tanh(), tmp_path / "e.html", interactive=True).read_text(encoding="utf-8"))
+    tab.fill(leaf_box("x"), repr(typed))
+    with pytest.raises(GateError) as expected:
+        make(Value(typed, "x")).tanh().backward()
+    assert tab.inner_text(".whatif .error .message") == str(expected.value)

@@ -37,7 +37,7 @@ def test_worksheet_cells_are_blank_and_answers_only_in_the_checker_data(tmp_path
     page = worksheet(root, tmp_path / "ws.html").read_text(encoding="utf-8")
     data = block(page, "gg-data")
     assert all(frame["s"] == [] for frame in data["frames"])
-    assert set(re.findall(r'<text class="gv"[^>]*>[^<]*<tspan>([^<]*)</tspan>', page)) == {"?"}
+    assert set(re.findall(r'<text class="gv"[^>]*>[^<]*<tspan data-n="\d+">([^<]*)</tspan>', page)) == {"?"}
     outside = re.sub(r'<script type="application/json" id="ws-data">.*?</script>', "", page, flags=re.S)
     root.backward()
     for node in topological_order(root):
@@ -76,7 +76,7 @@ def test_key_fills_every_gradient_and_runs_no_script(tmp_path: Path) -> None:
     worksheet(root, tmp_path / "ws.html", answers=tmp_path / "key.html")
     key = (tmp_path / "key.html").read_text(encoding="utf-8")
     root.backward()
-    cells = re.findall(r'<text class="gv"[^>]*>[^<]*<tspan>([^<]*)</tspan>', key)
+    cells = re.findall(r'<text class="gv"[^>]*>[^<]*<tspan data-n="\d+">([^<]*)</tspan>', key)
     assert sorted(cells) == sorted(fmt(n.grad) for n in topological_order(root))
     assert "<script" not in key and "default-src 'none'" in key
 
@@ -187,13 +187,14 @@ def course_report(**changes) -> SimpleNamespace:
 
 
 def test_exercise_page_opens_at_the_wrong_step_with_the_cell_marked(tmp_path: Path) -> None:
-    """The page carries the frame to open (step + 1), the wrong node's SVG group, and the numbers in the banner."""
+    """The page carries the frame to open (step + 1), the wrong node's index (its group drawn), and the numbers in the banner."""
     report = course_report()
     page = exercise_page(report, tmp_path / "first-wrong.html").read_text(encoding="utf-8")
     ws = block(page, "ws-data")
     assert ws["mode"] == "exercise" and ws["start"] == 2
-    title = block(page, "gg-data")["nodes"][[n for n in topological_order(report.root)].index(report.node)]["v"]
-    assert re.search(rf'<g id="{ws["el"]}" class="node[^"]*">\s*<title>{title}</title>', page)
+    assert ws["i"] == [n for n in topological_order(report.root)].index(report.node)
+    title = block(page, "gg-data")["nodes"][ws["i"]]["v"]
+    assert re.search(rf'<g id="[^"]*" class="node[^"]*">\s*<title>{title}</title>', page)
     assert "∂f/∂y should be -4; your code made it 4." in page and "the wrong sign" in page
     assert report.node.grad == 0.0  # the report's graph is left as it was
 
