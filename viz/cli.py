@@ -46,6 +46,7 @@ examples:
   gategraph demo
   gategraph draw "(x+y)*z" x=-2 y=5 z=-4 -o f.svg
   gategraph steps "tanh(w0*x0 + w1*x1 + b)" w0=-3 x0=2 w1=1 x1=0 b=6.88 -o steps.html
+  gategraph steps "log(x)*y" x=2 y=3 --interactive --lang zh -o whatif.html
   gategraph check "log(1 + exp(a*b))" a=0.5 b=-2
   gategraph worksheet "(x+y)*z" x=-2 y=5 z=-4 -o ws.html --class 30 --answers key.html
   gategraph train moons --epochs 50
@@ -176,7 +177,7 @@ def cmd_steps(args: argparse.Namespace) -> int:
     root = _expression(args.expr, args.bindings)
     try:
         with _writing(args.output):
-            save_html(root, args.output, lang=args.lang)
+            save_html(root, args.output, lang=args.lang, interactive=args.interactive)
     except ArithmeticError as error:
         raise Failure(f"no finite gradient: {error}") from None
     except ValueError as error:  # too large to step through
@@ -471,6 +472,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     steps = _expression_command(sub, "steps", "write an HTML page that steps through EXPR's backward pass", cmd_steps)
     steps.add_argument("-o", "--output", required=True, type=_path, help="the page to write: .html")
+    steps.add_argument("--interactive", action="store_true",
+                       help="add a what-if panel: change any input and every value and gradient updates in the page")
     _add_lang(steps)
 
     check = _expression_command(sub, "check", "compare EXPR's gradients with numeric ones (gradcheck)", cmd_check)
@@ -539,7 +542,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _EXPRESSION_COMMANDS = ("draw", "steps", "check", "worksheet")
 _EXPRESSION_OPTIONS = ("-h", "--help", "-o", "--output", "--show", "--rankdir", "--eps", "--debug", "--lang",
-                       "--answers", "--class", "--random", "--seed")
+                       "--interactive", "--answers", "--class", "--random", "--seed")
 
 
 def _protect_expression(argv: list[str]) -> list[str]:

@@ -154,6 +154,13 @@ def test_steps_lang_zh_writes_a_chinese_page(run, tmp_path) -> None:
     assert code == 0 and 'lang="zh' in text and "上游梯度" in text
 
 
+def test_steps_interactive_writes_the_what_if_panel(run, tmp_path) -> None:
+    """steps --interactive adds the what-if panel: its data block and a second, hash-pinned script."""
+    code, _, _ = run("steps", "log(x)*y", "x=2", "y=3", "--interactive", "-o", "s.html")
+    text = (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert code == 0 and 'id="gg-whatif"' in text and text.count("<script>") == 2
+
+
 def test_an_unknown_lang_is_a_usage_error(run) -> None:
     """--lang fr is refused in one line naming the choices, exit 2."""
     code, _, err = run("draw", "x*y", "x=2", "y=3", "--lang", "fr", "-o", "f.svg")
