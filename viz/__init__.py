@@ -10,7 +10,7 @@ from .html import Stepper, save_html, stepper
 from .notebook import StepThrough
 from .timeline import save_training
 from .backend import Diagram, DotNotFoundError, RenderError, find_dot, render
-from .worksheet import exercise_page, worksheet, worksheet_class
+from .worksheet import exercise_page, exercise_stepper, worksheet, worksheet_class
 
 __all__ = [
     "Diagram",
@@ -22,6 +22,7 @@ __all__ = [
     "draw_gate",
     "draw_graph",
     "exercise_page",
+    "exercise_stepper",
     "find_dot",
     "render",
     "save_html",

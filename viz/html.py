@@ -481,8 +481,12 @@ _SCRIPT = """
     svg.setAttribute("data-scale", String(view.s));
   }
   function centre(x, y) { var a = area(); view.x = x - a.w / 2 / view.s; view.y = y - a.h / 2 / view.s; }
-  function fit() { view.s = fitScale(); centre(graph.x + graph.w / 2, graph.y + graph.h / 2); draw(); }
+  // steered: the reader zoomed or panned; until then a resize (a notebook's iframe laid out late,
+  // a window made wider) fits the drawing again instead of keeping a fit made for another size
+  var steered = false;
+  function fit() { steered = false; view.s = fitScale(); centre(graph.x + graph.w / 2, graph.y + graph.h / 2); draw(); }
   function zoomAt(factor, px, py) {  // keep the drawing's point under (px, py) where it is
+    steered = true;
     var ux = view.x + px / view.s, uy = view.y + py / view.s;
     view.s = Math.max(fitScale() / 4, Math.min(8, view.s * factor));
     view.x = ux - px / view.s;
@@ -517,6 +521,7 @@ _SCRIPT = """
   stage.addEventListener("pointermove", function (event) {
     if (!drag || event.pointerId !== drag.id) { return; }
     drag.moved += Math.abs(event.clientX - drag.x) + Math.abs(event.clientY - drag.y);
+    if (drag.moved >= 6) { steered = true; }
     view.x -= (event.clientX - drag.x) / view.s;
     view.y -= (event.clientY - drag.y) / view.s;
     drag.x = event.clientX;
@@ -581,6 +586,7 @@ _SCRIPT = """
   document.getElementById("fit").addEventListener("click", fit);
   var size = area();
   window.addEventListener("resize", function () {  // keep the centre of the view where it was
+    if (!steered && !expanded) { size = area(); fit(); return; }
     var x = view.x + size.w / 2 / view.s, y = view.y + size.h / 2 / view.s;
     size = area();
     centre(x, y);

@@ -16,7 +16,7 @@ from . import expr
 from ._files import write_atomic
 from .dot import DEFAULT_MAX_NODES, check_size, fmt
 from .frames import gate_called, name_of
-from .html import Addon, _check_suffix, _style, fill_cells, json_for_script, page_data, stepper_html
+from .html import Addon, Stepper, _check_suffix, _style, fill_cells, json_for_script, page_data, stepper_html
 from .i18n import check_lang, gate_rule, text
 
 __all__ = ["ABS_TOL", "REL_TOL", "exercise_page", "expression_variants", "random_expression", "worksheet",
@@ -579,19 +579,7 @@ def expression_variants(text_: str, values: dict[str, float], n: int, seed: int 
 # -- the exercise checker's page ----------------------------------------------------------------
 def exercise_page(report: Any, path: PathT, *, lang: str = "en",
                   max_nodes: Optional[int] = DEFAULT_MAX_NODES) -> PathT:
-    """Write the stepper page of a failed exercise, opened at its first wrong step, that step's
-    wrong cell marked in red and a banner with the right number and the learner's.
-
-    ``report`` is what ``autograd.exercises`` returns (only plain attributes are read):
-    ``root`` (the task's graph), ``step`` (index of the first wrong step in
-    ``backward_steps(root)``, None: open at the last step), ``node`` (the wrong cell's node in
-    ``root``'s graph), ``expected`` and ``actual`` (None when the step went wrong in another
-    way, e.g. a gate visited out of order), ``message`` and ``backward_pass``. The page steps
-    as any stepper does; the graph's ``grad`` fields are left as they were.
-
-    Raises:
-        ValueError: the report is ok or has no graph or node to show (e.g. the learner's code
-            raised), or its node is not in its graph; a wrong suffix or ``lang``.
+    """Write the stepper page of a failed exercise (see :func:`exercise_stepper`) to ``path``.
 
     >>> import tempfile
     >>> from types import SimpleNamespace
@@ -602,20 +590,44 @@ def exercise_page(report: Any, path: PathT, *, lang: str = "en",
     >>> "should be -4; your code made it 4" in page.read_text(encoding="utf-8")
     True
     """
-    lang = check_lang("exercise_page", lang)
     _check_suffix(path, "exercise_page")
+    write_atomic(path, exercise_stepper(report, lang=lang, max_nodes=max_nodes, who="exercise_page").html)
+    return path
+
+
+def exercise_stepper(report: Any, *, lang: str = "en", max_nodes: Optional[int] = DEFAULT_MAX_NODES,
+                     who: str = "exercise_stepper") -> Stepper:
+    """The stepper page of a failed exercise, opened at its first wrong step, that step's
+    wrong cell marked in red and a banner with the right number and the learner's.
+
+    In a notebook it shows inline like :func:`viz.stepper` (notebook 07 puts it beside the
+    right backward's stepper); :func:`exercise_page` writes it to a file.
+
+    ``report`` is what ``autograd.exercises`` returns (only plain attributes are read):
+    ``root`` (the task's graph), ``step`` (index of the first wrong step in
+    ``backward_steps(root)``, None: open at the last step), ``node`` (the wrong cell's node in
+    ``root``'s graph), ``expected`` and ``actual`` (None when the step went wrong in another
+    way, e.g. a gate visited out of order), ``message`` and ``backward_pass``. The page steps
+    as any stepper does; the graph's ``grad`` fields are left as they were.
+
+    Raises:
+        ValueError: the report is ok or has no graph or node to show (e.g. the learner's code
+            raised), or its node is not in its graph; a wrong ``lang`` (or, for
+            :func:`exercise_page`, a wrong suffix).
+    """
+    lang = check_lang(who, lang)
     root, node, step = getattr(report, "root", None), getattr(report, "node", None), getattr(report, "step", None)
     if getattr(report, "ok", False):
-        raise ValueError("exercise_page: the report is ok: there is no wrong step to show")
+        raise ValueError(f"{who}: the report is ok: there is no wrong step to show")
     if not isinstance(root, Value) or not isinstance(node, Value):
         raise ValueError(
-            "exercise_page: the report has no graph (root) or no wrong node to show "
+            f"{who}: the report has no graph (root) or no wrong node to show "
             f"(root={type(root).__name__}, node={type(node).__name__}); print the report instead"
         )
-    check_size(root, max_nodes, "exercise_page")
+    check_size(root, max_nodes, who)
     order = topological_order(root)
     if not any(node is n for n in order):
-        raise ValueError(f"exercise_page: the report's node {name_of(node)!r} is not in its root's graph")
+        raise ValueError(f"{who}: the report's node {name_of(node)!r} is not in its root's graph")
     saved = {n: n.grad for n in order}
     try:
         steps = list(backward_steps(root))
@@ -624,7 +636,7 @@ def exercise_page(report: Any, path: PathT, *, lang: str = "en",
         for n, grad in saved.items():
             n.grad = grad
     if step is not None and not (isinstance(step, int) and 0 <= step < len(steps)):
-        raise ValueError(f"exercise_page: the report's step must be 0 to {len(steps) - 1}, got {step!r}")
+        raise ValueError(f"{who}: the report's step must be 0 to {len(steps) - 1}, got {step!r}")
     start = len(steps) if step is None else step + 1  # frame 0 is the forward pass
     index = next(i for i, n in enumerate(order) if n is node)
     out = root.label or "out"
@@ -642,5 +654,4 @@ def exercise_page(report: Any, path: PathT, *, lang: str = "en",
     body = (f'<style>{_WS_STYLE}</style>\n<div id="ws-banner" role="alert">{banner}</div>\n'
             f'<script type="application/json" id="ws-data">{json_for_script(ws)}</script>\n')
     title = getattr(report, "title", "") or root.label
-    write_atomic(path, stepper_html(svg, data, title, Addon("ws", script=_WS_SCRIPT, body=body)))
-    return path
+    return Stepper(stepper_html(svg, data, title, Addon("ws", script=_WS_SCRIPT, body=body)), len(data["frames"]), lang)

@@ -193,6 +193,24 @@ def test_notebook_output_steps_inside_its_sandboxed_frame(browser) -> None:
         page.close()
 
 
+def test_a_frame_laid_out_late_still_opens_fitted(browser) -> None:
+    """A notebook may lay an output's iframe out after the page loaded (width 0 first): the page
+    fits again when it gets its size, so the drawing is not left tiny (a blank-looking stage)."""
+    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    shown = stepper((x + y) * z)._repr_html_().replace("width: 100%", "width: 0")
+    page = browser.new_page(viewport={"width": 800, "height": 900})
+    try:
+        page.set_content(f"<!DOCTYPE html><html><body>{shown}</body></html>")
+        inner = page.frame_locator("iframe")
+        assert inner.locator("#counter").inner_text() == "frame 1 of 3"
+        page.eval_on_selector("iframe", "frame => { frame.style.width = '700px'; }")
+        page.wait_for_timeout(200)
+        scale = float(inner.locator(".stage svg").first.get_attribute("data-scale"))
+        assert scale > 0.5  # fitted to 700 px, not to the 0 px it loaded at (1e-3)
+    finally:
+        page.close()
+
+
 def test_hostile_labels_stay_text_in_the_browser(browser, tmp_path: Path) -> None:
     """Labels holding </script>, <img onerror> and <svg onload> show as text: no dialog, no request, no error."""
     a, b = Value(1.0, "</script><img src=x onerror=alert(1)>"), Value(2.0, "<svg onload=alert(2)>")
