@@ -281,7 +281,7 @@ def demo(args: argparse.Namespace) -> list[str]:
         objective.backward()
         return objective.data
 
-    # tracing: one sample's loss (+ the penalty's program), and the whole step as one program;
+    # tracing: one sample's loss (ReplayTrainer), and the whole step as one program;
     # each the best of a few, as the steps they are compared with are
     trace_small = trace_whole = float("inf")
     for _ in range(1 if args.quick else 3):
@@ -340,7 +340,7 @@ def demo(args: argparse.Namespace) -> list[str]:
             lines.append(f"   replay vs {key}: {times[key] / replay:.2f}× faster (target > 1×)")
     lines.append(f"   whole step as one program: {times['scalar engine'] / times['whole step as one program']:.0f}× "
                  "faster than the scalar step (target ≥ 100×)")
-    lines.append(f"   tracing: one sample's loss + penalty {trace_small * 1e3:.1f} ms = "
+    lines.append(f"   tracing: one sample's loss {trace_small * 1e3:.1f} ms = "
                  f"{trace_small / times['scalar engine']:.2f} scalar steps; the whole step {trace_whole * 1e3:.1f} ms = "
                  f"{trace_whole / times['scalar engine']:.2f} scalar steps (target ≤ 5)")
     lines.extend(f"   note: {n}" for n in notes)
