@@ -483,7 +483,19 @@ class Program:
         w = self._weights(weights, B)
         if verify:
             self.verify(*cols, points=verify)
-        V = self._forward(cols, B)
+        pgrad, GE = self._grads(cols, B, w)
+        for p, g in zip(self.captured, pgrad.tolist()):
+            p.grad += g  # accumulate, as Value.backward does
+        return tuple(GE[1 : 1 + self.n_inputs].copy())  # one copy; a row of it per input
+
+    def _grads(self, cols: Any, B: int, w: np.ndarray, pv: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+        """Forward and backward without touching any ``.grad``: Σ_b w_b·∂fn_b/∂p per captured leaf p, and
+        the gradient rows (row 1 + k: ∂fn/∂input k per data point).
+
+        ``pv`` gives the captured leaves' values (in :attr:`captured`'s order) when the caller has
+        read them already; by default they are read from their ``.data``.
+        """
+        V = self._forward(cols, B, pv)
         GE = np.zeros((self._n_total, B))  # gradient rows (as V's), then contribution blocks
         GE[self._root_row] = 1.0  # ∂fn/∂fn = 1 at every data point
         pgrad = np.zeros(len(self._const_pv))  # parameters first, then constants (not written back)
@@ -506,9 +518,7 @@ class Program:
                 f"gradient of captured leaf {self._name(self.captured[j])} summed over the batch is not "
                 f"finite ({pgrad[j]!r}): the weighted sum overflowed a float"
             )
-        for p, g in zip(self.captured, pgrad[: len(self.captured)].tolist()):
-            p.grad += g  # accumulate, as Value.backward does
-        return tuple(GE[1 : 1 + self.n_inputs].copy())  # one copy; a row of it per input
+        return pgrad[: len(self.captured)], GE
 
     def values_of(self, node: Value) -> np.ndarray:
         """The column of the root (``program.root``) or of a node passed to ``trace(..., keep=...)``, from the last call."""
@@ -627,13 +637,15 @@ class Program:
             raise ValueError("weights must be finite numbers")
         return w
 
-    def _forward(self, cols: list[np.ndarray], B: int) -> np.ndarray:
+    def _forward(self, cols: Any, B: int, captured: Optional[np.ndarray] = None) -> np.ndarray:
         V = np.empty((self._n_rows, B))
         V[0] = 0.0
         if self.n_inputs:
             V[1 : 1 + self.n_inputs] = cols
         pv = self._const_pv.copy()
-        pv[: len(self.captured)] = np.fromiter(map(_data, self.captured), float, len(self.captured))
+        if captured is None:
+            captured = np.fromiter(map(_data, self.captured), float, len(self.captured))
+        pv[: len(self.captured)] = captured
         self._pvals = pv
         if self._leaf_rows_cap:
             V[1 + self._n_input_rows : self._leaf_stop] = pv[self._leaf_rows_cap][:, None]

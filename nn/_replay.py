@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, Optional
 
 import numpy as np
 
-from autograd import Program, Value, trace
+from autograd import GateError, Program, Value, trace
 
 from ._gc import cyclic_gc_paused
-from .losses import l2_penalty, total
+from .losses import total
 from .module import Layer, MLP, Neuron
 
 __all__ = ["LossProgram", "ReplayTrainer", "loss_program", "supports"]
+
+_data = attrgetter("data")
 
 
 def supports(model: Any) -> bool:
@@ -132,24 +135,59 @@ def _svm_onehot(s: list[Value], h: tuple[Value, ...], mask: tuple[Value, ...]) -
 
 
 class ReplayTrainer:
-    """What ``fit`` needs per batch on the replay path: the loss program and the L2 penalty's."""
+    """What ``fit`` needs per batch on the replay path: the loss program, and the L2 penalty on the parameter vector.
+
+    Per batch the parameters' ``.data`` are read once into a vector P, the loss program runs on
+    it, the penalty λ·Σp² and its gradient 2λ·p are computed on P directly (the numbers the
+    scalar engine's ``l2_penalty`` graph gives), and each parameter's ``.grad`` gets the sum of
+    both in one pass, so ``nn.SGD`` works unchanged.
+    """
 
     def __init__(self, model: Any, loss: str, n_features: int, n_classes: int, params: list[Value], reg: float) -> None:
         self.model, self.loss_name, self.params, self.reg = model, loss, params, reg
         self.losses = LossProgram(model, loss, n_features, n_classes)
-        self.penalty: Optional[Program] = None
-        if reg:
-            with cyclic_gc_paused():
-                self.penalty = trace(lambda: l2_penalty(params, reg))  # λ·Σp², no inputs
+        index = {id(p): i for i, p in enumerate(params)}
+        extra = [p for p in self.losses.program.captured if id(p) not in index]  # leaves fn reads that are not params
+        for p in extra:
+            index[id(p)] = len(index)
+        self._leaves = list(params) + extra  # what .grad is written to: the params, then those leaves
+        self._n_params = len(params)
+        # where each of the program's captured leaves sits in _leaves (each once: no repeats)
+        self._at = np.array([index[id(p)] for p in self.losses.program.captured], dtype=np.intp)
+
+    def _read(self) -> np.ndarray:
+        return np.fromiter(map(_data, self._leaves), float, len(self._leaves))
+
+    def _penalty(self, P: np.ndarray) -> float:
+        """λ·Σp² over the parameters in P (0 without a penalty); GateError if it overflows, as the scalar graph."""
+        if not self.reg:
+            return 0.0
+        params = P[: self._n_params]
+        with np.errstate(all="ignore"):
+            value = self.reg * float(np.sum(params * params))  # λ·Σ p² (no BLAS call: its threads cost more than they save here)
+        if not np.isfinite(value):
+            raise GateError(f"the L2 penalty λ·Σp² is not finite ({value!r}): a parameter is too large")
+        return value
 
     def backward(self, X: np.ndarray, y: np.ndarray) -> tuple[float, int]:
         """Add ∂(mean loss + penalty)/∂p into every parameter's grad; return that objective and the right count."""
-        losses, right = self.losses.run(X, y, 1.0 / len(y))
-        objective = float(np.sum(losses)) * (1.0 / len(y))  # (1/N) Σᵢ Lᵢ
-        if self.penalty is not None:
-            self.penalty.backward()
-            objective += float(self.penalty.values_of(self.penalty.root)[0])
-        return objective, right
+        P = self._read()  # every parameter's .data, read once per batch
+        penalty = self._penalty(P)
+        program = self.losses.program
+        block = program._columns((), self.losses.block(X, y))[0]
+        n = len(y)
+        pgrad, _ = program._grads(block, n, np.full(n, 1.0 / n), P[self._at])
+        losses = program.values_of(self.losses.root)
+        if self.reg:
+            G = (self.reg * P) * 2.0  # ∂(λ·Σp²)/∂p = λ·p + λ·p, as the scalar engine sums p·p's two inputs
+            G[self._n_params :] = 0.0
+        else:
+            G = np.zeros(len(P))
+        G[self._at] += pgrad
+        for p, g in zip(self._leaves, G.tolist()):
+            p.grad += g  # accumulate, as Value.backward does
+        objective = float(np.sum(losses)) * (1.0 / n) + penalty  # (1/N) Σᵢ Lᵢ + λ·Σp²
+        return objective, self.losses._correct(y)
 
     def verify(self, X: np.ndarray, y: np.ndarray) -> None:
         """Check 5 of the samples X, y through the scalar engine: raise TraceMismatch where the graph differs."""
@@ -166,7 +204,7 @@ class ReplayTrainer:
 
     def penalty_value(self) -> float:
         """λ·Σp² at the parameters' current values (0 without a penalty)."""
-        return float(self.penalty()[0]) if self.penalty is not None else 0.0
+        return self._penalty(self._read())
 
 
 def loss_program(model: Any, loss: str, n_classes: Optional[int] = None) -> LossProgram:

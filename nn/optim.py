@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from typing import Iterable, Optional
+
+import numpy as np
 
 from autograd import Value
 
 from ._checks import check_real, check_values
 
 __all__ = ["SGD", "DivergedError"]
+
+_data, _grad = attrgetter("data"), attrgetter("grad")
 
 
 class DivergedError(ValueError, ArithmeticError):
@@ -73,16 +78,25 @@ class SGD:
         1.0
         """
         lr, mu, params = self.lr, self.momentum, self.params
+        n = len(params)
+        # every parameter's data and grad read once into arrays: the same float operations as a
+        # loop over Python floats (numpy rounds each elementwise op as Python does), done in C
+        data = np.fromiter(map(_data, params), float, n)
+        grad = np.fromiter(map(_grad, params), float, n)
         velocity: Optional[list[float]] = None
-        if mu == 0.0:
-            new = [p.data - lr * p.grad for p in params]  # p ← p − lr·∂L/∂p
-        else:
-            velocity = [mu * v - lr * p.grad for v, p in zip(self.velocity, params)]  # v ← μ·v − lr·∂L/∂p
-            new = [p.data + v for p, v in zip(params, velocity)]  # p ← p + v
-        # a NaN or infinite velocity makes its new value NaN or infinite too, so checking `new` covers both
-        if not all(map(math.isfinite, new)):
-            raise self._diverged(new, velocity)
-        for p, x in zip(params, new):
+        with np.errstate(all="ignore"):  # an overflow is caught below, as a non-finite new value
+            if mu == 0.0:
+                new = data - lr * grad  # p ← p − lr·∂L/∂p
+            else:
+                v = mu * np.asarray(self.velocity, dtype=float) - lr * grad  # v ← μ·v − lr·∂L/∂p
+                new = data + v  # p ← p + v
+                velocity = v.tolist()
+            # a NaN or infinite velocity makes its new value NaN or infinite too, so checking `new` covers both
+            finite = bool(np.isfinite(new.sum())) or bool(np.isfinite(new).all())  # a sum can overflow alone
+        values = new.tolist()
+        if not finite:
+            raise self._diverged(values, velocity)
+        for p, x in zip(params, values):
             p.data = x
         if velocity is not None:
             self.velocity[:] = velocity

@@ -123,3 +123,23 @@ def test_replay_of_a_model_that_branches_on_data_is_refused() -> None:
 
     with pytest.raises(TraceMismatch, match=r"the trace does not fit data point 0: node 5 is mul"):
         nn.fit(Branchy(), [[1.0], [-1.0]], [1, 0], loss="hinge", epochs=1, progress=False, engine="replay")
+
+
+def test_replay_step_adds_the_scalar_engines_gradients_with_l2_into_grad() -> None:
+    """One replay batch adds into each .grad what the scalar engine's loss + l2_penalty backward gives, within 1e-12."""
+    from nn._replay import ReplayTrainer
+    from nn.losses import l2_penalty
+    from nn.train import _data_loss
+
+    X, y = make_moons(12)
+    model = nn.MLP(2, [4, 1], seed=5)
+    params = model.parameters()
+    objective, _ = _data_loss(model, X.tolist(), y.tolist(), "hinge")
+    objective = objective + l2_penalty(params, 0.1)
+    objective.backward()
+    want = [p.grad for p in params]
+    for p in params:
+        p.grad = 1.0  # replay adds into .grad, as Value.backward does
+    value, _ = ReplayTrainer(model, "hinge", 2, 2, params, 0.1).backward(X, y)
+    assert abs(value - objective.data) <= 1e-12 * max(1.0, abs(objective.data))
+    assert all(abs(p.grad - 1.0 - g) <= 1e-12 * max(1.0, abs(g)) for p, g in zip(params, want))
