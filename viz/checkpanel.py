@@ -41,7 +41,7 @@ def check_data(root: Value, lang: str = "en") -> dict[str, Any]:
         verdict = {"ok": "check ok", "mismatch": "check mismatch", "kink": "check kink"}.get(c.verdict, "check no step")
         leaves.append({
             "n": index[c.leaf],
-            "label": c.leaf.label or fmt(c.leaf.data),  # an unnamed constant reads as its value
+            "label": c.leaf.label or text("constant", lang, value=fmt(c.leaf.data)),  # an unnamed constant
             "verdict": c.verdict,
             "analytic": c.analytic,
             "numeric": c.numeric,

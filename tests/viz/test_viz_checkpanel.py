@@ -32,8 +32,9 @@ def check_json(page: str) -> dict:
     return json.loads(found[0])
 
 
-def verdicts(page: str) -> dict[str, str]:
-    return {leaf["label"]: leaf["verdict"] for leaf in check_json(page)["leaves"]}
+def verdicts(page: str) -> list[tuple[str, str]]:
+    """Each leaf's (label, verdict) in the page's check data, sorted."""
+    return sorted((leaf["label"], leaf["verdict"]) for leaf in check_json(page)["leaves"])
 
 
 def test_page_carries_one_row_per_leaf_with_both_gradients() -> None:
@@ -41,11 +42,11 @@ def test_page_carries_one_row_per_leaf_with_both_gradients() -> None:
     f = _graph()
     page = stepper(f).html
     leaves = {leaf["label"]: leaf for leaf in check_json(page)["leaves"]}
-    assert set(leaves) == {"a", "b", "c", "d", "k", "0"}  # "0": relu's constant, listed by its value
+    assert set(leaves) == {"a", "b", "c", "d", "k", "the constant 0"}  # relu's constant 0, listed by its value
     data = json.loads(re.search(r'id="gg-data">(.*?)</script>', page, re.S).group(1))
     for leaf in leaves.values():
         node = data["nodes"][leaf["n"]]
-        assert node["op"] == "" and (node["label"] or fmt(node["data"])) == leaf["label"]
+        assert node["op"] == "" and (node["label"] or f"the constant {fmt(node['data'])}") == leaf["label"]
     a = leaves["a"]
     assert a["analytic"] == pytest.approx(-0.4 * (1 - f.parents[0].parents[0].data ** 2), rel=1e-12)
     assert a["numeric"] == pytest.approx(a["analytic"], rel=1e-6) and a["verdict"] == "ok"
@@ -54,22 +55,22 @@ def test_page_carries_one_row_per_leaf_with_both_gradients() -> None:
 
 
 def test_wrong_mul_rule_makes_exactly_the_mul_inputs_mismatch_in_the_page_data(wrong_mul: None) -> None:
-    """With the unswapped mul rule the page data says mismatch for a and b, ok for c and d, kink for k."""
-    assert verdicts(stepper(_graph()).html) == {"a": "mismatch", "b": "mismatch", "c": "ok", "d": "ok", "k": "kink",
-                                                "0": "kink"}
+    """With the unswapped mul rule the page data says mismatch for a and b only (k and relu(k)'s 0 are kinks)."""
+    assert verdicts(stepper(_graph()).html) == [("a", "mismatch"), ("b", "mismatch"), ("c", "ok"), ("d", "ok"),
+                                                ("k", "kink"), ("the constant 0", "kink"), ("the constant 0", "ok")]
 
 
 def test_hostile_label_is_escaped_in_the_check_data() -> None:
     """A label that tries to close the script stays inside the JSON and reads back whole."""
     page = stepper(Value(2.0, HOSTILE) * Value(3.0, "y")).html
     assert "<script>alert(1)" not in page
-    assert HOSTILE in verdicts(page)
+    assert (HOSTILE, "ok") in verdicts(page)
 
 
 def test_unnamed_constant_is_listed_by_its_value_in_chinese() -> None:
     """A constant leaf without a label reads as its value; the panel's words follow lang."""
     data = check_json(stepper(Value(2.0, "x") * 3, lang="zh").html)
-    assert [leaf["label"] for leaf in data["leaves"]] == ["x", "3"]
+    assert [leaf["label"] for leaf in data["leaves"]] == ["x", "常数 3"]
     assert data["text"]["check toggle"] == "梯度检查" and data["leaves"][0]["shown"][3] == "一致"
 
 
@@ -89,7 +90,7 @@ def test_collapsed_and_interactive_pages_carry_the_toggle_too() -> None:
     """A collapsed page and a what-if page each hold the check data and its pinned script."""
     for options in ({"collapse": "neuron"}, {"interactive": True}):
         page = stepper(_graph(), **options).html
-        assert set(verdicts(page)) == {"a", "b", "c", "d", "k", "0"}
+        assert [label for label, _ in verdicts(page)] == ["a", "b", "c", "d", "k", "the constant 0", "the constant 0"]
         assert page.count("'sha256-") == (3 if options.get("interactive") else 2)
 
 
@@ -126,11 +127,24 @@ def test_toggle_outlines_exactly_the_mismatching_leaves_red(open_tab, tmp_path: 
     assert page.get_attribute("#check-toggle", "aria-pressed") == "true"
     rows = page.locator("#check-panel tr.mismatch td.leaf").all_inner_texts()
     assert sorted(rows) == ["a", "b"] and page.locator("#check-panel .legend").is_visible()
-    outlines = {label: (kind, colour) for label, kind, colour in page.evaluate(_OUTLINES)}
     red, green, violet = "rgb(220, 38, 38)", "rgb(22, 163, 74)", "rgb(124, 58, 237)"
-    assert outlines == {"a": ("mismatch", red), "b": ("mismatch", red), "c": ("ok", green), "d": ("ok", green),
-                        "k": ("kink", violet), "0": ("kink", violet)}
+    assert sorted(page.evaluate(_OUTLINES)) == [
+        ["a", "mismatch", red], ["b", "mismatch", red], ["c", "ok", green], ["d", "ok", green], ["k", "kink", violet],
+        ["the constant 0", "kink", violet], ["the constant 0", "ok", green]]
     page.screenshot(path=str(tmp_path / "check-800.png"), full_page=True)
     page.click("#check-toggle")
     assert page.locator("#check-panel").is_hidden() and page.evaluate(_OUTLINES) == []
     assert page.requests == [path.resolve().as_uri()] and page.problems == []
+
+
+@pytest.mark.browser
+def test_what_if_edit_disables_the_check_until_reset(open_tab, tmp_path: Path) -> None:
+    """On a what-if page an edited input hides the check and disables its toggle with the reason; reset enables it."""
+    page = open_tab(save_html(Value(2.0, "x") * Value(3.0, "y"), tmp_path / "w.html", interactive=True), 800)
+    page.click("#check-toggle")
+    page.locator(".whatif input[type=number]").first.fill("5")
+    assert page.locator("#check-panel").is_hidden() and page.locator("#check-toggle").is_disabled()
+    assert "no longer applies" in page.inner_text(".gg-check") and page.evaluate(_OUTLINES) == []
+    page.click(".whatif .reset")
+    assert page.locator("#check-toggle").is_enabled() and page.locator(".gg-check .check-stale").is_hidden()
+    assert page.problems == []
