@@ -928,10 +928,10 @@ def _page(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int], wh
         addons.append(whatif)
     else:
         svg, data = page_data(root, steps, lang, collapse=collapse)
-    if check:  # after the backward pass above: the leaves' gradients are this pass's
+    if check:  # the leaves' gradients of the backward pass above (whatever they held before it)
         from .checkpanel import check_addon
 
-        addons.append(check_addon(root, lang))
+        addons.append(check_addon(root, lang, steps))
     return Stepper(stepper_html(svg, data, root.label, addons), len(data["frames"]), lang)
 
 

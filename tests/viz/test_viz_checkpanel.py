@@ -148,3 +148,13 @@ def test_what_if_edit_disables_the_check_until_reset(open_tab, tmp_path: Path) -
     page.click(".whatif .reset")
     assert page.locator("#check-toggle").is_enabled() and page.locator(".gg-check .check-stale").is_hidden()
     assert page.problems == []
+
+
+def test_second_page_of_one_graph_checks_its_own_pass() -> None:
+    """A root whose leaves kept an earlier pass's gradients gets a page whose check is of its own pass: all ok."""
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    f = x * y + x
+    f.backward()
+    data = check_json(stepper(f).html)
+    assert verdicts(stepper(f).html) == [("x", "ok"), ("y", "ok")]
+    assert [leaf["analytic"] for leaf in data["leaves"]] == [4.0, 2.0] and (x.grad, y.grad) == (12.0, 6.0)
