@@ -747,7 +747,23 @@ class Addon:
     body: str = ""
 
 
-def stepper_html(svg: str, data: dict[str, Any], title: str = "", addon: Optional[Addon] = None) -> str:
+def _addons(addon: Union[None, Addon, Sequence[Addon]]) -> list[Addon]:
+    """The page's add-ons as a list: none, one, or several (each with its own CSS, HTML, data and script)."""
+    if addon is None:
+        return []
+    if isinstance(addon, Addon):
+        return [addon]
+    addons = list(addon)
+    for k, one in enumerate(addons):
+        if not isinstance(one, Addon):
+            raise TypeError(f"stepper_html: addon must be an Addon or a sequence of them, got {type(one).__name__} at {k}")
+    if len({one.name for one in addons}) != len(addons):
+        raise ValueError(f"stepper_html: two add-ons share a name: {[one.name for one in addons]}")
+    return addons
+
+
+def stepper_html(svg: str, data: dict[str, Any], title: str = "",
+                 addon: Union[None, Addon, Sequence[Addon]] = None) -> str:
     """The stepper page: one inline drawing (from :func:`page_data`), its frames as JSON, one script.
 
     The page needs nothing from outside: inline SVG, inline CSS, the frames in a
@@ -755,7 +771,8 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "", addon: Optiona
     can end it) and one inline script, which a Content-Security-Policy pins by its hash (so no
     other script could run, and nothing can be fetched). Every piece of text is escaped.
 
-    An :class:`Addon` adds a feature's CSS, HTML, data and script (pinned by its hash too).
+    An :class:`Addon` (or a sequence of them, in order) adds a feature's CSS, HTML, data and
+    script (pinned by its hash too).
 
     >>> x = Value(2.0, "x")
     >>> square = x * x
@@ -764,6 +781,7 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "", addon: Optiona
     >>> page.count("<script"), "&lt;/title&gt;" in page, "http:" in page or "https:" in page
     (2, True, False)
     """
+    addons = _addons(addon)
     lang = data.get("lang", "en")
     name = html.escape(title)
     last = max(len(data["frames"]) - 1, 0)
@@ -781,10 +799,10 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "", addon: Optiona
 <html lang="{'zh-Hans' if lang == 'zh' else 'en'}">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp(*([addon.script] if addon and addon.script else []))}">
+<meta http-equiv="Content-Security-Policy" content="{csp(*[one.script for one in addons if one.script])}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>gategraph: {say['title']}{': ' + name if name else ''}</title>
-<style>{_style()}{addon.style if addon else ""}</style>
+<style>{_style()}{"".join(one.style for one in addons)}</style>
 </head>
 <body>
 <h1>{say['title']}{' <small>' + through + '</small>' if through else ''}</h1>
@@ -806,16 +824,14 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "", addon: Optiona
 <section id="caption" aria-live="polite"></section>
 <p class="hint">{hint}</p>
 </div>
-{addon.body if addon else ""}<script type="application/json" id="gg-data">{json_for_script(data)}</script>
+{"".join(one.body for one in addons)}<script type="application/json" id="gg-data">{json_for_script(data)}</script>
 <script>{_SCRIPT}</script>
-{_addon_html(addon)}</body>
+{"".join(map(_addon_html, addons))}</body>
 </html>
 """
 
 
-def _addon_html(addon: Optional[Addon]) -> str:
-    if addon is None:
-        return ""
+def _addon_html(addon: Addon) -> str:
     data = "" if addon.data is None else (
         f'<script type="application/json" id="gg-{html.escape(addon.name)}">{json_for_script(addon.data)}</script>\n')
     return data + (f"<script>{addon.script}</script>\n" if addon.script else "")
@@ -896,9 +912,10 @@ def _check_suffix(path: Any, who: str) -> None:
 
 
 def _page(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int], who: str,
-          interactive: bool = False, collapse: Optional[str] = None) -> Stepper:
-    if not isinstance(interactive, bool):
-        raise TypeError(f"{who}: interactive must be True or False, got {interactive!r}")
+          interactive: bool = False, collapse: Optional[str] = None, check: bool = True) -> Stepper:
+    for name, flag in (("interactive", interactive), ("check", check)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{who}: {name} must be True or False, got {flag!r}")
     if collapse not in (None, *COLLAPSE_LEVELS):
         raise ValueError(f"{who}: collapse must be one of None, {', '.join(map(repr, COLLAPSE_LEVELS))}; got {collapse!r}")
     if interactive and collapse is not None:
@@ -909,19 +926,24 @@ def _page(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int], wh
         order = topological_order(root)
         groups = collapse_groups(order, collapse)
         check_size(root, max_nodes, who, drawn=len(groups) + len(order) - sum(map(len, groups.values())))
-    addon = None
+    addons = []
     if interactive:
         from .whatif import whatif_addon  # the what-if machinery lives in its own module
 
-        svg, data, addon = whatif_addon(root, *page_data(root, steps, lang), who=who)
+        svg, data, whatif = whatif_addon(root, *page_data(root, steps, lang), who=who)
+        addons.append(whatif)
     else:
         svg, data = page_data(root, steps, lang, collapse=collapse)
-    return Stepper(stepper_html(svg, data, root.label, addon), len(data["frames"]), lang)
+    if check:  # the leaves' gradients of the backward pass above (whatever they held before it)
+        from .checkpanel import check_addon
+
+        addons.append(check_addon(root, lang, steps))
+    return Stepper(stepper_html(svg, data, root.label, addons), len(data["frames"]), lang)
 
 
 def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = None, *,
             max_nodes: Optional[int] = DEFAULT_MAX_NODES, interactive: bool = False,
-            collapse: Optional[str] = None) -> Stepper:
+            collapse: Optional[str] = None, check: bool = True) -> Stepper:
     """The stepper page of ``root``'s backward pass, to show in a notebook (or save).
 
     The same page as :func:`save_html`; displayed as the last expression of a Jupyter cell
@@ -935,6 +957,7 @@ def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = N
             ``collapse``, the collapsed drawing's nodes are counted.
         interactive: add the what-if panel (see :func:`save_html`).
         collapse: ``None`` (gate by gate), ``"neuron"`` or ``"layer"``: see :func:`save_html`.
+        check: add the "gradient check" toggle (see :func:`save_html`).
 
     Returns:
         A :class:`Stepper`.
@@ -943,12 +966,12 @@ def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = N
     >>> page.frames, "上一步" in page.html, page._repr_html_().startswith("<iframe srcdoc=")
     (3, True, True)
     """
-    return _page(root_or_frames, lang, max_nodes, "stepper", interactive, collapse)
+    return _page(root_or_frames, lang, max_nodes, "stepper", interactive, collapse, check)
 
 
 def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Optional[str] = None, *,
               max_nodes: Optional[int] = DEFAULT_MAX_NODES, interactive: bool = False,
-              collapse: Optional[str] = None) -> PathT:
+              collapse: Optional[str] = None, check: bool = True) -> PathT:
     """Write the backward pass as ONE self-contained HTML page you can step through.
 
     The graph is laid out once (one Graphviz run) and drawn once; each frame — the forward
@@ -986,6 +1009,13 @@ def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Op
             weight, said in words with the numbers); gates outside any group (the inputs'
             consumers, a loss) still step one by one. Clicking a group shows its own
             gate-by-gate drawing with its gradients at the current frame; "back" or Esc returns.
+        check: add a "gradient check" toggle (the default): pressing it shows a table of every
+            leaf's analytic gradient (this backward pass), numeric gradient (centered
+            difference, :func:`autograd.check_leaves`, run when the page is written) and their
+            relative error, with a legend, and outlines each leaf: red where they disagree,
+            violet at a kink (not judged), green where they agree; pressing again hides it. On
+            a what-if page an edited input disables it (the check is of the written inputs)
+            until the inputs are reset. See :mod:`viz.checkpanel`.
 
     Returns:
         ``path``, as given.
@@ -1001,5 +1031,5 @@ def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Op
     1
     """
     _check_suffix(path, "save_html")
-    write_atomic(path, _page(root_or_frames, lang, max_nodes, "save_html", interactive, collapse).html)
+    write_atomic(path, _page(root_or_frames, lang, max_nodes, "save_html", interactive, collapse, check).html)
     return path

@@ -191,6 +191,22 @@ _TEXT: dict[str, dict[str, str]] = {
     "whatif error": {"en": "The engine stops here:", "zh": "引擎在这里报错："},
     "whatif error title": {"en": "The {called} cannot compute this", "zh": "{called}无法计算"},
     "whatif invalid": {"en": "not a number", "zh": "不是数字"},
+    # -- the gradient-check toggle on the stepper page (checkpanel.py)
+    "check toggle": {"en": "gradient check", "zh": "梯度检查"},
+    "check leaf": {"en": "leaf", "zh": "叶子节点"},
+    "check verdict": {"en": "verdict", "zh": "结论"},
+    "check page legend": {
+        "en": "Each leaf's analytic gradient (this page's backward pass) against its numeric gradient "
+              "(centered difference, h = {eps}·max(1, |x|)) · outlined red: mismatch (relative error > {rtol}) "
+              "· violet: a kink within ±h or no step inside the domain, not judged · green: ok",
+        "zh": "每个叶子节点的解析梯度（本页的反向传播）与数值梯度（中心差分，h = {eps}·max(1, |x|)）对照 · "
+              "红框：不一致（相对误差 > {rtol}）· 紫框：±h 内有拐点或定义域内无法取步长，不判定 · 绿框：一致",
+    },
+    "check stale": {
+        "en": "The gradient check was computed for the inputs the page was written with; "
+              "after a what-if edit it no longer applies (reset the inputs to see it again).",
+        "zh": "梯度检查是按写出本页时的输入计算的；用“如果……会怎样”改变输入后它不再适用（复原输入后可再次查看）。",
+    },
     "page expand hint": {
         "en": "Click a neuron to see its gates; Esc or \u201cback\u201d returns.",
         "zh": "点击一个神经元可看到它的各个门单元；按 Esc 或“返回”回到整个网络。",

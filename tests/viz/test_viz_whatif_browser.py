@@ -171,7 +171,7 @@ def test_hostile_labels_stay_text_in_the_what_if_panel_and_captions(tab, tmp_pat
     out = a * b
     out.label = "\u2028</SCRIPT ><!--"
     path = save_html(out, tmp_path / "hostile.html", interactive=True)
-    assert path.read_text(encoding="utf-8").count("<script") == 4
+    assert path.read_text(encoding="utf-8").count("<script") == 6  # page, what-if, check: data + script each
     tab.goto(path.as_uri())
     tab.locator(".whatif input[type=number]").first.fill("3")
     caption = tab.inner_text("#caption")
