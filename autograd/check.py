@@ -62,6 +62,7 @@ def _branches(out: Value) -> tuple[int, ...]:
 _ULP = sys.float_info.epsilon  # 2⁻⁵², the spacing of floats at 1.0
 _MAX_SHRINKS = 40  # tenfold steps down to stay in fn's domain, at most (then: not judged)
 _MAX_ROUNDS = 4  # tenfold steps down while the truncation error still exceeds the rounding error
+_MAX_UNSETTLED = 12  # tenfold steps down in all, while the estimate is untrusted or unconfirmed
 
 
 @dataclass(frozen=True)
@@ -146,25 +147,35 @@ def _in_domain(q: _Quotient, h: float, floor: float) -> tuple[float, tuple[float
                 raise LookupError("no step inside fn's domain") from None
 
 
-def _richardson(q: _Quotient, h: float, first: tuple[float, bool, float]) -> Optional[_Difference]:
+def _richardson(q: _Quotient, h: float, first: tuple[float, bool, float], floor: float = 0.0) -> Optional[_Difference]:
     """The best extrapolated derivative from step h down, with its error estimate; None if x ± h/2 fails.
 
     D(h) = f′ + c·h² + O(h⁴), so D(h/4) + (D(h/4) − D(h/2))/3 = f′ + O(h⁴), and |D(h/4) − D(h/2)|/3
     ≈ c·h²/16 is what is left of the truncation error. That holds once h is small against the
     scale on which f bends; then halving h cuts |D(h) − D(h/2)| fourfold. Where it does not
     (by at least twofold, or down to the rounding level), h is too large and the estimate is
-    not trusted. Rounding (at most R in f at any point) adds at most 3R/(h/2). While the
-    estimate is untrusted or truncation dominates, the step shrinks tenfold, up to
+    not trusted. Rounding (at most R in f at any point) adds at most 3R/(h/2).
+
+    While the estimate is untrusted the step shrinks tenfold, down to ``floor`` or the float
+    spacing of x (a pole at 1.2e-10 from x needs h below 1e-10). Once a round was untrusted,
+    f is known to bend on a scale below the steps tried, and a trusted round may be a passing
+    coincidence of two regimes (D ∝ h⁻² turning into D ∝ h⁻⁴ can cut a difference fourfold
+    once): it counts only when the next round is trusted too and agrees with it within their
+    errors. While truncation dominates a trusted estimate the step shrinks tenfold too, up to
     _MAX_ROUNDS times; the trusted estimate with the smallest error is kept. If none is
-    trusted, the last one is returned with the whole spread |D(h) − D(h/2)| + |D(h/2) − D(h/4)|
-    as its error: a wide tolerance, stated, rather than a verdict on a number that never settled.
+    trusted, the last one is returned with an infinite error: a number that never settled is
+    shown, never judged.
     """
     best: Optional[_Difference] = None
     untrusted: Optional[_Difference] = None
+    pending: Optional[_Difference] = None  # trusted after an untrusted round: awaits confirmation
+    settled = True  # no round so far was untrusted
     d1, _kink, r1 = first
-    for _ in range(_MAX_ROUNDS):
-        if h / 4 < 4 * math.ulp(q.x):  # x ± h/4 would be x itself, or nearly
-            break
+    rounds = 0
+    while rounds < _MAX_ROUNDS or not settled or pending is not None:
+        if h / 4 < max(4 * math.ulp(q.x), floor) or rounds >= _MAX_UNSETTLED:
+            break  # x ± h/4 would be x itself, or nearly; or the other step family takes over
+        rounds += 1
         try:
             d2, _kink, r2 = q.at(h / 2)
             d4, _kink, r4 = q.at(h / 4)
@@ -177,11 +188,24 @@ def _richardson(q: _Quotient, h: float, first: tuple[float, bool, float]) -> Opt
         value = d4 + (d4 - d2) / 3
         # twice the estimate, as margin: near a minimum (f′ ≪ f″·h) the last digits of the
         # extrapolation carry an error of the size of the estimate itself
-        if trusted and (best is None or 2 * (truncation + noise) < best.error):
-            best = _Difference(value, 2 * (truncation + noise), h, False, False, False)
+        found: Optional[_Difference] = _Difference(value, 2 * (truncation + noise), h, False, False, False)
         if not trusted:
-            untrusted = _Difference(value, step1 + step2 + noise, h, False, False, False, trusted=False)
-        if trusted and truncation <= max(noise, 1e-13 * abs(value)):
+            settled, pending, found = False, None, None
+            untrusted = _Difference(value, math.inf, h, False, False, False, trusted=False)
+        elif not settled and pending is None:
+            pending = found
+            found = None
+        elif pending is not None:
+            agree = abs(pending.value - found.value) <= pending.error + found.error
+            if agree:
+                best = min((b for b in (best, pending, found) if b is not None), key=lambda b: b.error)
+                settled, pending = True, None
+            else:
+                pending = found  # the new round awaits confirmation in turn
+            found = None
+        if found is not None and (best is None or found.error < best.error):
+            best = found
+        if settled and best is not None and trusted and truncation <= max(noise, 1e-13 * abs(value)):
             break
         h /= 10
         try:
@@ -205,15 +229,16 @@ def _estimate(fn: Fn, xs: Sequence[float], i: int, eps: float, at: Optional[tupl
     best: Optional[_Difference] = None
     left_domain = False  # whether a larger step already left fn's domain
     for h, floor in steps:
+        floor = floor if len(steps) > 1 else 0.0
         try:
-            h, first, shrinks = _in_domain(q, h, floor if len(steps) > 1 else 0.0)
+            h, first, shrinks = _in_domain(q, h, floor)
         except LookupError:
             left_domain = True
             continue
         shrunk = left_domain or shrinks > 0
         if first[1]:  # a kink within x ± h: no derivative to compare with; the quotient as it is
             return _Difference(first[0], math.inf, h, True, shrunk, False)
-        found = _richardson(q, h, first) or _Difference(first[0], math.inf, h, False, False, False, trusted=False)
+        found = _richardson(q, h, first, floor) or _Difference(first[0], math.inf, h, False, False, False, trusted=False)
         found = dataclasses.replace(found, shrunk=shrunk)
         if best is None or _better(found, best):
             best = found
@@ -226,15 +251,21 @@ def _better(a: _Difference, b: _Difference) -> bool:
     """Whether estimate a, from the smaller step, beats b.
 
     A trusted estimate beats an untrusted one. Two trusted ones that disagree beyond their
-    errors saw f on different scales, and the smaller step saw it nearer x: (x⁻² + 1e122)·eˣ at
-    x = 1e-89 looks like 1e122·eˣ from x ± 1e-5, smooth and wrong. Otherwise the smaller error
-    relative to the estimate wins, so 2e36 ± 1e26 beats 0 ± 3 (x⁻² at x = 1e-12, where
-    f(x ± 1e-5) are equal).
+    errors saw f on different scales, and the smaller step saw it nearer x, so it wins however
+    wide its error: 2(x + y)²/x at x = y = 1e-13 looks like 2x from x ± 1e-5 (slope 2, smooth),
+    while x ± 1e-18 gives the true 0 ± 2e-8. Where neither resolves f′ (error ≥ |value|) the wider
+    bound wins: the larger step's bound holds only if f is smooth across the scale of x, which
+    nothing confirms (1/x + 1e196 at x = 1e-104 is 1e196 at x ± 1e-5 and at x ± 1e-109 alike, so
+    both steps see 0, but only the smaller one's ±5e290 admits the true −1e208). Otherwise the
+    smaller error relative to the estimate wins, so 2e36 ± 1e26 beats 0 ± 3 (x⁻² at x = 1e-12,
+    where f(x ± 1e-5) are equal).
     """
     if a.trusted != b.trusted:
         return a.trusted
-    if a.trusted and abs(a.value - b.value) > a.error + b.error and _relative(a) < 1.0:
-        return True
+    if a.trusted and abs(a.value - b.value) > a.error + b.error:
+        return True  # the smaller step contradicts the larger one: only it saw f near x
+    if _relative(a) >= 1.0 and _relative(b) >= 1.0:
+        return a.error > b.error  # neither resolves f′: the wider bound, see above
     return _relative(a) < _relative(b)
 
 
@@ -380,12 +411,16 @@ def gradcheck(
       where the first left it (log at 1e-300: 1e-305), resolves what rounding drowned at the
       first (x² at 1e-200, where f(x ± 1e-5) = 1e-10 hides a change of 2e-205), and sees f on
       the scale of x. Of the two estimates, a trusted one (below) beats an untrusted one; where
-      both are trusted but disagree, the smaller step wins; else the smaller relative error.
+      both are trusted but disagree, the smaller step wins; where neither resolves the
+      derivative, the wider error; else the smaller relative error.
     - **extrapolation**: D(h) = (f(x + h) − f(x − h)) / 2h is off by about c·h²; Richardson's
       D(h/4) + (D(h/4) − D(h/2))/3 removes that term, and |D(h/4) − D(h/2)|/3 estimates what is
       left (truncation). That estimate is trusted once halving h cuts the differences' change
-      at least twofold (fourfold in theory); while it is untrusted or exceeds the rounding
-      error the step shrinks tenfold (up to four times), and the best estimate is kept.
+      at least twofold (fourfold in theory). While it is untrusted (f bends on a scale below
+      h, e.g. a pole 1e-10 from x) the step shrinks tenfold down to the float spacing, and after
+      an untrusted round a trusted one counts only if the next round confirms it; while
+      truncation exceeds the rounding error it shrinks too (up to four times). The best
+      estimate is kept; one that never settles is shown with an infinite error, not judged.
     - **rounding**: every gate rounds its output v by up to ε·|v| (ε = 2⁻⁵²), which moves f by
       ∂f/∂v · that; their sum R at x ± h (read off a backward pass there) makes the quotient
       uncertain by about R/h, e.g. |f|·ε/h for f = x + 1e21.
