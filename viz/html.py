@@ -721,6 +721,21 @@ def _style() -> str:
     return style
 
 
+def page_head(lang: str, title: str, policy: str, style: str) -> str:
+    """The start of every page gategraph writes, up to ``<body>``: doctype, language, charset, the
+    Content-Security-Policy ``policy``, viewport, ``title`` (escaped already) and inline ``style``."""
+    return f"""<!DOCTYPE html>
+<html lang="{'zh-Hans' if lang == 'zh' else 'en'}">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{style}</style>
+</head>
+"""
+
+
 def csp(*extra_scripts: str) -> str:
     """The page's Content-Security-Policy: nothing may load; only the page's own scripts, by their hashes, run."""
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode('ascii')}'"
@@ -795,16 +810,10 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "",
     hint = say["hint"] + (" " + say["expand hint"] if expandable else "")
     through = html.escape(text("page through", lang, name=title)) if title else ""
     counter = html.escape(text("page counter", lang, i=1, n=len(data["frames"])))
-    return f"""<!DOCTYPE html>
-<html lang="{'zh-Hans' if lang == 'zh' else 'en'}">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp(*[one.script for one in addons if one.script])}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>gategraph: {say['title']}{': ' + name if name else ''}</title>
-<style>{_style()}{"".join(one.style for one in addons)}</style>
-</head>
-<body>
+    head = page_head(lang, f"gategraph: {say['title']}{': ' + name if name else ''}",
+                     csp(*[one.script for one in addons if one.script]),
+                     _style() + "".join(one.style for one in addons))
+    return head + f"""<body>
 <h1>{say['title']}{' <small>' + through + '</small>' if through else ''}</h1>
 <div class="controls">
 <button id="prev" type="button" aria-label="{say['previous label']}">&#9664; {say['previous']}</button>

@@ -18,7 +18,7 @@ from ._files import write_atomic
 from .backend import render_svg
 from .collapse import _group_label, _outputs, _pre_activation, build_collapsed, collapse_groups
 from .dot import FILL, _value_label, fmt, node_ids, role
-from .html import _SVG_NOISE, _SVG_SIZE, _check_suffix, json_for_script, text_width
+from .html import _SVG_NOISE, _SVG_SIZE, _check_suffix, json_for_script, page_head, text_width
 from .i18n import FONT_STACK, check_lang, text
 
 __all__ = ["GRID", "save_training", "training_data", "training_html"]
@@ -513,16 +513,9 @@ def training_html(svgs: dict[str, str], data: dict[str, Any], title: str = "") -
         panels.append(f'<div class="card"><h2>{say["weights"]} <small id="wscale"></small></h2>'
                       f'<div id="weights">{figures}</div></div>')
     name = html.escape(title)
-    return f"""<!DOCTYPE html>
-<html lang="{'zh-Hans' if lang == 'zh' else 'en'}">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp()}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>gategraph: {say['title']}{': ' + name if name else ''}</title>
-<style>{_STYLE.replace('__FONTS__', FONT_STACK)}</style>
-</head>
-<body data-epoch="{n}">
+    head = page_head(lang, f"gategraph: {say['title']}{': ' + name if name else ''}", csp(),
+                     _STYLE.replace("__FONTS__", FONT_STACK))
+    return head + f"""<body data-epoch="{n}">
 <h1>{say['title']}{' <small>' + name + '</small>' if name else ''}</h1>
 <div class="controls">
 <button id="prev" type="button">&#9664; {say['previous']}</button>

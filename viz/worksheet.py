@@ -16,7 +16,7 @@ from . import expr
 from ._files import write_atomic
 from .dot import DEFAULT_MAX_NODES, check_size, fmt
 from .frames import gate_called, name_of
-from .html import Addon, Stepper, _check_suffix, _style, fill_cells, json_for_script, page_data, stepper_html
+from .html import Addon, Stepper, _check_suffix, _style, fill_cells, json_for_script, page_data, page_head, stepper_html
 from .i18n import check_lang, gate_rule, text
 
 __all__ = ["ABS_TOL", "REL_TOL", "exercise_page", "expression_variants", "random_expression", "worksheet",
@@ -320,16 +320,8 @@ def _key_html(sheets: Sequence[_Sheet], title: str, numbered: bool) -> str:
              ".drawing svg { display: block; width: 100%; max-height: 22rem; }\n"
              "table { border-collapse: collapse; } td, th { padding: .15rem .8rem; border-top: 1px solid #e5e7eb; "
              "text-align: right; font-variant-numeric: tabular-nums; } td:first-child, th:first-child { text-align: left; }\n")
-    return f"""<!DOCTYPE html>
-<html lang="{'zh-Hans' if lang == 'zh' else 'en'}">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>gategraph: {key}: {name}</title>
-<style>{style}</style>
-</head>
-<body>
+    head = page_head(lang, f"gategraph: {key}: {name}", "default-src 'none'; style-src 'unsafe-inline'", style)
+    return head + f"""<body>
 <h1>{key} <small>{name}</small></h1>
 {''.join(parts)}
 </body>

@@ -80,3 +80,20 @@ def open_tab(chromium):
 def browser(chromium):
     """The module's Chromium under the name the page and what-if tests use."""
     return chromium
+
+
+@pytest.fixture
+def open_page():
+    """A function opening a file in a new tab of ``browser`` at ``width`` CSS pixels; the tab records
+    its requests (``.requests``) and errors (``.problems``). The test closes it."""
+
+    def open_(browser, path: Path, width: int = 800):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.requests, page.problems = [], []
+        page.on("request", lambda request: page.requests.append(request.url))
+        page.on("console", lambda msg: page.problems.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda error: page.problems.append(str(error)))
+        page.goto(path.resolve().as_uri())
+        return page
+
+    return open_

@@ -37,17 +37,6 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     }
 
 
-def open_page(browser, path: Path, width: int = 800):
-    """A new tab of ``width`` CSS pixels on the page; it records requests and errors."""
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    page.requests, page.problems = [], []
-    page.on("request", lambda request: page.requests.append(request.url))
-    page.on("console", lambda msg: page.problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
-    page.goto(path.resolve().as_uri())
-    return page
-
-
 INSIDE = """(selector) => {
   const stage = document.querySelector('.stage').getBoundingClientRect();
   const box = document.querySelector(selector).getBoundingClientRect();
@@ -66,7 +55,7 @@ def root_selector(path: Path) -> str:
 
 
 @pytest.mark.parametrize("width", [800, 1400])
-def test_opens_fitted_to_the_whole_graph(browser, pages, width: int) -> None:
+def test_opens_fitted_to_the_whole_graph(open_page, browser, pages, width: int) -> None:
     """On the first frame the output node and the whole drawing lie inside the stage."""
     page = open_page(browser, pages["mlp"], width)
     try:
@@ -77,7 +66,7 @@ def test_opens_fitted_to_the_whole_graph(browser, pages, width: int) -> None:
         page.close()
 
 
-def test_zoom_pan_and_fit_change_the_view(browser, pages) -> None:
+def test_zoom_pan_and_fit_change_the_view(open_page, browser, pages) -> None:
     """+ zooms in, dragging moves the view, the wheel zooms out, fit returns to the opening view."""
     page = open_page(browser, pages["mlp"])
     try:
@@ -103,7 +92,7 @@ def test_zoom_pan_and_fit_change_the_view(browser, pages) -> None:
         page.close()
 
 
-def test_each_step_keeps_the_active_gate_in_view(browser, pages) -> None:
+def test_each_step_keeps_the_active_gate_in_view(open_page, browser, pages) -> None:
     """Zoomed in far, every one of the 76 steps shows its active gate inside the stage."""
     page = open_page(browser, pages["mlp"])
     try:
@@ -121,7 +110,7 @@ def test_each_step_keeps_the_active_gate_in_view(browser, pages) -> None:
         page.close()
 
 
-def test_keys_buttons_and_slider_step_and_nothing_is_fetched(browser, pages) -> None:
+def test_keys_buttons_and_slider_step_and_nothing_is_fetched(open_page, browser, pages) -> None:
     """Next, arrow keys, Home/End and the slider change the frame; no request leaves the page; no errors."""
     page = open_page(browser, pages["course"])
     try:
@@ -152,7 +141,7 @@ def test_keys_buttons_and_slider_step_and_nothing_is_fetched(browser, pages) -> 
         page.close()
 
 
-def test_chinese_page_draws_with_a_cjk_font(browser, pages, tmp_path: Path) -> None:
+def test_chinese_page_draws_with_a_cjk_font(open_page, browser, pages, tmp_path: Path) -> None:
     """A zh page's heading and caption render with a real CJK font (what Chromium used), and a screenshot is taken."""
     page = open_page(browser, pages["zh"])
     try:
@@ -211,7 +200,7 @@ def test_a_frame_laid_out_late_still_opens_fitted(browser) -> None:
         page.close()
 
 
-def test_hostile_labels_stay_text_in_the_browser(browser, tmp_path: Path) -> None:
+def test_hostile_labels_stay_text_in_the_browser(open_page, browser, tmp_path: Path) -> None:
     """Labels holding </script>, <img onerror> and <svg onload> show as text: no dialog, no request, no error."""
     a, b = Value(1.0, "</script><img src=x onerror=alert(1)>"), Value(2.0, "<svg onload=alert(2)>")
     out = a * b
@@ -237,7 +226,7 @@ def collapsed(tmp_path_factory) -> tuple[Value, Path]:
     return loss, save_html(loss, tmp_path_factory.mktemp("collapsed") / "neurons.html", collapse="neuron")
 
 
-def test_collapsed_page_steps_neuron_by_neuron(browser, collapsed) -> None:
+def test_collapsed_page_steps_neuron_by_neuron(open_page, browser, collapsed) -> None:
     """Stepping on the collapsed page makes one neuron after another active, in view, and fills in its gradients."""
     page = open_page(browser, collapsed[1])
     try:
@@ -266,7 +255,7 @@ def test_collapsed_page_steps_neuron_by_neuron(browser, collapsed) -> None:
         page.close()
 
 
-def test_clicking_a_neuron_expands_it_to_its_gates_and_back_returns(browser, collapsed) -> None:
+def test_clicking_a_neuron_expands_it_to_its_gates_and_back_returns(open_page, browser, collapsed) -> None:
     """A click on neuron L2.N1 shows its gate drawing with the engine's numbers; Esc and "back" return."""
     loss, path = collapsed
     order = topological_order(loss)

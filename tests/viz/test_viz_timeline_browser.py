@@ -53,17 +53,6 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     }
 
 
-def open_page(browser, path: Path, width: int = 800):
-    """A new tab of ``width`` CSS pixels on the page; it records requests and errors."""
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    page.requests, page.problems = [], []
-    page.on("request", lambda request: page.requests.append(request.url))
-    page.on("console", lambda msg: page.problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
-    page.goto(path.resolve().as_uri())
-    return page
-
-
 def scrub(page, epoch: int) -> None:
     """Move the slider to ``epoch`` (1-based) as a user dragging it would (an input event)."""
     page.eval_on_selector("#epoch", "(s, v) => { s.value = v; s.dispatchEvent(new Event('input')); }", str(epoch - 1))
@@ -80,7 +69,7 @@ SNAPSHOT = """() => ({
 })"""
 
 
-def test_scrubbing_moves_every_picture_to_its_epoch(browser, pages) -> None:
+def test_scrubbing_moves_every_picture_to_its_epoch(open_page, browser, pages) -> None:
     """Epoch 1 and the last epoch differ in the counter, the curves' marker, the boundary pixels and the graph's numbers."""
     page = open_page(browser, pages["moons"])
     last = page.evaluate(SNAPSHOT)
@@ -96,7 +85,7 @@ def test_scrubbing_moves_every_picture_to_its_epoch(browser, pages) -> None:
     page.close()
 
 
-def test_graph_shows_no_layout_placeholder(browser, pages) -> None:
+def test_graph_shows_no_layout_placeholder(open_page, browser, pages) -> None:
     """After load, every cell the script fills shows the epoch's own text (the page's data), not the layout's."""
     page = open_page(browser, pages["moons"])
     shown = page.evaluate("""() => {
@@ -112,7 +101,7 @@ def test_graph_shows_no_layout_placeholder(browser, pages) -> None:
     page.close()
 
 
-def test_linear_weights_redraw_per_epoch(browser, pages) -> None:
+def test_linear_weights_redraw_per_epoch(open_page, browser, pages) -> None:
     """The class images of a linear classifier change between epoch 1 and 3; the scale is shown."""
     page = open_page(browser, pages["linear"], width=1400)
     grab = """() => Array.from(document.querySelectorAll('#weights canvas')).map(c =>
