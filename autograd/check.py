@@ -219,18 +219,9 @@ def _richardson(q: _Quotient, h: float, first: tuple[float, bool, float], floor:
 def _estimate(fn: Fn, xs: Sequence[float], i: int, eps: float, at: Optional[tuple[int, ...]] = None) -> _Difference:
     """∂fn/∂xs[i] by centered differences, with the step rule of :func:`gradcheck` and an error estimate."""
     q, x = _Quotient(fn, xs, i, at), xs[i]
-    # The steps tried: eps·max(1, |x|); then, for |x| < 0.1, eps·|x| too, which stays in the
-    # domain where the first left it (log at x = 1e-300), resolves what rounding drowned at the
-    # first (x² at x = 1e-200, where f(x ± 1e-5) = 1e-10 hides a change of 2e-205), and sees f
-    # on the scale of x; :func:`_better` picks one.
-    first_step, relative_step = eps * max(1.0, abs(x)), eps * abs(x)
-    steps = [(first_step, relative_step)]
-    if 0.0 < relative_step < first_step / 10:
-        steps.append((relative_step, 0.0))
     best: Optional[_Difference] = None
     left_domain = False  # whether a larger step already left fn's domain
-    for h, floor in steps:
-        floor = floor if len(steps) > 1 else 0.0
+    for h, floor in _step_families(x, eps):
         try:
             h, first, shrinks = _in_domain(q, h, floor)
         except LookupError:
@@ -246,6 +237,29 @@ def _estimate(fn: Fn, xs: Sequence[float], i: int, eps: float, at: Optional[tupl
     if best is None:
         return _Difference(math.nan, math.inf, eps * abs(x), False, True, True)
     return best
+
+
+def _step_families(x: float, eps: float) -> list[tuple[float, float]]:
+    """The starting steps tried at x, largest first, each with the floor where the next takes over.
+
+    First eps·max(1, |x|). Where |x| is small against that, two more, each at least tenfold
+    smaller: |x|/100 and eps·|x|. Both stay in the domain where the first left it (log at
+    x = 1e-300), and both see f on the scale of x, where a term like x⁻² bends: beside a huge
+    term (x⁻² at x = 1e-73 beside 4e155) only a step that large against x moves f by more than
+    its rounding (|x|/100 changes f by 1e-11 of itself, eps·|x| by 1e-14, barely above ε), while
+    eps·|x| resolves what needs a step that small (x² at x = 1e-200, where f(x ± 1e-5) = 1e-10
+    hides a change of 2e-205). :func:`_better` picks one estimate of the three.
+
+    >>> _step_families(2.0, 1e-5)
+    [(2e-05, 0.0)]
+    >>> [(f"{h:.0e}", f"{floor:.0e}") for h, floor in _step_families(1e-73, 1e-5)]
+    [('1e-05', '1e-75'), ('1e-75', '1e-78'), ('1e-78', '0e+00')]
+    """
+    starts = [eps * max(1.0, abs(x))]
+    for h in (abs(x) / 100, eps * abs(x)):
+        if 0.0 < h <= starts[-1] / 10:
+            starts.append(h)
+    return [(h, starts[k + 1] if k + 1 < len(starts) else 0.0) for k, h in enumerate(starts)]
 
 
 def _better(a: _Difference, b: _Difference) -> bool:
@@ -408,12 +422,15 @@ def gradcheck(
       x − h, exp overflowing), the step shrinks tenfold until both sides evaluate. The check
       stays centered; an input where no step down to the float spacing fits is reported in
       ``edges``, not judged. ``InputCheck.shrunk`` says a step shrank, ``InputCheck.step`` to what.
-    - **small x**: for |x| < 0.1 a second step, eps·|x|, is tried too: it stays in fn's domain
-      where the first left it (log at 1e-300: 1e-305), resolves what rounding drowned at the
-      first (x² at 1e-200, where f(x ± 1e-5) = 1e-10 hides a change of 2e-205), and sees f on
-      the scale of x. Of the two estimates, a trusted one (below) beats an untrusted one; where
-      both are trusted but disagree, the smaller step wins; where neither resolves the
-      derivative, the wider error; else the smaller relative error.
+    - **small x**: for |x| < 0.1 two more steps, |x|/100 and eps·|x|, are tried too (each
+      where it is at least tenfold below the one before). Both stay in fn's domain where the
+      first left it (log at 1e-300: 1e-302, refined to 1e-304) and see f on the scale of x:
+      |x|/100 resolves a term bending there beside a huge one (x⁻² at 1e-73 beside 4e155,
+      which x ± 1e-5 cannot see), eps·|x| what rounding drowned at the first (x² at 1e-200,
+      where f(x ± 1e-5) = 1e-10 hides a change of 2e-205). Of the estimates, a trusted one
+      (below) beats an untrusted one; where two are trusted but disagree, the smaller step
+      wins; where neither resolves the derivative, the wider error; else the smaller
+      relative error.
     - **extrapolation**: D(h) = (f(x + h) − f(x − h)) / 2h is off by about c·h²; Richardson's
       D(h/4) + (D(h/4) − D(h/2))/3 removes that term, and |D(h/4) − D(h/2)|/3 estimates what is
       left (truncation). That estimate is trusted once halving h cuts the differences' change
@@ -455,7 +472,7 @@ def gradcheck(
     True
     >>> check = gradcheck(lambda x: x.log(), [1e-300]).inputs[0]
     >>> check.ok, check.shrunk, f"{check.step:.0e}"
-    (True, True, '1e-305')
+    (True, True, '1e-304')
     """
     xs = [as_float(x, f"gradcheck: inputs[{i}]") for i, x in enumerate(_as_list(inputs))]
     _check_eps(eps, "gradcheck")
@@ -570,7 +587,8 @@ def numeric_grads_of(root: Value, *, eps: float = GRAPH_EPS) -> dict[Value, Nume
         constants), in topological order.
 
     Raises:
-        TypeError: ``root`` is not a Value. ValueError: a bad ``eps``.
+        TypeError: ``root`` is not a Value. ValueError: a bad ``eps``, or a node whose ``data``
+            is nan or ±inf (set after the node was made).
 
     >>> x, y = Value(3.0, "x"), Value(-2.0, "y")
     >>> grads = numeric_grads_of(x * y + x)
@@ -584,6 +602,10 @@ def numeric_grads_of(root: Value, *, eps: float = GRAPH_EPS) -> dict[Value, Nume
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 < eps < 1.0:
         raise ValueError(f"numeric_grads_of: eps must be a number in (0, 1), got {eps!r}")
     order = topological_order(root)
+    for node in order:  # a gate would map it to anything (tanh(inf) = 1): no difference means a thing
+        if not math.isfinite(node.data):
+            raise ValueError(f"numeric_grads_of: node {node.label or node.op or 'leaf'!r} holds {node.data!r}, "
+                             f"not a finite number (was .data set to it after the node was made?)")
     position = {n: i for i, n in enumerate(order)}
     consumers: dict[Value, list[Value]] = {}
     for node in order:
