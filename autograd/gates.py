@@ -51,6 +51,11 @@ class Gate:
             arrays (one entry per data point), which :func:`autograd.trace`'s replay runs.
         js: the row's :class:`JsTwin`, the same ``forward`` and ``local_grads`` in JavaScript, which
             the what-if page runs (None: a page cannot recompute this gate, so it refuses to be live).
+        saturates: whether a nan or ±inf input can give a finite output (exp(−inf) = 0,
+            tanh(inf) = 1, max(nan, 1) = 1). The engine checks a finite output only, which such
+            a gate would pass; for these rows it checks the inputs too, so a ``.data`` set to
+            nan after the node was made is named, never hidden. Rows you pass to ``apply`` have
+            their inputs checked always.
 
     >>> mul = GATES["mul"]
     >>> mul.forward(2.0, 3.0), mul.local_grads(6.0, 2.0, 3.0)
@@ -72,6 +77,7 @@ class Gate:
     operator: str = ""
     numpy: Optional["NumpyTwin"] = None
     js: Optional["JsTwin"] = None
+    saturates: bool = False
 
     def __post_init__(self) -> None:
         if self.takes_constant and self.arity != 1:
@@ -262,6 +268,7 @@ _ROWS = (
         branch=lambda a, b: 0 if a >= b else 1,
         numpy=NumpyTwin(_np_max, _np_max_local),
         js=JsTwin("a >= b ? a : b", "a >= b ? [1, 0] : [0, 1]"),
+        saturates=True,
     ),
     Gate(
         "exp", "exp", 1,
@@ -272,6 +279,7 @@ _ROWS = (
         domain=f"x <= {EXP_MAX:.2f} (larger overflows a float)",
         numpy=NumpyTwin(np.exp, lambda out, x: (out,)),
         js=JsTwin("Math.exp(a)", "[out]"),
+        saturates=True,
     ),
     Gate(
         "log", "log", 1,
@@ -294,6 +302,7 @@ _ROWS = (
         operator="**",
         numpy=NumpyTwin(np.power, lambda out, x, c: (c * np.power(x, c - 1.0),)),
         js=JsTwin("Math.pow(a, c)", "[c === 0 ? 0 : c * Math.pow(a, c - 1)]"),
+        saturates=True,
     ),
     Gate(
         "tanh", "tanh", 1,
@@ -304,6 +313,7 @@ _ROWS = (
         # numpy's own tanh differs from libm's in the last bit at ~1 point in 8: map math.tanh
         numpy=NumpyTwin(_elementwise(math.tanh), lambda out, x: (1.0 - out * out,)),
         js=JsTwin("Math.tanh(a)", "[1 - out * out]"),
+        saturates=True,
     ),
     Gate(
         "sigmoid", "σ", 1,
@@ -313,6 +323,7 @@ _ROWS = (
         rule_zh="sigmoid 门单元把上游梯度乘以 σ(1 − σ)，σ 是它的输出",
         numpy=NumpyTwin(_np_sigmoid, lambda out, x: (out * (1.0 - out),)),
         js=JsTwin("a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a))", "[out * (1 - out)]"),
+        saturates=True,
     ),
 )
 

@@ -140,6 +140,8 @@ def _lift(x: object) -> Value:
 
 def _unary(gate: Gate, a: Value, const: Optional[float] = None) -> Value:
     """Run a one-input ``gate`` forward on ``a`` and record the result as a new node."""
+    if gate.saturates and a.data - a.data:  # nan or ±inf in, a finite number out: named, not hidden
+        raise _domain_error(gate, (a,), const, math.nan)
     try:
         data = gate.forward(a.data) if const is None else gate.forward(a.data, const)
     except (ValueError, OverflowError, ZeroDivisionError) as error:
@@ -163,11 +165,14 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
     Like :func:`_unary`, with the node written out in place rather than in a shared helper:
     binary gates are most of every graph, and this saves a Python call per node.
     """
-    forward, row = gate.forward, _ROW[gate.name]
+    forward, row, saturates = gate.forward, _ROW[gate.name], gate.saturates
 
     def method(self: Value, other: object) -> Value:
         if type(other) is not Value:
             other = _lift(other)
+        # a gate that can map nan or ±inf to a finite number (max(nan, 1) = 1) checks its inputs
+        if saturates and (self.data - self.data or other.data - other.data):
+            raise _domain_error(gate, (self, other), None, math.nan)
         try:
             data = forward(self.data, other.data)
         except (ValueError, OverflowError, ZeroDivisionError) as error:
@@ -515,6 +520,8 @@ def apply(gate: Gate, *inputs: Union[Value, Number], c: Optional[Number] = None)
     elif c is not None:
         raise TypeError(f"apply: gate {gate.name!r} takes no constant, got c = {c!r}")
     args = [x.data for x in xs] if const is None else [xs[0].data, const]
+    if any(x.data - x.data for x in xs):  # nan or ±inf: whatever the row would make of it, named
+        raise _domain_error(gate, xs, const, math.nan)
     try:
         data = gate.forward(*args)
     except (ValueError, OverflowError, ZeroDivisionError) as error:

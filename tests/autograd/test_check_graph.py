@@ -109,6 +109,17 @@ def test_bad_eps_is_refused(eps) -> None:
         numeric_grads_of(Value(1.0, "x") * 2.0, eps=eps)
 
 
+def test_a_leaf_set_to_inf_after_the_forward_is_refused_not_differenced() -> None:
+    """tanh's output was recorded at x = 1, then x.data = inf: x ± h would give tanh = 1 on both
+    sides, a numeric 0 against backward's 0.42, so the graph is refused, naming the node."""
+    x = Value(1.0, "x")
+    y = x.tanh()
+    y.backward()
+    x.data = float("inf")
+    with pytest.raises(ValueError, match=r"^numeric_grads_of: node 'x' holds inf, not a finite number \(was \.data set"):
+        check_leaves(y)
+
+
 def test_root_must_be_a_value() -> None:
     """A float root is a TypeError naming the function."""
     with pytest.raises(TypeError, match="numeric_grads_of needs an autograd.Value, got float"):

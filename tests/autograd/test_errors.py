@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Callable
 import subprocess
 import sys
 
@@ -131,3 +132,33 @@ def test_labels_with_surrogates_or_noncharacters_are_refused(text: str, code: st
 def test_ordinary_unicode_labels_are_kept(text: str) -> None:
     """Characters next to the refused ranges (U+FDCF, U+FDF0, U+FFFD, U+1FFFD) and CJK, emoji, accents pass."""
     assert Value(1.0, text).label == text and check_text(text, "label") == text
+
+
+_NON_FINITE = (math.nan, math.inf, -math.inf)
+
+
+def _calls(name: str) -> list[Callable[[Value], Value]]:
+    """Every way to call row ``name`` with the Value x as one input: through its operator (or
+    method) and through apply, x in each input position, pow with exponents 0, -1 and 2."""
+    gate = autograd.GATES[name]
+    run = autograd.OPERATORS[gate.operator] if gate.operator else lambda v, *rest: getattr(v, name)(*rest)
+    one = Value(1.0)
+    if gate.arity == 2:
+        return [lambda x: run(x, one), lambda x: run(one, x),
+                lambda x: autograd.apply(gate, x, one), lambda x: autograd.apply(gate, one, x)]
+    if gate.takes_constant:
+        return [f for c in (0.0, -1.0, 2.0) for f in (lambda x, c=c: run(x, c), lambda x, c=c: autograd.apply(gate, x, c=c))]
+    return [run, lambda x: autograd.apply(gate, x)]
+
+
+@pytest.mark.parametrize("name", sorted(autograd.GATES))
+@pytest.mark.parametrize("bad", _NON_FINITE, ids=repr)
+def test_every_gate_names_a_non_finite_input_in_every_position(name: str, bad: float) -> None:
+    """Every row, through its operator or method and through apply, in every input position and with
+    every constant: an input whose data was set to nan or ±inf is a GateError naming it, also where
+    the row would map it to a finite number (exp(-inf) = 0, tanh(inf) = 1, max(nan, 1) = 1, inf ** 0 = 1)."""
+    for call in _calls(name):
+        x = Value(1.0, "x")
+        x.data = bad
+        with pytest.raises(GateError, match=rf"^{name}\(\) got {bad!r} as an input, not a finite number \(was \.data set"):
+            call(x)

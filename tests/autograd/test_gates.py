@@ -120,3 +120,30 @@ def test_swapped_inputs_give_each_input_the_other() -> None:
     mul = GATES["mul"].local_grads
     assert isinstance(mul, SwappedInputs)
     assert mul(6.0, 2.0, 3.0) == (3.0, 2.0) and type(mul(6.0, 2.0, 3.0)) is tuple
+
+
+def _finite_from_non_finite(gate: Gate) -> list[tuple[float, ...]]:
+    """The calls of a row with a nan or ±inf input (others and pow's constant from a small grid)
+    whose output is a finite number, e.g. exp(-inf) = 0."""
+    special, plain = (math.nan, math.inf, -math.inf), (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
+    grid = [(s,) for s in special] if gate.arity == 1 else \
+        [(s, p) for s in special for p in (*plain, *special)] + [(p, s) for s in special for p in plain]
+    consts = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0) if gate.takes_constant else (None,)
+    found = []
+    for xs in grid:
+        for c in consts:
+            try:
+                out = gate.forward_at(list(xs), c)
+            except (ValueError, OverflowError, ZeroDivisionError):
+                continue
+            if math.isfinite(out):
+                found.append(xs if c is None else (*xs, c))
+    return found
+
+
+@pytest.mark.parametrize("name", GATE_NAMES)
+def test_saturates_says_whether_a_non_finite_input_can_give_a_finite_output(name: str) -> None:
+    """The flag that makes the engine check a row's inputs is exact: True where some nan or ±inf input
+    gives a finite output (so checking the output alone would hide it), False where none does."""
+    found = _finite_from_non_finite(GATES[name])
+    assert GATES[name].saturates == bool(found), f"{name}: finite outputs from non-finite inputs at {found[:4]}"
