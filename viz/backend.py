@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -14,9 +15,10 @@ from typing import Any, Optional, Sequence, TypeVar, Union
 import graphviz
 
 from ._files import write_atomic
-from .i18n import has_cjk
+from .i18n import FONT_STACK, has_cjk
 
-__all__ = ["Diagram", "DotNotFoundError", "RenderError", "find_dot", "render", "render_svg", "render_svgs"]
+__all__ = ["Diagram", "DotNotFoundError", "RenderError", "cjk_font_found", "find_dot", "render", "render_svg",
+           "render_svgs"]
 
 PathT = TypeVar("PathT", str, os.PathLike)
 
@@ -140,6 +142,12 @@ def rasterise_svg(svg: str, dpi: float = PNG_DPI) -> bytes:
             "a PNG with Chinese (CJK) labels is drawn by resvg: pip install resvg-py "
             "(or write .svg, which any browser shows with its own CJK fonts)"
         ) from None
+    if has_cjk(svg) and not cjk_font_found():
+        raise RenderError(
+            "no font for Chinese (CJK) text is installed, so the PNG's labels would come out blank: "
+            "install one (Debian/Ubuntu: apt install fonts-noto-cjk), or write .svg, which a browser "
+            "shows with its own fonts"
+        )
     scale = dpi / 72.0
 
     def pixels(match: re.Match[str]) -> str:
@@ -153,6 +161,42 @@ def rasterise_svg(svg: str, dpi: float = PNG_DPI) -> bytes:
         return bytes(resvg_py.svg_to_bytes(svg_string=svg))
     except ValueError as error:
         raise RenderError(f"resvg could not draw the diagram's SVG: {error}") from None
+
+
+#: What :func:`cjk_font_found` draws: an ideograph in the diagrams' font stack, and nothing.
+_PROBE = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24"><rect width="24" height="24" fill="white"/>'
+    '<text x="2" y="20" font-size="20" font-family="{family}">{text}</text></svg>'
+)
+
+
+def cjk_font_found(**resvg_options: Any) -> bool:
+    """Whether resvg finds a font with Chinese glyphs (one of :data:`viz.i18n.FONT_STACK`).
+
+    Where no font has a glyph, resvg draws nothing, or a Latin font's box for every missing
+    character alike (tofu). So the probe draws 梯 and 度 in the diagrams' font stack, and no text:
+    a CJK font is found when the two ideographs are two different pictures and neither is blank.
+    The answer for the system's fonts is computed once a process. ``resvg_options`` go to
+    ``resvg_py.svg_to_bytes`` (e.g. ``skip_system_fonts=True``); False if resvg is missing.
+
+    >>> cjk_font_found(skip_system_fonts=True)  # no fonts at all: nothing draws 梯
+    False
+    """
+    if not resvg_options:
+        return _system_cjk_font()
+    try:
+        import resvg_py
+    except ImportError:
+        return False
+    family = FONT_STACK.replace("'", "&apos;")
+    ti, du, blank = (bytes(resvg_py.svg_to_bytes(svg_string=_PROBE.format(family=family, text=text), **resvg_options))
+                     for text in ("\u68af", "\u5ea6", ""))  # 梯, 度
+    return ti != du and blank not in (ti, du)
+
+
+@functools.lru_cache(maxsize=1)
+def _system_cjk_font() -> bool:
+    return cjk_font_found(skip_system_fonts=False)
 
 
 def render_svg(diagram: Any) -> str:

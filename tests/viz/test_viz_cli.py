@@ -147,6 +147,17 @@ def test_draw_lang_zh_labels_the_cells_in_chinese(run, tmp_path) -> None:
     assert code == 0 and "值" in text and "梯度" in text and ">data" not in text
 
 
+@pytest.mark.graphviz
+def test_a_chinese_png_without_a_cjk_font_exits_1_in_one_line(run, tmp_path, monkeypatch) -> None:
+    """draw --lang zh -o f.png where no CJK font is installed: one line saying what to install, no file."""
+    import viz.backend
+
+    monkeypatch.setattr(viz.backend, "_system_cjk_font", lambda: False)
+    code, _, err = run("draw", "x*y", "x=2", "y=3", "--lang", "zh", "-o", "f.png")
+    assert code == 1 and err.count("\n") == 1 and "apt install fonts-noto-cjk" in err
+    assert not (tmp_path / "f.png").exists()
+
+
 def test_steps_lang_zh_writes_a_chinese_page(run, tmp_path) -> None:
     """steps --lang zh writes a page whose language is Chinese and whose captions use 上游梯度."""
     code, _, _ = run("steps", "x*y", "x=2", "y=3", "--lang", "zh", "-o", "s.html")

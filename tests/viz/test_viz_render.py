@@ -6,6 +6,7 @@ import shutil
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -287,3 +288,48 @@ def test_render_to_a_folder_is_refused(course, tmp_path: Path) -> None:
     (tmp_path / "d.svg").mkdir()
     with pytest.raises(IsADirectoryError, match=r"d\.svg' is a folder, not a file"):
         render(draw_graph(course.f), tmp_path / "d.svg")
+
+
+def _font_dir(pattern: str) -> Optional[str]:
+    """A folder holding a font file whose name matches ``pattern``, among the system's fonts."""
+    for root in ("/usr/share/fonts", "/usr/local/share/fonts", "/Library/Fonts", "C:/Windows/Fonts"):
+        for path in sorted(Path(root).glob(f"**/{pattern}")) if Path(root).is_dir() else ():
+            return str(path.parent)
+    return None
+
+
+def test_cjk_font_probe_says_no_where_no_font_draws_ideographs() -> None:
+    """No fonts at all (nothing drawn) and matplotlib's DejaVu alone (the same box for every
+    ideograph): no CJK font, both times."""
+    import matplotlib
+
+    from viz.backend import cjk_font_found
+
+    latin_only = str(Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf")
+    assert not cjk_font_found(skip_system_fonts=True)
+    assert not cjk_font_found(skip_system_fonts=True, font_dirs=[latin_only])
+
+
+def test_cjk_font_probe_says_yes_for_noto_sans_cjk() -> None:
+    """The folder of Noto Sans CJK (Debian's fonts-noto-cjk, which CI installs) draws ideographs."""
+    from viz.backend import cjk_font_found
+
+    folder = _font_dir("NotoSansCJK*")
+    if folder is None:
+        pytest.skip("Noto Sans CJK is not installed (Debian: apt install fonts-noto-cjk)")
+    assert cjk_font_found(skip_system_fonts=True, font_dirs=[folder])
+
+
+@pytest.mark.graphviz
+def test_png_with_chinese_labels_and_no_cjk_font_is_refused_not_blank(
+    no_system_dot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a CJK font a zh PNG would carry blank or boxed labels: RenderError saying what to
+    install, and the existing file keeps its bytes. A PNG without CJK text is drawn as before."""
+    monkeypatch.setattr(viz.backend, "_system_cjk_font", lambda: False)
+    target = tmp_path / "zh.png"
+    target.write_bytes(b"old picture")
+    with pytest.raises(RenderError, match=r"^no font for Chinese \(CJK\) text is installed.*apt install fonts-noto-cjk"):
+        render(draw_graph(Value(1.0, "权重"), lang="zh"), target)
+    assert target.read_bytes() == b"old picture"
+    assert render(draw_graph(Value(1.0, "w")), tmp_path / "en.png").read_bytes()[:4] == b"\x89PNG"
