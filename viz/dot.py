@@ -362,6 +362,8 @@ def _layer_columns(diagram: Diagram, order: list[Value], entry: Mapping[Value, l
     dot's edges asks for one rank at least, so all of layer ``k - 1`` lies left of the anchor
     and all of layer ``k`` right of it. Leaves without an origin go before the first layer that
     uses them (the inputs), or after the last layer their users come from (a loss's constants).
+    The inputs of a layer stand in one column in the order they were made (x0 on top), held
+    there by invisible edges from each to the next.
     """
     layers = sorted({layer_of(n.origin) for n in order if n.origin is not None}, key=origin_sort_key)
     index = {name: i for i, name in enumerate(layers)}
@@ -386,6 +388,7 @@ def _layer_columns(diagram: Diagram, order: list[Value], entry: Mapping[Value, l
                 into[k + 1].append(value_ids[node])
         else:
             stage[node] = max((stage[p] for p in node.parents), default=-1)
+    inputs: list[list[str]] = [[] for _ in range(len(layers) + 1)]  # the leaves that feed layer k first
     for node in order:
         if node.parents or node.origin is not None:
             continue
@@ -393,6 +396,7 @@ def _layer_columns(diagram: Diagram, order: list[Value], entry: Mapping[Value, l
         first = [index[layer_of(u.origin)] for u in users if u.origin is not None]
         if first:
             into[min(first)].append(value_ids[node])
+            inputs[min(first)].append(value_ids[node])
         elif users and max(stage[u] for u in users) >= 0:
             out_of[max(stage[u] for u in users) + 1].append(value_ids[node])
     for k, (sources, targets) in enumerate(zip(into, out_of)):
@@ -404,6 +408,14 @@ def _layer_columns(diagram: Diagram, order: list[Value], entry: Mapping[Value, l
             diagram.edge(source, anchor, style="invis")
         for target in targets:
             diagram.edge(anchor, target, style="invis")
+    for column in inputs:  # one column in the order made, x0 on top: invisible edges keep it
+        if len(column) > 1:
+            stack = Diagram(graph_attr={"rank": "same"})
+            for name in column:
+                stack.node(name)
+            for upper, lower in zip(column, column[1:]):
+                stack.edge(upper, lower, style="invis")
+            diagram.subgraph(stack)
 
 
 class _Clusters:

@@ -257,10 +257,12 @@ def _two_layer_net() -> Value:
 
 
 def test_a_grouped_network_stands_each_neurons_entry_gates_in_one_rank() -> None:
-    """Each neuron's × gates fed from outside its layer share one rank=same subgraph."""
+    """Each neuron's × gates fed from outside its layer share one rank=same subgraph (and so do
+    the inputs x0, x1, in a column of their own, chained in order by an invisible edge)."""
     source = draw_graph(_two_layer_net()).source
-    ranks = re.findall(r"\{\n\t*graph \[rank=same\]\n((?:\t*n\d+\n)+)", source)
-    assert [len(r.split()) for r in ranks] == [2, 2, 2]
+    ranks = re.findall(r"\{\n\t*graph \[rank=same\]\n((?:\t*n\d+\n)+)((?:\t*n\d+ -> n\d+ \[style=invis\]\n)*)", source)
+    assert [len(nodes.split()) for nodes, chain in ranks if not chain] == [2, 2, 2]
+    assert [(len(nodes.split()), chain.count("->")) for nodes, chain in ranks if chain] == [(2, 1)]
 
 
 def test_a_grouped_network_gets_an_invisible_anchor_between_layers() -> None:

@@ -188,6 +188,14 @@ def test_inputs_lie_left_of_the_first_layer(no_system_dot, network_svg) -> None:
 
 
 @pytest.mark.graphviz
+def test_inputs_stand_in_order_top_to_bottom(no_system_dot, network_svg) -> None:
+    """x0 on top of x1, x1 on top of x2 (crossing minimisation alone put x1 first)."""
+    _, _, nodes = _boxes(network_svg)
+    tops = {text.split()[0]: box[2] for text, box in nodes.items() if text.split()[0] in ("x0", "x1", "x2")}
+    assert tops["x0"] < tops["x1"] < tops["x2"]
+
+
+@pytest.mark.graphviz
 def test_neurons_stand_in_order_top_to_bottom(no_system_dot, network_svg) -> None:
     """In each layer N0 is on top, then N1, N2, N3 (SVG y grows downwards)."""
     _, clusters, _ = _boxes(network_svg)
