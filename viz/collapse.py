@@ -10,7 +10,7 @@ from .backend import Diagram
 from .dot import (
     FILL, GRAD, INK, CellMark, Mark, _gate_attrs, _title, _html, _new_diagram, _value_label, _word, fmt, label_text,
     layer_of,
-    node_ids, origin_sort_key, role,
+    node_ids, origin_sort_key, role, stack_in_order,
 )
 from .i18n import text
 
@@ -151,22 +151,12 @@ def _group_label(key: str, members: list[Value], outputs: list[Value], level: st
 
 
 def _stack_in_order(diagram: Diagram, keys: list[str]) -> None:
-    """Stand each layer's groups in one rank, first on top (``L1.N0`` above ``L1.N1``).
-
-    Invisible flat edges, each from a group to the next, fix the order within the rank.
-    """
+    """Stand each layer's groups in one rank, first on top (``L1.N0`` above ``L1.N1``)."""
     columns: dict[str, list[str]] = {}
     for key in keys:
         columns.setdefault(layer_of(key), []).append(key)
     for column in columns.values():
-        if len(column) < 2:
-            continue
-        rank = Diagram(graph_attr={"rank": "same"})
-        for key in column:
-            rank.node(key)
-        for upper, lower in zip(column, column[1:]):
-            rank.edge(upper, lower, style="invis")
-        diagram.subgraph(rank)
+        stack_in_order(diagram, column)
 
 
 def build_collapsed(

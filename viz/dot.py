@@ -408,14 +408,24 @@ def _layer_columns(diagram: Diagram, order: list[Value], entry: Mapping[Value, l
             diagram.edge(source, anchor, style="invis")
         for target in targets:
             diagram.edge(anchor, target, style="invis")
-    for column in inputs:  # one column in the order made, x0 on top: invisible edges keep it
-        if len(column) > 1:
-            stack = Diagram(graph_attr={"rank": "same"})
-            for name in column:
-                stack.node(name)
-            for upper, lower in zip(column, column[1:]):
-                stack.edge(upper, lower, style="invis")
-            diagram.subgraph(stack)
+    for column in inputs:  # one column in the order made, x0 on top
+        stack_in_order(diagram, column)
+
+
+def stack_in_order(diagram: Diagram, names: list[str]) -> None:
+    """Stand the nodes ``names`` in one rank, in that order (first on top in ``LR``).
+
+    Invisible flat edges, each from a node to the next, fix the order, which crossing
+    minimisation would otherwise choose.
+    """
+    if len(names) < 2:
+        return
+    rank = Diagram(graph_attr={"rank": "same"})
+    for name in names:
+        rank.node(name)
+    for upper, lower in zip(names, names[1:]):
+        rank.edge(upper, lower, style="invis")
+    diagram.subgraph(rank)
 
 
 class _Clusters:
