@@ -44,23 +44,42 @@ class RenderError(RuntimeError):
     """
 
 
+#: Environment variable that picks the Graphviz executable: ``graphviz-pure`` for the pip one even
+#: where a system ``dot`` is installed, or a name on PATH or a path (see :func:`find_dot`).
+DOT_VARIABLE = "GATEGRAPH_DOT"
+
+
 def find_dot() -> str:
     """The Graphviz executable to run: ``dot`` on PATH, else ``graphviz-pure`` from the pip package.
 
     ``graphviz-pure`` (a dependency of gategraph) installs its executable next to the Python
     interpreter, in the virtual environment's ``bin`` (``Scripts`` on Windows), which need not be
-    on PATH; it takes the same command line as ``dot``.
+    on PATH; it takes the same command line as ``dot``. The environment variable
+    ``GATEGRAPH_DOT`` overrides the choice: ``GATEGRAPH_DOT=graphviz-pure`` uses the pip one
+    even beside a system ``dot``; any other value is the executable to run, a name on PATH or
+    a path (the test suite sets ``graphviz-pure``, so its drawings are the ones a pip install
+    makes).
 
     Returns:
         The path of the executable.
 
     Raises:
-        DotNotFoundError: neither was found; the message says how to get either.
+        DotNotFoundError: neither was found, or ``GATEGRAPH_DOT`` names no executable; the
+            message says how to get one.
 
     >>> Path(find_dot()).name in {"dot", "dot.exe", "graphviz-pure", "graphviz-pure.exe"}
     True
     """
-    system_dot = shutil.which("dot")
+    chosen = os.environ.get(DOT_VARIABLE, "").strip()
+    if chosen and chosen != "graphviz-pure":
+        found = shutil.which(chosen)
+        if not found:
+            raise DotNotFoundError(
+                f"cannot draw: {DOT_VARIABLE}={chosen!r} is no executable on PATH or at that path; "
+                f"set it to a Graphviz 'dot', to 'graphviz-pure', or unset it"
+            )
+        return found
+    system_dot = None if chosen else shutil.which("dot")
     if system_dot:
         return system_dot
     here = Path(sys.executable).parent
@@ -91,8 +110,69 @@ def _source(diagram: Any) -> str:
     return source
 
 
+#: The comment that marks a layer cluster of a network (see :func:`pinned_layers`).
+LAYER_MARK = "// gategraph: layer box"
+
+_MARKED_LAYER = re.compile(r"^(\t*)// gategraph: layer box\n\t*subgraph cluster_(\w+) \{$", re.M)
+_SUBGRAPH = re.compile(r"^\t*(?:subgraph (\w+) )?\{$")  # a named subgraph, or an anonymous one (rank=same)
+_BB = re.compile(r'bb="([-+\d.e]+),([-+\d.e]+),([-+\d.e]+),([-+\d.e]+)"')
+#: Room a layer's box leaves around its neurons' boxes, and above them for its label (points).
+LAYER_MARGIN, LAYER_LABEL = 2.0, 14.0
+
+
+def pinned_layers(laid_out: str) -> str:
+    """Graphviz's laid-out DOT of a network (``-Tdot``, layers as plain subgraphs) with each
+    layer's box: its neurons' boxes joined, plus :data:`LAYER_MARGIN` and room for its label.
+
+    Layer clusters drawn by ``dot`` itself come out as a staircase: an edge from a layer to the
+    next passes ranks that the next layer's cluster spans (beside its weights), and dot keeps a
+    cluster's box free of every outside node in its ranks, so each layer is pushed off the
+    last one's edges. Laid out as plain subgraphs (neuron clusters only), the layers line up;
+    this adds their boxes back, for ``neato -n2``, which draws a laid-out graph as it is.
+    """
+    lines = laid_out.split("\n")
+    stack: list[str] = []
+    boxes: dict[str, list[float]] = {}
+    for i, line in enumerate(lines):
+        opened = _SUBGRAPH.match(line)
+        if opened:
+            stack.append(opened.group(1) or "")
+            bb = _BB.search(lines[i + 1]) if i + 1 < len(lines) else None
+            layer = next((name for name in reversed(stack[:-1]) if name.startswith("layer_")), None)
+            if stack[-1].startswith("cluster") and bb and layer:
+                x0, y0, x1, y1 = map(float, bb.groups())
+                box = boxes.setdefault(layer, [x0, y0, x1, y1])
+                box[:] = [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
+        elif line.strip() == "}" and stack:
+            stack.pop()
+    whole = _BB.search(laid_out)
+    if whole is None:
+        raise RenderError("Graphviz gave no bounding box for the laid-out network")
+    page = list(map(float, whole.groups()))
+    for name, (x0, y0, x1, y1) in boxes.items():
+        box = (x0 - LAYER_MARGIN, y0 - LAYER_MARGIN, x1 + LAYER_MARGIN, y1 + LAYER_MARGIN + LAYER_LABEL)
+        page = [min(page[0], box[0]), min(page[1], box[1]), max(page[2], box[2]), max(page[3], box[3])]
+        laid_out = laid_out.replace(
+            f"subgraph {name} {{", f'subgraph cluster_{name[6:]} {{\n\tgraph [bb="{",".join(f"{v:.2f}" for v in box)}"];', 1
+        )
+    return _BB.sub(f'bb="{",".join(f"{v:.2f}" for v in page)}"', laid_out, count=1)
+
+
 def _run(source: str, fmt: str, *extra: str) -> bytes:
-    """Run Graphviz on ``source``, returning what it writes to stdout for format ``fmt``."""
+    """Run Graphviz on ``source``, returning what it writes to stdout for format ``fmt``.
+
+    A network with marked layer clusters (:data:`LAYER_MARK`) takes two runs: ``dot`` lays it
+    out with its layers as plain subgraphs, then ``neato -n2`` draws that layout with the
+    layers' boxes added (see :func:`pinned_layers`).
+    """
+    if LAYER_MARK in source:
+        laid_out = _graphviz(_MARKED_LAYER.sub(r"\1subgraph layer_\2 {", source), "dot").decode("utf-8")
+        return _graphviz(pinned_layers(laid_out), fmt, "-Kneato", "-n2", *extra)
+    return _graphviz(source, fmt, *extra)
+
+
+def _graphviz(source: str, fmt: str, *extra: str) -> bytes:
+    """One run of the Graphviz executable (:func:`find_dot`) on ``source``: its stdout for ``fmt``."""
     cmd = [find_dot(), f"-T{fmt}", *extra]
     try:
         done = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True, timeout=TIMEOUT)
@@ -250,6 +330,8 @@ def render_svgs(diagrams: Sequence[Any], *, workers: Optional[int] = None) -> li
     batches = [sources[i : i + size] for i in range(0, len(sources), size)]
 
     def run_batch(batch: list[str]) -> list[str]:
+        if any(LAYER_MARK in s for s in batch):  # two runs each (see _run): one graph at a time
+            return [render_svg(s) for s in batch]
         svgs = _split_svgs(_run("\n".join(batch), "svg").decode("utf-8"))
         if len(svgs) != len(batch):  # a renderer that stops after the first graph: one at a time
             svgs = [render_svg(s) for s in batch]

@@ -9,7 +9,7 @@ from typing import Any, Callable, Collection, Iterable, Mapping, NamedTuple, Opt
 
 from autograd import GATES, Value, gate_of, topological_order
 
-from .backend import Diagram
+from .backend import LAYER_MARK, Diagram
 from .i18n import CJK_RUN, FONT_STACK, check_lang, gate_rule, text
 
 __all__ = ["draw_graph", "draw_gate", "count_nodes", "role", "fmt", "escape", "node_name", "DEFAULT_MAX_NODES"]
@@ -24,6 +24,10 @@ MAX_LABEL = 40
 #: padding of a value's cells in points.
 NETWORK_SPACING = {"nodesep": "0.05", "ranksep": "0.12"}
 NETWORK_CELLPADDING = 3
+#: A grouped network keeps the order it is written in (N0 above N1, x0 above x1): every layer
+#: feeds every neuron of the next, so any order crosses as often, and dot's crossing
+#: minimisation would only shuffle the ties. A small ``mclimit`` stops it early.
+NETWORK_ORDER = {"mclimit": "0.01"}
 
 FONT = "Helvetica"
 INK = "#1f2937"  # data, labels, outlines
@@ -238,14 +242,18 @@ def _word(key: str, lang: str) -> str:
 
 #: A page's hook on gradient cells: called with what a cell prints, as parts (plain text, and the
 #: Values whose gradients go there) and its alignment, it returns the cell's TITLE. Graphviz wraps
-#: a cell that has a TITLE in ``<a xlink:title="...">`` in SVG, so a page finds each cell by it,
-#: however the text inside was laid out.
+#: a cell that has a TITLE and an HREF in ``<a xlink:href="#" xlink:title="...">`` in SVG, so a
+#: page finds each cell by it, however the text inside was laid out.
 CellMark = Callable[[list, str], str]
 
 
 def _title(mark: Optional[CellMark], parts: list, align: str = "center") -> str:
-    """The TITLE attribute of a marked cell (nothing without a mark)."""
-    return f' title="{html.escape(mark(parts, align), quote=True)}"' if mark else ""
+    """The TITLE (and HREF) attributes of a marked cell (nothing without a mark).
+
+    Graphviz before 2.50 or so (Debian's 2.43) writes the ``<a>`` only for a cell with an HREF;
+    the page replaces the whole anchor with its own cell, so the link never reaches a reader.
+    """
+    return f' title="{html.escape(mark(parts, align), quote=True)}" href="#"' if mark else ""
 
 
 def _grad_cell(grad: str, fill: Optional[str] = None, bold: bool = False, lang: str = "en",
@@ -429,16 +437,24 @@ def stack_in_order(diagram: Diagram, names: list[str]) -> None:
 
 
 class _Clusters:
-    """Nested cluster subgraphs by ``origin`` ("L1.N3" lies in "L1"), in order of first use."""
+    """Nested cluster subgraphs by ``origin`` ("L1.N3" lies in "L1"), in order of first use.
 
-    def __init__(self, top: Diagram) -> None:
+    With ``boxed_layers`` (a network), a layer cluster that holds neuron clusters only is marked
+    with the comment :data:`viz.backend.LAYER_MARK`: the backend lays the network out without
+    it and draws its box around its neurons afterwards (see :func:`viz.backend.pinned_layers`).
+    """
+
+    def __init__(self, top: Diagram, boxed_layers: bool = False) -> None:
         self.top = top
         self.graphs: dict[str, Diagram] = {}
         self.children: dict[Optional[str], list[str]] = {None: []}
+        self.boxed_layers = boxed_layers
+        self.holds_nodes: set[str] = set()  # clusters with nodes of their own, not only sub-clusters
 
     def graph_for(self, origin: Optional[str]) -> Diagram:
         if origin is None:
             return self.top
+        self.holds_nodes.add(origin)
         parent: Optional[str] = None
         parts = origin.split(".")
         for i in range(len(parts)):
@@ -470,6 +486,8 @@ class _Clusters:
         """
         for child in sorted(self.children.get(key, []), key=origin_sort_key):
             self.close(child)
+            if key is None and self.boxed_layers and self.children[child] and child not in self.holds_nodes:
+                self.graphs[child].comment = LAYER_MARK.removeprefix("// ")
             (self.top if key is None else self.graphs[key]).subgraph(self.graphs[child])
 
 
@@ -516,9 +534,9 @@ def build_graph(
     """
     value_ids, gate_ids = node_ids(order)
     entry = _entry_gates(order) if group else {}
-    diagram = _new_diagram(rankdir, **(NETWORK_SPACING if entry else {}))
+    diagram = _new_diagram(rankdir, **({**NETWORK_SPACING, **NETWORK_ORDER} if entry else {}))
     padding = NETWORK_CELLPADDING if entry else 4
-    clusters = _Clusters(diagram)
+    clusters = _Clusters(diagram, boxed_layers=bool(entry))
     for node in order:
         where = clusters.graph_for(node.origin if group else None)
         lens = marks.get(node)

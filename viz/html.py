@@ -85,7 +85,7 @@ def _cell_of(points: str) -> tuple[float, float, float, float]:
 
 
 # A cell the page marked with a TITLE (see viz.dot.CellMark): Graphviz wraps it in <a xlink:title>.
-_MARKED_CELL = re.compile(r'<g id="[^"]*">\s*<a xlink:title="(gg\d+)">(.*?)</a>\s*</g>', re.S)
+_MARKED_CELL = re.compile(r'<g id="[^"]*">\s*<a\b[^>]*?\sxlink:title="(gg\d+)"[^>]*>(.*?)</a>\s*</g>', re.S)
 _POLYGON = re.compile(r'<polygon\b[^>]*\spoints="([^"]*)"[^>]*/>')
 _FIRST_TEXT = re.compile(r'<text\b([^>]*)>')
 _TEXT_ATTRS = re.compile(r'\s(y|font-size|font-weight|fill)="([^"]*)"')

@@ -322,3 +322,33 @@ def test_cjk_runs_are_padded_one_space_per_character() -> None:
 
     assert re.sub(r"<font[^>]*>", "", fit_cjk("权重w 梯度")).replace("</font>", "") == "权重  w 梯度  "
     assert fit_cjk("w0 ∂x") == "w0 ∂x"
+
+
+def test_a_networks_layer_clusters_are_marked_for_their_boxes_to_be_drawn_after_layout() -> None:
+    """L1 and L2 of a network hold neuron clusters only: each carries LAYER_MARK (the backend lays
+    the network out without them, then draws their boxes); a neuron cluster never does."""
+    from viz.backend import LAYER_MARK
+
+    source = draw_graph(_two_layer_net()).source
+    marked = re.findall(re.escape(LAYER_MARK) + r"\n\t*subgraph cluster_\d+ \{\n\t*graph \[[^\]]*label=<([^>]*)>", source)
+    assert marked == ["L1", "L2"]
+
+
+def test_a_layer_cluster_with_nodes_of_its_own_is_not_marked() -> None:
+    """A node made under origin "L1" itself sits in the layer's cluster, outside any neuron's, so
+    that cluster is laid out by dot as it is (a box drawn round its neurons alone would miss it)."""
+    from viz.backend import LAYER_MARK
+
+    x = Value(1.0, "x")
+    with origin("L1.N0"):
+        h = x * Value(2.0, "w")
+    with origin("L1"):
+        s = h * 3.0
+    assert LAYER_MARK not in draw_graph(s).source and "label=<L1>" in draw_graph(s).source
+
+
+def test_a_graph_that_is_no_network_is_not_marked(course) -> None:
+    """Without origins there are no clusters, so no marks and one Graphviz run."""
+    from viz.backend import LAYER_MARK
+
+    assert LAYER_MARK not in draw_graph(course.f).source
