@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import os
 import re
 import shutil
@@ -133,10 +134,13 @@ def pinned_layers(laid_out: str) -> str:
     lines = laid_out.split("\n")
     stack: list[str] = []
     boxes: dict[str, list[float]] = {}
+    labels: dict[str, tuple[str, float]] = {}  # a layer's label text and font size
     for i, line in enumerate(lines):
         opened = _SUBGRAPH.match(line)
         if opened:
             stack.append(opened.group(1) or "")
+            if stack[-1].startswith("layer_"):
+                labels[stack[-1]] = _label_of(lines, i + 1)
             bb = _BB.search(lines[i + 1]) if i + 1 < len(lines) else None
             layer = next((name for name in reversed(stack[:-1]) if name.startswith("layer_")), None)
             if stack[-1].startswith("cluster") and bb and layer:
@@ -152,10 +156,31 @@ def pinned_layers(laid_out: str) -> str:
     for name, (x0, y0, x1, y1) in boxes.items():
         box = (x0 - LAYER_MARGIN, y0 - LAYER_MARGIN, x1 + LAYER_MARGIN, y1 + LAYER_MARGIN + LAYER_LABEL)
         page = [min(page[0], box[0]), min(page[1], box[1]), max(page[2], box[2]), max(page[3], box[3])]
+        # the label's centre, top left inside the box (neato -n2 would guess it, and beside a
+        # graph label it guesses that one's place); its width as Helvetica's, about 0.6 em a letter
+        text, size = labels.get(name, ("", 10.0))
+        width = 0.6 * size * len(text)
+        place = (f'lp="{box[0] + 2 * LAYER_MARGIN + width / 2:.2f},{box[3] - LAYER_LABEL / 2 - 1:.2f}", '
+                 f'lwidth={width / 72:.2f}, lheight={size * 1.2 / 72:.2f}')
         laid_out = laid_out.replace(
-            f"subgraph {name} {{", f'subgraph cluster_{name[6:]} {{\n\tgraph [bb="{",".join(f"{v:.2f}" for v in box)}"];', 1
+            f"subgraph {name} {{",
+            f'subgraph cluster_{name[6:]} {{\n\tgraph [bb="{",".join(f"{v:.2f}" for v in box)}", {place}];', 1,
         )
     return _BB.sub(f'bb="{",".join(f"{v:.2f}" for v in page)}"', laid_out, count=1)
+
+
+def _label_of(lines: list[str], start: int) -> tuple[str, float]:
+    """The label (tags and entities removed) and font size in the attribute block at ``lines[start]``."""
+    block = []
+    for line in lines[start : start + 40]:
+        block.append(line)
+        if line.rstrip().endswith("];"):
+            break
+    attrs = " ".join(block)
+    label = re.search(r"\blabel=(<.*?>|\"(?:[^\"\\]|\\.)*\"|\w+)[,\]]", attrs)
+    size = re.search(r"\bfontsize=\"?([\d.]+)", attrs)
+    text = re.sub(r"<[^>]*>", "", label.group(1).strip('<>"')) if label else ""
+    return html.unescape(text), float(size.group(1)) if size else 14.0
 
 
 def _run(source: str, fmt: str, *extra: str) -> bytes:

@@ -154,6 +154,8 @@ def test_diagram_repr_has_no_memory_address(course) -> None:
 #: a diagonal staircase of 4234 × 1521 pt (measured with graphviz-pure 0.2.2 on the code before
 #: this change).
 STAIRCASE_AREA = 4234 * 1521
+#: How far below a layer box's top its label's baseline may lie (points): the room left for it.
+LAYER_LABEL_ROOM = 20
 
 
 def _boxes(svg: str) -> tuple[float, dict[str, tuple[float, float, float, float]], dict[str, tuple[float, float, float, float]]]:
@@ -429,5 +431,22 @@ def test_pinned_layers_joins_the_boxes_of_a_layers_clusters_past_anonymous_subgr
     ])
     pinned = pinned_layers(laid_out)
     m, top = LAYER_MARGIN, 95 + LAYER_MARGIN + LAYER_LABEL
-    assert f'subgraph cluster_0 {{\n\tgraph [bb="{5 - m:.2f},{10 - m:.2f},{95 + m:.2f},{top:.2f}"];' in pinned
+    assert f'subgraph cluster_0 {{\n\tgraph [bb="{5 - m:.2f},{10 - m:.2f},{95 + m:.2f},{top:.2f}", lp=' in pinned
     assert f'graph [bb="0.00,0.00,100.00,{top:.2f}"]' in pinned and "layer_" not in pinned
+
+
+@pytest.mark.graphviz
+def test_a_layers_label_stands_top_left_in_its_box_beside_a_graph_label() -> None:
+    """A lens's legend is the graph's label (at the bottom); the layer's own label still stands at
+    the top left inside the layer's box (left to neato -n2, it took the legend's place)."""
+    import nn
+
+    neuron = nn.Neuron(2, seed=0)
+    h = neuron([Value(1.0, "x0"), Value(0.5, "x1")])
+    h.backward()
+    svg = viz.backend.render_svg(draw_graph(h, lens="health"))
+    _, clusters, _ = _boxes(svg)
+    x0, x1, y0, y1 = clusters["L1"]
+    text = next(t for t in ET.fromstring(svg).iter(f"{SVG}text") if t.text == "L1")
+    x, y = float(text.get("x")), float(text.get("y"))
+    assert x0 < x < x0 + 20 and y0 < y < y0 + LAYER_LABEL_ROOM
