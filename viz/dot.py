@@ -563,6 +563,9 @@ def build_graph(
         diagram.edge(gate_ids[node], value_ids[node], **hot)
     if entry:
         _layer_columns(diagram, order, entry, value_ids, gate_ids)
+    elif leaves:  # a part drawn alone (an expanded neuron): the gates it takes its inputs in, one column
+        fed = [gate_ids[n] for n in order if n.op and n not in leaves and any(p in leaves for p in n.parents)]
+        stack_in_order(diagram, fed)
     return diagram
 
 

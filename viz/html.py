@@ -465,16 +465,20 @@ _SCRIPT = """
   var graph = boxOf(svg);
   var view = {x: graph.x, y: graph.y, s: 1};
   var PAD = 12, MOST = 1.75;  // fitting never draws larger than 1.75 screen pixels per point
-  var READABLE = 1;  // an expanded group opens at least this large (screen pixels per point)
+  var READABLE = 0.8;  // an expanded group opens at least this large (screen pixels per point)
   function area() { return {w: stage.clientWidth || 1, h: stage.clientHeight || 1}; }
+  // the band the "gates of …" bar covers at the top of an expanded group's stage: fits leave it free
+  function inset() { return expanded && bar ? bar.offsetHeight + 4 : 0; }
   function fitScale() {
     var a = area();
-    return Math.max(1e-3, Math.min(MOST, (a.w - 2 * PAD) / graph.w, (a.h - 2 * PAD) / graph.h));
+    return Math.max(1e-3, Math.min(MOST, (a.w - 2 * PAD) / graph.w, (a.h - 2 * PAD - inset()) / graph.h));
   }
+  var tallest = stage.clientHeight;  // the stage's own height, before a short drawing shrinks it
   (function shrink() {  // a short drawing gets a shorter stage, not a band of white above and below
     var need = Math.ceil(graph.h * fitScale() + 2 * PAD);
     if (need < stage.clientHeight) { stage.style.height = Math.max(need, 240) + "px"; }
   })();
+  var shrunk = stage.style.height;
   function draw() {
     var a = area();
     svg.setAttribute("viewBox", [view.x, view.y, a.w / view.s, a.h / view.s].join(" "));
@@ -484,7 +488,13 @@ _SCRIPT = """
   // steered: the reader zoomed or panned; until then a resize (a notebook's iframe laid out late,
   // a window made wider) fits the drawing again instead of keeping a fit made for another size
   var steered = false;
-  function fit() { steered = false; view.s = fitScale(); centre(graph.x + graph.w / 2, graph.y + graph.h / 2); draw(); }
+  function fit() {
+    steered = false;
+    view.s = fitScale();
+    centre(graph.x + graph.w / 2, graph.y + graph.h / 2);
+    view.y -= inset() / 2 / view.s;  // the drawing's middle in the middle of the stage below the bar
+    draw();
+  }
   function zoomAt(factor, px, py) {  // keep the drawing's point under (px, py) where it is
     steered = true;
     var ux = view.x + px / view.s, uy = view.y + py / view.s;
@@ -552,13 +562,19 @@ _SCRIPT = """
     barTitle.textContent = data.text["gates of"].replace("{name}", id);
     bar.hidden = false;
     document.body.setAttribute("data-expanded", id);
+    // the group's drawing may be taller than the one the stage was shrunk to: room for it at a
+    // readable size below the bar, up to the stage's own height
+    var across = Math.min(MOST, (area().w - 2 * PAD) / graph.w);
+    var need = Math.ceil(graph.h * Math.max(across, READABLE) + 2 * PAD + inset());
+    stage.style.height = Math.max(240, Math.min(tallest, need)) + "px";
     fit();
     if (view.s < READABLE) {  // a long neuron (a chain of + gates) fitted whole is too small to read:
       view.s = READABLE;      // start readable, at its output (drawn last), where its backward pass starts
       draw();
       var drawn = svg.querySelectorAll("g.node");
       if (drawn.length) { centreOn(drawn[drawn.length - 1]); }
-      view.x += area().w / 4 / view.s;  // the output three quarters across: the gates before it in view
+      view.x -= area().w / 4 / view.s;  // the output three quarters across: the gates before it in view
+      view.y = graph.y + graph.h / 2 - (area().h + inset()) / 2 / view.s;  // whole height, below the bar
       draw();
     }
   }
@@ -577,6 +593,7 @@ _SCRIPT = """
     svg = main;
     graph = boxOf(svg);
     view.x = saved.x; view.y = saved.y; view.s = saved.s;
+    stage.style.height = shrunk;
     document.body.removeAttribute("data-expanded");
     draw();
   }

@@ -140,3 +140,13 @@ def test_default_page_is_unchanged_by_the_collapse_machinery(tmp_path: Path) -> 
     text = save_html(mlp_loss(), tmp_path / "p.html").read_text(encoding="utf-8")
     data = json.loads(re.search(r'id="gg-data">(.*?)</script>', text, re.S).group(1))
     assert text.count("<svg") == 1 and "groups" not in data and 'id="back"' not in text
+
+
+def test_an_expanded_neurons_products_stand_in_one_column(collapsed) -> None:
+    """In L2.N1's own gate drawing the four × gates that take the layer's inputs share one x (one
+    rank, in order): the neuron reads as inputs, products, then the sum, not a staircase."""
+    _, svg, _ = collapsed
+    gates = re.search(r'<svg class="gg-gates" data-group="L2.N1".*?</svg>', svg, re.S).group(0)
+    products = [float(cx) for cx, symbol in re.findall(r'<ellipse[^>]*\scx="([-\d.]+)"[^>]*/>\s*<text[^>]*>([^<]*)</text>', gates)
+                if symbol == "×"]
+    assert len(products) == 4 and max(products) - min(products) < 1, products

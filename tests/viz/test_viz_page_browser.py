@@ -284,3 +284,30 @@ def test_clicking_a_neuron_expands_it_to_its_gates_and_back_returns(open_page, b
         assert page.evaluate(INSIDE, root_selector(path)) and page.problems == []
     finally:
         page.close()
+
+
+# Every node of the open gate drawing (or the output alone), inside the stage and below the bar.
+_SHOWN_BELOW_BAR = """(all) => {
+  const stage = document.querySelector('.stage').getBoundingClientRect();
+  const bar = document.getElementById('expanded').getBoundingClientRect();
+  const nodes = Array.from(document.querySelectorAll('svg.gg-gates.open g.node'));
+  return (all ? nodes : nodes.slice(-1)).every((g) => {
+    const box = g.getBoundingClientRect();
+    return box.left >= stage.left && box.right <= stage.right && box.top >= bar.bottom && box.bottom <= stage.bottom;
+  });
+}"""
+
+
+@pytest.mark.parametrize("width", [800, 1400])
+def test_an_expanded_neuron_opens_in_view_below_its_bar(open_page, browser, collapsed, width: int) -> None:
+    """At 1400 px the whole of L2.N1's gate drawing shows, none of it under the "gates of" bar; at
+    800 px (too narrow to read it whole) its output does, and "fit" then shows it all below the bar."""
+    _, path = collapsed
+    page = open_page(browser, path, width)
+    try:
+        page.locator("svg:not(.gg-gates) g.node", has=page.locator("title", has_text="L2.N1")).first.click()
+        assert page.evaluate(_SHOWN_BELOW_BAR, width >= 1400)
+        page.click("#fit")
+        assert page.evaluate(_SHOWN_BELOW_BAR, True)
+    finally:
+        page.close()
