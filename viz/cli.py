@@ -393,9 +393,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     name = f"{args.dataset}: {model!r}"
     figures = {"history.png": plots.plot_history(history, title=name)}
+    class_names = [f"digit {d}" for d in range(10)] if args.dataset == "digits" else None
     if args.dataset == "digits":
         figures["weights.png"] = plots.plot_weights(
-            model, (8, 8), class_names=[f"digit {d}" for d in range(10)],
+            model, (8, 8), class_names=class_names,
             title="what each digit's scores look for: red pixels promote the class, blue suppress it",
         )
     else:
@@ -408,7 +409,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.html is not None:  # the timeline page: one file, written whole like the plots
         from .timeline import training_data, training_html
 
-        page = training_html(*training_data(history, model=model, X=X, y=y), title=name)
+        page = training_html(*training_data(history, model=model, X=X, y=y, class_names=class_names), title=name)
         with _writing(Path(args.html)):
             write_atomic(Path(args.html), page)
     result = f"training accuracy {history.train_acc[-1]:.1%}, loss {history.train_loss[-1]:.4g}"

@@ -13,6 +13,7 @@ from typing import Any, Optional, Sequence, TypeVar
 import numpy as np
 
 from autograd import Value, topological_order, trace
+from autograd.errors import check_text
 
 from ._files import write_atomic
 from .backend import render_svg
@@ -51,6 +52,19 @@ def _tint(colour: str, strength: float = 0.28) -> str:
     """
     rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(255 - (255 - v) * strength):02x}" for v in rgb)
+
+
+def _class_names(names: Optional[Sequence[str]], seen: int, lang: str) -> list[str]:
+    """The classes' names: ``names`` checked (one str per class, at least as many as the labels
+    need), or "class 0", "class 1", … (类别 0, … in Chinese) for the labels seen."""
+    if names is None:
+        return [text("timeline class", lang, k=k) for k in range(seen)]
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise _fail("class_names", "a list of str, one name per class", repr(names)[:80])
+    names = list(names)
+    if len(names) < seen:
+        raise _fail("class_names", f"a name for each of the {seen} classes in y", f"{len(names)} names")
+    return [check_text(n, "save_training: class name") for n in names]
 
 
 def _fail(name: str, expected: str, got: Any) -> ValueError:
@@ -313,7 +327,7 @@ def _chart(series: dict[str, list[float]], labels: dict[str, str], ident: str,
 
 
 def training_data(history: Any, *, model: Any, X: Any, y: Any, point: int = 0,
-                  lang: str = "en") -> tuple[dict[str, str], dict[str, Any]]:
+                  lang: str = "en", class_names: Optional[Sequence[str]] = None) -> tuple[dict[str, str], dict[str, Any]]:
     """What the timeline page shows: its drawings (charts, the point's graph) and its per-epoch data.
 
     The model's parameters are set to each snapshot in turn and put back afterwards (data and grad).
@@ -326,10 +340,11 @@ def training_data(history: Any, *, model: Any, X: Any, y: Any, point: int = 0,
         [[x, y in 0..1, class]]}``), ``weights`` (None or ``{"rows", "cols", "k", "epochs": [{"s":
         largest |w|, "w": ints −99..99, class after class}]}``), ``cells`` and ``texts`` (the
         graph's changing texts: ``texts[e][j]`` goes into ``<text>`` ``cells[j][1]`` of the node
-        titled ``cells[j][0]``), ``text`` (the page's words).
+        titled ``cells[j][0]``), ``text`` (the page's words), ``classes`` (each class's name).
     """
     lang = check_lang("save_training", lang)
     snapshots, Xa, ya = _check(history, model, X, y, point)
+    classes = _class_names(class_names, int(ya.max()) + 1, lang)
     params = _Params(model)
     try:
         boundary = _boundary(model, Xa, ya, snapshots, params, GRID)
@@ -350,6 +365,7 @@ def training_data(history: Any, *, model: Any, X: Any, y: Any, point: int = 0,
                                                     history.val_loss, history.val_acc)],
         "boundary": boundary,
         "weights": _weights(model, snapshots),
+        "classes": classes,
         "colours": list(COLOURS),
         "tints": [_tint(c) for c in COLOURS],
         "cells": cells,
@@ -508,7 +524,7 @@ def training_html(svgs: dict[str, str], data: dict[str, Any], title: str = "") -
         w = data["weights"]
         figures = "".join(
             f'<figure><canvas width="{w["cols"] * 8}" height="{w["rows"] * 8}"></canvas>'
-            f'<figcaption>{html.escape(text("timeline class", lang, k=k))}</figcaption></figure>'
+            f'<figcaption>{html.escape(data["classes"][k])}</figcaption></figure>'
             for k in range(w["k"]))
         panels.append(f'<div class="card"><h2>{say["weights"]} <small id="wscale"></small></h2>'
                       f'<div id="weights">{figures}</div></div>')
@@ -537,7 +553,7 @@ def training_html(svgs: dict[str, str], data: dict[str, Any], title: str = "") -
 
 
 def save_training(history: Any, path: PathT, *, model: Any, X: Any, y: Any, point: int = 0,
-                  lang: str = "en", title: str = "") -> PathT:
+                  lang: str = "en", title: str = "", class_names: Optional[Sequence[str]] = None) -> PathT:
     """Write a recorded fit as ONE self-contained page to scrub through its epochs with a slider.
 
     For the epoch the slider is at, the page shows: the loss and accuracy curves (train, and
@@ -558,13 +574,16 @@ def save_training(history: Any, path: PathT, *, model: Any, X: Any, y: Any, poin
         point: the row of X whose loss graph is drawn.
         lang: "en" or "zh".
         title: shown in the heading (escaped).
+        class_names: what to call each class (label k is ``class_names[k]``), e.g. the digits'
+            "digit 0", …, "digit 9"; default "class 0", "class 1", …
 
     Returns:
         ``path``, as given.
 
     Raises:
         ValueError: a history without snapshots, a wrong suffix, X or y of the wrong shape,
-            ``point`` outside X, a model other than the trained one, an unknown ``lang``.
+            ``point`` outside X, a model other than the trained one, an unknown ``lang``, fewer
+            ``class_names`` than classes in y.
 
     >>> import tempfile, pathlib, nn
     >>> model = nn.MLP(2, [4, 1])
@@ -575,6 +594,6 @@ def save_training(history: Any, path: PathT, *, model: Any, X: Any, y: Any, poin
     False
     """
     _check_suffix(path, "save_training")
-    svgs, data = training_data(history, model=model, X=X, y=y, point=point, lang=lang)
+    svgs, data = training_data(history, model=model, X=X, y=y, point=point, lang=lang, class_names=class_names)
     write_atomic(path, training_html(svgs, data, title))
     return path

@@ -418,6 +418,15 @@ def test_train_html_writes_the_timeline(run, tmp_path) -> None:
     assert 'max="1"' in (tmp_path / "timeline.html").read_text(encoding="utf-8")
 
 
+def test_train_digits_html_names_each_class_by_its_digit(run, tmp_path) -> None:
+    """The digits timeline captions its ten weight images "digit 0" … "digit 9", as weights.png does."""
+    pytest.importorskip("sklearn")
+    code, _, err = run("train", "digits", "--epochs", "1", "--samples", "60", "--no-progress", "-o", "plots",
+                       "--html", "timeline.html")
+    page = (tmp_path / "timeline.html").read_text(encoding="utf-8")
+    assert (code, err) == (0, "") and re.findall(r"<figcaption>(.*?)</figcaption>", page) == [f"digit {d}" for d in range(10)]
+
+
 def test_train_html_refuses_another_suffix_before_training(run, tmp_path) -> None:
     """--html t.png is a one-line usage error, and nothing is written."""
     code, _, err = run("train", "moons", "--epochs", "1", "--no-progress", "--html", "t.png")

@@ -75,7 +75,22 @@ def test_a_linear_classifier_gets_its_weights_per_class() -> None:
     assert w["epochs"][1]["s"] == pytest.approx(np.abs(model.weight_matrix()).max(), rel=1e-3)
 
 
+def test_each_class_image_is_captioned_with_its_name(tmp_path) -> None:
+    """class_names captions each class's weight image (escaped); without them, "class k"."""
+    X = np.array([[0.0, 1.0, 2.0, 3.0], [1.0, 0.0, 1.0, 0.0], [2.0, 2.0, 0.0, 1.0]])
+    y = np.array([0, 1, 2])
+    model = nn.Linear(4, 3, seed=0)
+    history = nn.fit(model, X, y, epochs=1, lr=0.1, progress=False, record=True)
+    named = save_training(history, tmp_path / "n.html", model=model, X=X, y=y, class_names=["cat", "car", "<frog>"])
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", named.read_text(encoding="utf-8"))
+    assert captions == ["cat", "car", "&lt;frog&gt;"]
+    plain = save_training(history, tmp_path / "p.html", model=model, X=X, y=y)
+    assert re.findall(r"<figcaption>(.*?)</figcaption>", plain.read_text(encoding="utf-8")) == ["class 0", "class 1", "class 2"]
+
+
 @pytest.mark.parametrize("kwargs, message", [
+    ({"class_names": ["only one"]}, r"class_names must be a name for each of the 2 classes in y, got 1 names"),
+    ({"class_names": "ab"}, r"class_names must be a list of str, one name per class"),
     ({"X": np.zeros((30, 3))}, r"X must be a non-empty 2-D array of samples × 2 features .*shape \(30, 3\)"),
     ({"X": np.zeros(30)}, r"X must be .*shape \(30,\)"),
     ({"y": np.zeros(29, dtype=int)}, r"y must be 30 integer labels"),
