@@ -153,13 +153,20 @@ def pinned_layers(laid_out: str) -> str:
     if whole is None:
         raise RenderError("Graphviz gave no bounding box for the laid-out network")
     page = list(map(float, whole.groups()))
+    # Layers side by side (LR, RL): the label's room goes on top. Stacked (TB, BT): the next layer
+    # is what lies above, so the room goes on the left, a strip as wide as the label.
+    rankdir = re.search(r"\brankdir=\"?(\w+)", laid_out[: laid_out.find("node [")])
+    stacked = (rankdir.group(1) if rankdir else "TB") in ("TB", "BT")
     for name, (x0, y0, x1, y1) in boxes.items():
-        box = (x0 - LAYER_MARGIN, y0 - LAYER_MARGIN, x1 + LAYER_MARGIN, y1 + LAYER_MARGIN + LAYER_LABEL)
-        page = [min(page[0], box[0]), min(page[1], box[1]), max(page[2], box[2]), max(page[3], box[3])]
-        # the label's centre, top left inside the box (neato -n2 would guess it, and beside a
-        # graph label it guesses that one's place); its width as Helvetica's, about 0.6 em a letter
+        # the label's width as Helvetica's, about 0.6 em a letter
         text, size = labels.get(name, ("", 10.0))
         width = 0.6 * size * len(text)
+        left = width + 2 * LAYER_MARGIN if stacked else 0.0
+        top = 0.0 if stacked else LAYER_LABEL
+        box = (x0 - LAYER_MARGIN - left, y0 - LAYER_MARGIN, x1 + LAYER_MARGIN, y1 + LAYER_MARGIN + top)
+        page = [min(page[0], box[0]), min(page[1], box[1]), max(page[2], box[2]), max(page[3], box[3])]
+        # the label's centre, top left inside the box (neato -n2 would guess it, and beside a
+        # graph label it guesses that one's place)
         place = (f'lp="{box[0] + 2 * LAYER_MARGIN + width / 2:.2f},{box[3] - LAYER_LABEL / 2 - 1:.2f}", '
                  f'lwidth={width / 72:.2f}, lheight={size * 1.2 / 72:.2f}')
         laid_out = laid_out.replace(

@@ -404,17 +404,20 @@ def test_png_with_chinese_labels_and_no_cjk_font_is_refused_not_blank(
     assert render(draw_graph(Value(1.0, "w")), tmp_path / "en.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_pinned_layers_joins_the_boxes_of_a_layers_clusters_past_anonymous_subgraphs() -> None:
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_pinned_layers_joins_the_boxes_of_a_layers_clusters_past_anonymous_subgraphs(rankdir: str) -> None:
     """A laid-out layer whose first neuron holds a rank=same block ({ ... }): the layer's box still
-    joins both neurons' boxes (plus the margin, and room for the label on top), and the page's
-    bounding box grows to hold it."""
+    joins both neurons' boxes, plus the margin and room for its label (10 pt "L1", 12 pt wide):
+    on top where layers stand side by side (LR), on the left where they are stacked (TB). The
+    page's bounding box grows to hold it."""
     from viz.backend import LAYER_LABEL, LAYER_MARGIN, pinned_layers
 
     laid_out = "\n".join([
         "digraph {",
-        '\tgraph [bb="0,0,100,100"];',
+        f'\tgraph [bb="0,0,100,100", rankdir={rankdir}];',
+        "\tnode [label=\"\\N\"];",
         "\tsubgraph layer_0 {",
-        '\t\tgraph [label=<L1>];',
+        '\t\tgraph [fontsize=10, label=<L1>];',
         "\t\tsubgraph cluster_1 {",
         '\t\t\tgraph [bb="10,60,90,95"];',
         "\t\t\t{",
@@ -430,9 +433,10 @@ def test_pinned_layers_joins_the_boxes_of_a_layers_clusters_past_anonymous_subgr
         "}",
     ])
     pinned = pinned_layers(laid_out)
-    m, top = LAYER_MARGIN, 95 + LAYER_MARGIN + LAYER_LABEL
-    assert f'subgraph cluster_0 {{\n\tgraph [bb="{5 - m:.2f},{10 - m:.2f},{95 + m:.2f},{top:.2f}", lp=' in pinned
-    assert f'graph [bb="0.00,0.00,100.00,{top:.2f}"]' in pinned and "layer_" not in pinned
+    m = LAYER_MARGIN
+    left, top = (5 - m, 95 + m + LAYER_LABEL) if rankdir == "LR" else (5 - m - 12 - 2 * m, 95 + m)
+    assert f'subgraph cluster_0 {{\n\tgraph [bb="{left:.2f},{10 - m:.2f},{95 + m:.2f},{top:.2f}", lp=' in pinned
+    assert f'graph [bb="{min(0, left):.2f},0.00,100.00,{max(100, top):.2f}"' in pinned and "layer_" not in pinned
 
 
 @pytest.mark.graphviz
@@ -450,3 +454,22 @@ def test_a_layers_label_stands_top_left_in_its_box_beside_a_graph_label() -> Non
     text = next(t for t in ET.fromstring(svg).iter(f"{SVG}text") if t.text == "L1")
     x, y = float(text.get("x")), float(text.get("y"))
     assert x0 < x < x0 + 20 and y0 < y < y0 + LAYER_LABEL_ROOM
+
+
+@pytest.mark.graphviz
+def test_stacked_layers_keep_their_labels_on_the_left_clear_of_the_inputs() -> None:
+    """rankdir="TB" stacks the layers, so a label on top would sit on the row above (the inputs,
+    the layer before): each label stands left of its neurons, and no input overlaps L1's box."""
+    import nn
+    from nn.losses import hinge_loss
+
+    loss = hinge_loss(nn.MLP(3, [4, 4, 1], seed=1)([Value(v, f"x{i}") for i, v in enumerate([0.5, -1.0, 2.0])]), 1)
+    svg = viz.backend.render_svg(draw_graph(loss, rankdir="TB"))
+    _, clusters, nodes = _boxes(svg)
+    texts = {t.text: float(t.get("x")) for t in ET.fromstring(svg).iter(f"{SVG}text") if t.text in ("L1", "L2", "L3")}
+    for layer, n in (("L1", 4), ("L2", 4), ("L3", 1)):
+        assert texts[layer] < min(clusters[f"{layer}.N{j}"][0] for j in range(n)), layer
+    x0, x1, y0, y1 = clusters["L1"]
+    for text, (a0, a1, b0, b1) in nodes.items():
+        if text.split()[0] in ("x0", "x1", "x2"):
+            assert a1 < x0 or a0 > x1 or b1 < y0 or b0 > y1, text
