@@ -82,6 +82,8 @@ class Gate:
     def __post_init__(self) -> None:
         if self.takes_constant and self.arity != 1:
             raise ValueError(f"gate {self.name!r}: only a one-input gate can take a constant, arity is {self.arity}")
+        if not isinstance(self.saturates, bool):
+            raise TypeError(f"gate {self.name!r}: saturates must be True or False, got {self.saturates!r}")
         if self.operator and self.operator not in OPERATORS:
             raise ValueError(f"gate {self.name!r}: operator must be one of {', '.join(OPERATORS)} or \"\", got {self.operator!r}")
 

@@ -645,6 +645,13 @@ class Program:
         pv = self._const_pv.copy()
         if captured is None:
             captured = np.fromiter(map(_data, self.captured), float, len(self.captured))
+        with np.errstate(all="ignore"):
+            finite = np.isfinite(captured.sum()) or np.isfinite(captured).all()  # one pass; an overflowing sum looks again
+        if not finite:  # a parameter set to nan or ±inf after tracing: tanh(inf) = 1 would hide it, so say so
+            j = int(np.flatnonzero(~np.isfinite(captured))[0])
+            leaf = self.captured[j]
+            raise GateError(f"node {leaf.label or 'leaf'!r} holds {float(captured[j])!r}, not a finite number "
+                            f"(was .data set to it after the node was made?): replay reads it as a parameter")
         pv[: len(self.captured)] = captured
         self._pvals = pv
         if self._leaf_rows_cap:

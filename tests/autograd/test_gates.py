@@ -147,3 +147,9 @@ def test_saturates_says_whether_a_non_finite_input_can_give_a_finite_output(name
     gives a finite output (so checking the output alone would hide it), False where none does."""
     found = _finite_from_non_finite(GATES[name])
     assert GATES[name].saturates == bool(found), f"{name}: finite outputs from non-finite inputs at {found[:4]}"
+
+
+def test_saturates_must_be_a_bool() -> None:
+    """A row written with saturates="yes" is refused when it is written, naming the field."""
+    with pytest.raises(TypeError, match=r"gate 'bad': saturates must be True or False, got 'yes'"):
+        Gate("bad", "b", 1, forward=math.exp, local_grads=lambda out, x: (out,), rule="r", saturates="yes")  # type: ignore[arg-type]

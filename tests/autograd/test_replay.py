@@ -293,3 +293,16 @@ def test_a_block_is_the_columns_at_once() -> None:
         program(block=np.ones((3, 3)))
     with pytest.raises(ValueError, match=r"column 1 needs finite numbers, got inf at data point 2"):
         program(block=np.array([[1.0, 2.0, 3.0], [1.0, 2.0, np.inf]]))
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf], ids=repr)
+def test_a_parameter_set_to_nan_after_tracing_is_named_not_hidden(bad: float) -> None:
+    """w.data = -inf after the trace: exp(w)·x + tanh(w) would replay as −1 everywhere (exp(−inf) = 0,
+    tanh(−inf) = −1), as the engine's saturating gates once did; replay names the leaf instead."""
+    w = Value(1.0, "w")
+    program = trace(lambda x: w.exp() * x + w.tanh(), 0.5)
+    w.data = bad
+    with pytest.raises(GateError, match=rf"^node 'w' holds {bad!r}, not a finite number \(was \.data set"):
+        program(np.array([0.5, 1.0]))
+    with pytest.raises(GateError, match=rf"^node 'w' holds {bad!r}"):
+        program.backward(np.array([0.5, 1.0]))
