@@ -111,13 +111,15 @@ def _source(diagram: Any) -> str:
     return source
 
 
-#: The comment that marks a layer cluster of a network (see :func:`pinned_layers`).
-LAYER_MARK = "// gategraph: layer box"
+#: The comment on a layer cluster of a network (see :func:`pinned_layers`), and how DOT writes it.
+LAYER_COMMENT = "gategraph: layer box"
+LAYER_MARK = f"// {LAYER_COMMENT}"
 
-_MARKED_LAYER = re.compile(r"^(\t*)// gategraph: layer box\n\t*subgraph cluster_(\w+) \{$", re.M)
+_MARKED_LAYER = re.compile(r"^(\t*)" + re.escape(LAYER_MARK) + r"\n\t*subgraph cluster_(\w+) \{$", re.M)
 _SUBGRAPH = re.compile(r"^\t*(?:subgraph (\w+) )?\{$")  # a named subgraph, or an anonymous one (rank=same)
 _BB = re.compile(r'bb="([-+\d.e]+),([-+\d.e]+),([-+\d.e]+),([-+\d.e]+)"')
-#: Room a layer's box leaves around its neurons' boxes, and above them for its label (points).
+#: Room a layer's box leaves around its neurons' boxes, and for its label (points): above them
+#: where layers stand side by side, to their left where they are stacked (see pinned_layers).
 LAYER_MARGIN, LAYER_LABEL = 2.0, 14.0
 
 

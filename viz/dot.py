@@ -9,7 +9,7 @@ from typing import Any, Callable, Collection, Iterable, Mapping, NamedTuple, Opt
 
 from autograd import GATES, Value, gate_of, topological_order
 
-from .backend import LAYER_MARK, Diagram
+from .backend import LAYER_COMMENT, Diagram
 from .i18n import CJK_RUN, FONT_STACK, check_lang, gate_rule, text
 
 __all__ = ["draw_graph", "draw_gate", "count_nodes", "role", "fmt", "escape", "node_name", "DEFAULT_MAX_NODES"]
@@ -440,7 +440,7 @@ class _Clusters:
     """Nested cluster subgraphs by ``origin`` ("L1.N3" lies in "L1"), in order of first use.
 
     With ``boxed_layers`` (a network), a layer cluster that holds neuron clusters only is marked
-    with the comment :data:`viz.backend.LAYER_MARK`: the backend lays the network out without
+    with the comment :data:`viz.backend.LAYER_COMMENT`: the backend lays the network out without
     it and draws its box around its neurons afterwards (see :func:`viz.backend.pinned_layers`).
     """
 
@@ -487,7 +487,7 @@ class _Clusters:
         for child in sorted(self.children.get(key, []), key=origin_sort_key):
             self.close(child)
             if key is None and self.boxed_layers and self.children[child] and child not in self.holds_nodes:
-                self.graphs[child].comment = LAYER_MARK.removeprefix("// ")
+                self.graphs[child].comment = LAYER_COMMENT
             (self.top if key is None else self.graphs[key]).subgraph(self.graphs[child])
 
 
