@@ -18,7 +18,7 @@ from ._gc import cyclic_gc_paused
 from .losses import hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss, total
 from .optim import SGD, DivergedError
 
-__all__ = ["ENGINES", "LOSSES", "History", "fit"]
+__all__ = ["ENGINES", "LOSSES", "History", "Start", "fit"]
 
 #: The loss names ``fit`` accepts (``loss=None``, the default, picks "hinge" or "softmax" by the model).
 LOSSES = ("softmax", "svm", "hinge")
@@ -30,6 +30,24 @@ _MULTICLASS: dict[str, Callable[[list[Value], int], Value]] = {
     "softmax": softmax_cross_entropy,
     "svm": svm_loss,
 }
+
+
+@dataclass(frozen=True)
+class Start:
+    """The model as ``fit(..., record=True)`` found it, before its first update: epoch 0.
+
+    Attributes:
+        snapshot: the parameters' ``data``, in ``model.parameters()`` order.
+        train_loss, train_acc: the training objective (data loss + L2 penalty) and accuracy on
+            the whole training set.
+        val_loss, val_acc: the same on the validation set (None without ``val``).
+    """
+
+    snapshot: list[float]
+    train_loss: float
+    train_acc: float
+    val_loss: Optional[float] = None
+    val_acc: Optional[float] = None
 
 
 @dataclass
@@ -46,6 +64,8 @@ class History:
         snapshots: with ``fit(..., record=True)``, the parameters' ``data`` after each epoch, one
             list of floats per epoch in ``model.parameters()`` order (empty without ``record``):
             enough to recompute anything at that epoch (``restore``, then call the model).
+        start: with ``record=True``, the model before training (:class:`Start`): epoch 0 of a
+            training timeline; None without ``record``.
         loss: the loss ``fit`` trained with ("softmax", "svm" or "hinge"; "" before any fit).
     """
 
@@ -55,13 +75,15 @@ class History:
     val_acc: list[float] = field(default_factory=list)
     snapshots: list[list[float]] = field(default_factory=list)
     loss: str = ""
+    start: Optional[Start] = None
 
     def restore(self, model: Any, epoch: int) -> None:
-        """Set ``model``'s parameters to their values after ``epoch`` (1-based) of the recorded fit.
+        """Set ``model``'s parameters to their values after ``epoch`` (1-based) of the recorded fit;
+        ``epoch=0`` sets them as they were before training (:attr:`start`).
 
         Raises:
             ValueError: nothing was recorded (pass ``record=True`` to ``fit``), ``epoch`` outside
-                1..len(snapshots), or a model with another number of parameters.
+                0..len(snapshots) (1.. without ``start``), or a model with another number of parameters.
 
         >>> from nn import MLP
         >>> from nn.data import make_moons
@@ -70,13 +92,16 @@ class History:
         >>> h = fit(model, X, y, epochs=3, progress=False, record=True)
         >>> h.restore(model, 1); [p.data for p in model.parameters()] == h.snapshots[0]
         True
+        >>> h.restore(model, 0); [p.data for p in model.parameters()] == h.start.snapshot
+        True
         """
         if not self.snapshots:
             raise ValueError("history has no snapshots: train with fit(..., record=True)")
-        if isinstance(epoch, bool) or not isinstance(epoch, int) or not 1 <= epoch <= len(self.snapshots):
-            raise ValueError(f"epoch must be an int in 1..{len(self.snapshots)}, got {epoch!r}")
+        first = 0 if self.start is not None else 1
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or not first <= epoch <= len(self.snapshots):
+            raise ValueError(f"epoch must be an int in {first}..{len(self.snapshots)}, got {epoch!r}")
         params = model.parameters()
-        snapshot = self.snapshots[epoch - 1]
+        snapshot = self.start.snapshot if epoch == 0 and self.start is not None else self.snapshots[epoch - 1]
         if len(params) != len(snapshot):
             raise ValueError(f"model has {len(params)} parameters, but the history recorded {len(snapshot)}: "
                              "pass the model that was trained")
@@ -256,8 +281,10 @@ def fit(
             A batch that leaves the traced graph's domain (softmax's p_y below ~1e−304, where
             the scalar path switches to log space) runs on the scalar path.
         record: keep a copy of the parameters' data after every epoch in ``History.snapshots``
-            (one list of floats per epoch, on either engine), for a training timeline
-            (``viz.save_training``). Off by default: then nothing is copied.
+            (one list of floats per epoch, on either engine), and the model before training in
+            ``History.start`` (its parameters, objective and accuracy: one more pass over the
+            data), for a training timeline (``viz.save_training``). Off by default: then
+            nothing is copied.
 
     Returns:
         A :class:`History`.
@@ -317,6 +344,8 @@ def fit(
     history = History(loss=loss)
     if not isinstance(record, bool):
         raise TypeError(f"record must be True or False, got {type(record).__name__}")
+    if record:  # epoch 0: the model before any update, measured on the whole data
+        history.start = _start(model, trainer, Xa, ya, val_arrays, loss, params, reg, size)
     order = list(range(n))
     batches = -(-n // size)  # ⌈n / size⌉
     kept = f"; the step was not taken, so the model keeps its parameters from before this batch (lr={lr:g})"
@@ -383,6 +412,22 @@ def _evaluate(
         correct += right
     penalty = l2_penalty(params, reg).data if reg else 0.0
     return loss_sum + penalty, correct / len(xs)
+
+
+def _start(model: Any, trainer: Optional[_replay.ReplayTrainer], Xa: np.ndarray, ya: np.ndarray,
+           val_arrays: Optional[tuple[np.ndarray, np.ndarray]], loss: str, params: list[Value], reg: float,
+           size: int) -> Start:
+    """The model's parameters and its objective and accuracy (training, validation) before fit changes it."""
+
+    def measure(X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        if trainer is not None:
+            return _evaluate_replay(trainer, X, y, size)
+        return _evaluate(model, X.tolist(), y.tolist(), loss, params, reg, size)
+
+    with _where("before training"):
+        train_loss, train_acc = measure(Xa, ya)
+        val_loss, val_acc = measure(*val_arrays) if val_arrays is not None else (None, None)
+    return Start([p.data for p in params], train_loss, train_acc, val_loss, val_acc)
 
 
 def _evaluate_replay(trainer: _replay.ReplayTrainer, X: np.ndarray, y: np.ndarray, size: int) -> tuple[float, float]:

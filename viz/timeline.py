@@ -82,6 +82,10 @@ def _check(history: Any, model: Any, X: Any, y: Any, point: Any) -> tuple[list[l
     if not callable(model) or not callable(getattr(model, "parameters", None)):
         raise TypeError(f"save_training: model must be callable with parameters(), like nn.MLP; got {type(model).__name__}")
     n_params = len(model.parameters())
+    start = getattr(history, "start", None)
+    if start is not None and len(start.snapshot) != len(snapshots[0]):
+        raise _fail("history", "one snapshot size before and during training",
+                    f"{len(start.snapshot)} parameters at the start, {len(snapshots[0])} after epoch 1")
     if any(len(s) != n_params for s in snapshots):
         raise _fail("model", f"the trained model ({len(snapshots[0])} parameters per snapshot)",
                     f"a model with {n_params} parameters")
@@ -288,8 +292,9 @@ def _graph(history: Any, model: Any, x: Sequence[float], label: int, snapshots: 
 
 
 def _chart(series: dict[str, list[float]], labels: dict[str, str], ident: str,
-           ylow: Optional[float] = None, yhigh: Optional[float] = None) -> tuple[str, list[list[float]]]:
-    """A polyline chart of the series over the epochs as inline SVG, and each epoch's marker x and ys."""
+           ylow: Optional[float] = None, yhigh: Optional[float] = None, first: int = 1) -> tuple[str, list[list[float]]]:
+    """A polyline chart of the series over the epochs (numbered from ``first``) as inline SVG, and
+    each epoch's marker x and ys."""
     shown = {k: v for k, v in series.items() if v}
     n = len(next(iter(shown.values())))
     values = [v for s in shown.values() for v in s]
@@ -310,8 +315,8 @@ def _chart(series: dict[str, list[float]], labels: dict[str, str], ident: str,
              f'<rect x="{_L}" y="{_T}" width="{pw}" height="{ph}" fill="white" stroke="#d1d5db"/>']
     for v in (lo, (lo + hi) / 2, hi):
         parts.append(f'<text x="{_L - 4}" y="{py(v) + 3}" text-anchor="end" class="tick">{html.escape(fmt(float(f"{v:.3g}")))}</text>')
-    parts.append(f'<text x="{_L}" y="{_H - 8}" class="tick">1</text>'
-                 f'<text x="{_W - _R}" y="{_H - 8}" text-anchor="end" class="tick">{n}</text>')
+    parts.append(f'<text x="{_L}" y="{_H - 8}" class="tick">{first}</text>'
+                 f'<text x="{_W - _R}" y="{_H - 8}" text-anchor="end" class="tick">{first + n - 1}</text>')
     marks = []
     for k, (name, s) in enumerate(shown.items()):
         points = " ".join(f"{px(i)},{py(v)}" for i, v in enumerate(s))
@@ -340,11 +345,21 @@ def training_data(history: Any, *, model: Any, X: Any, y: Any, point: int = 0,
         [[x, y in 0..1, class]]}``), ``weights`` (None or ``{"rows", "cols", "k", "epochs": [{"s":
         largest |w|, "w": ints −99..99, class after class}]}``), ``cells`` and ``texts`` (the
         graph's changing texts: ``texts[e][j]`` goes into ``<text>`` ``cells[j][1]`` of the node
-        titled ``cells[j][0]``), ``text`` (the page's words), ``classes`` (each class's name).
+        titled ``cells[j][0]``), ``text`` (the page's words), ``classes`` (each class's name),
+        ``first`` (the first position's epoch: 0 where the history has its ``start``, else 1).
     """
     lang = check_lang("save_training", lang)
     snapshots, Xa, ya = _check(history, model, X, y, point)
     classes = _class_names(class_names, int(ya.max()) + 1, lang)
+    series = {name: list(getattr(history, name)) for name in ("train_loss", "train_acc", "val_loss", "val_acc")}
+    start = getattr(history, "start", None)
+    # epoch 0, the model before training, goes first (where it was measured on the same data)
+    first = 0 if start is not None and (start.val_loss is not None) == bool(series["val_loss"]) else 1
+    if first == 0:
+        snapshots = [list(start.snapshot)] + snapshots
+        for name, values in series.items():
+            if values:
+                values.insert(0, float(getattr(start, name)))
     params = _Params(model)
     try:
         boundary = _boundary(model, Xa, ya, snapshots, params, GRID)
@@ -352,17 +367,17 @@ def training_data(history: Any, *, model: Any, X: Any, y: Any, point: int = 0,
     finally:
         params.restore()
     words = {k: text(f"timeline {k}", lang) for k in ("train", "val", "loss", "accuracy")}
-    loss_svg, loss_marks = _chart({"train": list(history.train_loss), "val": list(history.val_loss)},
-                                  words, "loss-chart")
-    acc_svg, acc_marks = _chart({"train": list(history.train_acc), "val": list(history.val_acc)},
-                                words, "acc-chart", 0.0, 1.0)
+    loss_svg, loss_marks = _chart({"train": series["train_loss"], "val": series["val_loss"]},
+                                  words, "loss-chart", first=first)
+    acc_svg, acc_marks = _chart({"train": series["train_acc"], "val": series["val_acc"]},
+                                words, "acc-chart", 0.0, 1.0, first=first)
     data = {
         "lang": lang,
         "epochs": len(snapshots),
+        "first": first,
         "loss": loss_marks,
         "acc": acc_marks,
-        "values": [[float(v) for v in s] for s in (history.train_loss, history.train_acc,
-                                                    history.val_loss, history.val_acc)],
+        "values": [[float(v) for v in series[name]] for name in ("train_loss", "train_acc", "val_loss", "val_acc")],
         "boundary": boundary,
         "weights": _weights(model, snapshots),
         "classes": classes,
@@ -444,7 +459,7 @@ _SCRIPT = """
   function show(e) {
     e = Math.max(0, Math.min(n - 1, e));
     slider.value = String(e);
-    counter.textContent = data.text.counter.replace("{i}", String(e + 1)).replace("{n}", String(n));
+    counter.textContent = data.text.counter.replace("{i}", String(e + data.first)).replace("{n}", String(n - 1 + data.first));
     var v = data.values;
     var words = data.text.status.replace("{loss}", fmt(v[0][e])).replace("{acc}", pct(v[1][e]));
     if (v[2].length) { words += " · " + data.text.val.replace("{loss}", fmt(v[2][e])).replace("{acc}", pct(v[3][e])); }
@@ -461,7 +476,7 @@ _SCRIPT = """
     drawBoundary(e);
     drawWeights(e);
     data.texts[e].forEach(function (t, j) { if (cells[j] && cells[j].textContent !== t) { cells[j].textContent = t; } });
-    document.body.setAttribute("data-epoch", String(e + 1));
+    document.body.setAttribute("data-epoch", String(e + data.first));
   }
   slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
   document.getElementById("prev").addEventListener("click", function () { show(parseInt(slider.value, 10) - 1); });
@@ -531,7 +546,7 @@ def training_html(svgs: dict[str, str], data: dict[str, Any], title: str = "") -
     name = html.escape(title)
     head = page_head(lang, f"gategraph: {say['title']}{': ' + name if name else ''}", csp(),
                      _STYLE.replace("__FONTS__", FONT_STACK))
-    return head + f"""<body data-epoch="{n}">
+    return head + f"""<body data-epoch="{n - 1 + data['first']}">
 <h1>{say['title']}{' <small>' + name + '</small>' if name else ''}</h1>
 <div class="controls">
 <button id="prev" type="button">&#9664; {say['previous']}</button>

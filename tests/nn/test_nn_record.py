@@ -52,10 +52,10 @@ def test_restore_sets_the_parameters_of_an_epoch() -> None:
     assert [p.data for p in model.parameters()] == history.snapshots[0]
 
 
-@pytest.mark.parametrize("epoch, message", [(0, r"epoch must be an int in 1\.\.2, got 0"),
-                                            (3, r"epoch must be an int in 1\.\.2, got 3")])
+@pytest.mark.parametrize("epoch, message", [(-1, r"epoch must be an int in 0\.\.2, got -1"),
+                                            (3, r"epoch must be an int in 0\.\.2, got 3")])
 def test_restore_refuses_an_epoch_outside_the_record(epoch: int, message: str) -> None:
-    """An epoch outside 1..epochs names the range."""
+    """An epoch outside 0..epochs (0: before training) names the range."""
     model = MLP(2, [3, 1])
     X, y = make_moons(10)
     history = fit(model, X, y, epochs=2, progress=False, record=True)
@@ -76,3 +76,35 @@ def test_sample_loss_is_the_trained_loss_of_one_sample() -> None:
     history = fit(model, X, y, epochs=1, progress=False)
     score = model(X[0].tolist()).data
     assert history.sample_loss(model, X[0], y[0]).data == pytest.approx(max(0.0, 1 - (2 * y[0] - 1) * score))
+
+
+def test_record_keeps_the_model_before_training_as_epoch_0() -> None:
+    """record=True keeps the parameters before the first update and the objective and accuracy they
+    had on the whole training and validation data (measured apart here); restore(model, 0) puts them back."""
+    from nn.losses import hinge_loss, l2_penalty
+
+    model = MLP(2, [3, 1], seed=4)
+    X, y = make_moons(12, seed=1)
+    Xv, yv = make_moons(6, seed=2)
+    before = [p.data for p in model.parameters()]
+
+    def objective(Xs, ys):
+        losses = [hinge_loss(model([float(a) for a in x]), 2 * int(t) - 1) for x, t in zip(Xs, ys)]  # labels 0/1 -> -1/+1
+        return sum(l.data for l in losses) / len(losses) + l2_penalty(model.parameters(), 1e-3).data
+
+    want_train, want_val = objective(X, y), objective(Xv, yv)
+    history = fit(model, X, y, loss="hinge", epochs=2, lr=0.3, reg=1e-3, val=(Xv, yv), progress=False, record=True)
+    start = history.start
+    assert start.snapshot == before != [p.data for p in model.parameters()]
+    assert start.train_loss == pytest.approx(want_train, rel=1e-9) and start.val_loss == pytest.approx(want_val, rel=1e-9)
+    assert 0.0 <= start.train_acc <= 1.0 and 0.0 <= start.val_acc <= 1.0
+    history.restore(model, 0)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_without_record_there_is_no_start() -> None:
+    """record=False copies nothing: no snapshots, no start, and restore(model, 0) says how to record."""
+    model = MLP(2, [3, 1])
+    X, y = make_moons(10)
+    history = fit(model, X, y, epochs=1, progress=False)
+    assert history.start is None and history.snapshots == []

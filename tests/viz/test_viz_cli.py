@@ -410,12 +410,13 @@ def test_a_graph_too_large_to_draw_exits_1_in_one_line(run, tmp_path) -> None:
 
 
 def test_train_html_writes_the_timeline(run, tmp_path) -> None:
-    """train moons --html writes the timeline page next to the plots, one slider position per epoch."""
+    """train moons --html writes the timeline page next to the plots, one slider position per epoch
+    and one for epoch 0 (before training)."""
     pytest.importorskip("nn")
     code, out, err = run("train", "moons", "--epochs", "2", "--samples", "20", "--no-progress", "-o", "plots",
                          "--html", "timeline.html")
     assert (code, err) == (0, "") and "timeline.html" in out
-    assert 'max="1"' in (tmp_path / "timeline.html").read_text(encoding="utf-8")
+    assert 'max="2"' in (tmp_path / "timeline.html").read_text(encoding="utf-8")
 
 
 def test_train_digits_html_names_each_class_by_its_digit(run, tmp_path) -> None:

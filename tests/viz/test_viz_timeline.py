@@ -30,13 +30,28 @@ def page_json(path: Path) -> dict:
 
 
 def test_page_carries_one_boundary_and_one_set_of_graph_texts_per_epoch(moons, tmp_path) -> None:
-    """The page's data has a 40×40 class grid and the graph's texts for each of the 4 epochs."""
+    """The page's data has a 40×40 class grid and the graph's texts for epoch 0 (before training)
+    and each of the 4 epochs."""
     history, model, X, y = moons
     data = page_json(save_training(history, tmp_path / "t.html", model=model, X=X, y=y, point=3))
-    assert data["epochs"] == 4 and len(data["boundary"]["cls"]) == 4
+    assert (data["epochs"], data["first"]) == (5, 0) and len(data["boundary"]["cls"]) == 5
     assert all(len(c) == 40 * 40 and set(c) <= {"0", "1"} for c in data["boundary"]["cls"])
-    assert len(data["texts"]) == 4 and all(len(t) == len(data["cells"]) > 0 for t in data["texts"])
+    assert len(data["texts"]) == 5 and all(len(t) == len(data["cells"]) > 0 for t in data["texts"])
     assert data["texts"][0] != data["texts"][-1] and data["weights"] is None
+
+
+def test_epoch_0_shows_the_model_before_training(moons, tmp_path) -> None:
+    """The first position is epoch 0: its boundary is the untrained model's, its chart values the
+    history's start, and the charts' axis starts at 0; without a start the page starts at epoch 1."""
+    history, model, X, y = moons
+    untrained = nn.MLP(2, [4, 1], seed=1)  # the fixture's model as it was before fit
+    assert [p.data for p in untrained.parameters()] == history.start.snapshot
+    data = page_json(save_training(history, tmp_path / "t.html", model=model, X=X, y=y))
+    assert _boundary_agrees(untrained, X, data, 0) and data["boundary"]["cls"][0] != data["boundary"]["cls"][-1]
+    assert data["values"][0][0] == history.start.train_loss and data["values"][0][1:] == history.train_loss
+    assert '>0</text>' in (tmp_path / "t.html").read_text(encoding="utf-8")
+    without = nn.train.History(**{**history.__dict__, "start": None})
+    assert page_json(save_training(without, tmp_path / "w.html", model=model, X=X, y=y))["first"] == 1
 
 
 def test_the_model_gets_its_parameters_back(moons) -> None:
@@ -48,10 +63,9 @@ def test_the_model_gets_its_parameters_back(moons) -> None:
     assert [(p.data, p.grad) for p in model.parameters()] == before
 
 
-def test_the_last_epoch_boundary_is_the_models_prediction(moons) -> None:
-    """The last epoch's grid class at a data point's nearest cell agrees with the model there."""
-    history, model, X, y = moons
-    _, data = training_data(history, model=model, X=X, y=y)
+def _boundary_agrees(model, X: np.ndarray, data: dict, position: int) -> bool:
+    """Whether the page's grid class at the first data point's nearest cell, at ``position`` of
+    the slider, is the model's class there."""
     b = data["boundary"]
     x, yy, _ = b["pts"][0]
     r, c = round(yy * (b["n"] - 1)), round(x * (b["n"] - 1))
@@ -59,20 +73,28 @@ def test_the_last_epoch_boundary_is_the_models_prediction(moons) -> None:
     lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
     gx = lo[0] + (hi[0] - lo[0]) * c / (b["n"] - 1)
     gy = hi[1] - (hi[1] - lo[1]) * r / (b["n"] - 1)
-    assert int(b["cls"][-1][r * b["n"] + c]) == int(model([gx, gy]).data > 0)
+    return int(b["cls"][position][r * b["n"] + c]) == int(model([gx, gy]).data > 0)
+
+
+def test_the_last_epoch_boundary_is_the_models_prediction(moons) -> None:
+    """The last epoch's grid class at a data point's nearest cell agrees with the model there."""
+    history, model, X, y = moons
+    _, data = training_data(history, model=model, X=X, y=y)
+    assert _boundary_agrees(model, X, data, -1)
 
 
 def test_a_linear_classifier_gets_its_weights_per_class() -> None:
-    """For nn.Linear on 4 inputs the page carries a 2×2 image per class per epoch, scaled to ±99."""
+    """For nn.Linear on 4 inputs the page carries a 2×2 image per class per epoch (epoch 0 too),
+    scaled to ±99."""
     X = np.array([[0.0, 1.0, 2.0, 3.0], [1.0, 0.0, 1.0, 0.0], [2.0, 2.0, 0.0, 1.0]])
     y = np.array([0, 1, 2])
     model = nn.Linear(4, 3, seed=0)
     history = nn.fit(model, X, y, epochs=2, lr=0.1, progress=False, record=True)
     _, data = training_data(history, model=model, X=X, y=y)
     w = data["weights"]
-    assert (w["rows"], w["cols"], w["k"], len(w["epochs"])) == (2, 2, 3, 2) and data["boundary"] is None
-    assert max(abs(v) for v in w["epochs"][1]["w"]) == 99
-    assert w["epochs"][1]["s"] == pytest.approx(np.abs(model.weight_matrix()).max(), rel=1e-3)
+    assert (w["rows"], w["cols"], w["k"], len(w["epochs"])) == (2, 2, 3, 3) and data["boundary"] is None
+    assert max(abs(v) for v in w["epochs"][2]["w"]) == 99
+    assert w["epochs"][2]["s"] == pytest.approx(np.abs(model.weight_matrix()).max(), rel=1e-3)
 
 
 def test_each_class_image_is_captioned_with_its_name(tmp_path) -> None:

@@ -54,8 +54,8 @@ def pages(tmp_path_factory) -> dict[str, Path]:
 
 
 def scrub(page, epoch: int) -> None:
-    """Move the slider to ``epoch`` (1-based) as a user dragging it would (an input event)."""
-    page.eval_on_selector("#epoch", "(s, v) => { s.value = v; s.dispatchEvent(new Event('input')); }", str(epoch - 1))
+    """Move the slider to ``epoch`` (0: before training) as a user dragging it would (an input event)."""
+    page.eval_on_selector("#epoch", "(s, v) => { s.value = v; s.dispatchEvent(new Event('input')); }", str(epoch))
 
 
 SNAPSHOT = """() => ({
@@ -70,13 +70,17 @@ SNAPSHOT = """() => ({
 
 
 def test_scrubbing_moves_every_picture_to_its_epoch(open_page, browser, pages) -> None:
-    """Epoch 1 and the last epoch differ in the counter, the curves' marker, the boundary pixels and the graph's numbers."""
+    """Epoch 0 (before training) and the last epoch differ in the counter, the curves' marker, the
+    boundary pixels and the graph's numbers; epoch 1 lies between them."""
     page = open_page(browser, pages["moons"])
     last = page.evaluate(SNAPSHOT)
     scrub(page, 1)
+    one = page.evaluate(SNAPSHOT)
+    scrub(page, 0)
     first = page.evaluate(SNAPSHOT)
-    assert (first["epoch"], last["epoch"]) == ("1", str(EPOCHS))
-    assert first["counter"] == f"epoch 1 of {EPOCHS}" and last["counter"] == f"epoch {EPOCHS} of {EPOCHS}"
+    assert (first["epoch"], one["epoch"], last["epoch"]) == ("0", "1", str(EPOCHS))
+    assert first["counter"] == f"epoch 0 of {EPOCHS}" and last["counter"] == f"epoch {EPOCHS} of {EPOCHS}"
+    assert float(first["mark"]) < float(one["mark"]) < float(last["mark"])
     assert float(first["mark"]) < float(last["mark"]) and first["dot"] != last["dot"]
     assert first["pixels"] != last["pixels"] and first["graph"] != last["graph"]
     scrub(page, EPOCHS)
