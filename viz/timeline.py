@@ -55,15 +55,15 @@ def _tint(colour: str, strength: float = 0.28) -> str:
 
 
 def _class_names(names: Optional[Sequence[str]], seen: int, lang: str) -> list[str]:
-    """The classes' names: ``names`` checked (one str per class, at least as many as the labels
-    need), or "class 0", "class 1", … (类别 0, … in Chinese) for the labels seen."""
+    """The classes' names: ``names`` checked (one str per class, at least ``seen``), or "class 0",
+    "class 1", … (类别 0, … in Chinese), ``seen`` of them."""
     if names is None:
         return [text("timeline class", lang, k=k) for k in range(seen)]
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
         raise _fail("class_names", "a list of str, one name per class", repr(names)[:80])
     names = list(names)
     if len(names) < seen:
-        raise _fail("class_names", f"a name for each of the {seen} classes in y", f"{len(names)} names")
+        raise _fail("class_names", f"a name for each of the {seen} classes", f"{len(names)} names")
     return [check_text(n, "save_training: class name") for n in names]
 
 
@@ -350,7 +350,6 @@ def training_data(history: Any, *, model: Any, X: Any, y: Any, point: int = 0,
     """
     lang = check_lang("save_training", lang)
     snapshots, Xa, ya = _check(history, model, X, y, point)
-    classes = _class_names(class_names, int(ya.max()) + 1, lang)
     series = {name: list(getattr(history, name)) for name in ("train_loss", "train_acc", "val_loss", "val_acc")}
     start = getattr(history, "start", None)
     # epoch 0, the model before training, goes first (where it was measured on the same data)
@@ -366,6 +365,9 @@ def training_data(history: Any, *, model: Any, X: Any, y: Any, point: int = 0,
         graph_svg, cells, texts = _graph(history, model, Xa[point].tolist(), int(ya[point]), snapshots, params, lang)
     finally:
         params.restore()
+    weights = _weights(model, snapshots)
+    # one name per class: the labels in y, or the linear classifier's outputs if it has more
+    classes = _class_names(class_names, max(int(ya.max()) + 1, weights["k"] if weights else 0), lang)
     words = {k: text(f"timeline {k}", lang) for k in ("train", "val", "loss", "accuracy")}
     loss_svg, loss_marks = _chart({"train": series["train_loss"], "val": series["val_loss"]},
                                   words, "loss-chart", first=first)
@@ -379,7 +381,7 @@ def training_data(history: Any, *, model: Any, X: Any, y: Any, point: int = 0,
         "acc": acc_marks,
         "values": [[float(v) for v in series[name]] for name in ("train_loss", "train_acc", "val_loss", "val_acc")],
         "boundary": boundary,
-        "weights": _weights(model, snapshots),
+        "weights": weights,
         "classes": classes,
         "colours": list(COLOURS),
         "tints": [_tint(c) for c in COLOURS],
@@ -387,8 +389,7 @@ def training_data(history: Any, *, model: Any, X: Any, y: Any, point: int = 0,
         "texts": texts,
         "text": {"counter": text("timeline counter", lang, i="{i}", n="{n}"),
                  "status": text("timeline status", lang, loss="{loss}", acc="{acc}"),
-                 "val": text("timeline val status", lang, loss="{loss}", acc="{acc}"),
-                 "class": text("timeline class", lang, k="{k}")},
+                 "val": text("timeline val status", lang, loss="{loss}", acc="{acc}")},
     }
     return {"loss": loss_svg, "acc": acc_svg, "graph": graph_svg}, data
 

@@ -108,3 +108,5 @@ def test_without_record_there_is_no_start() -> None:
     X, y = make_moons(10)
     history = fit(model, X, y, epochs=1, progress=False)
     assert history.start is None and history.snapshots == []
+    with pytest.raises(ValueError, match=r"history has no snapshots: train with fit\(\.\.\., record=True\)"):
+        history.restore(model, 0)

@@ -110,8 +110,19 @@ def test_each_class_image_is_captioned_with_its_name(tmp_path) -> None:
     assert re.findall(r"<figcaption>(.*?)</figcaption>", plain.read_text(encoding="utf-8")) == ["class 0", "class 1", "class 2"]
 
 
+def test_a_class_no_label_names_still_gets_its_image_captioned(tmp_path) -> None:
+    """A linear classifier with 3 outputs trained on labels 0 and 1 only: all 3 weight images are
+    drawn and captioned (the names follow the model's outputs, not just the labels seen)."""
+    X = np.array([[0.0, 1.0, 2.0, 3.0], [1.0, 0.0, 1.0, 0.0], [2.0, 2.0, 0.0, 1.0]])
+    y = np.array([0, 1, 0])
+    model = nn.Linear(4, 3, seed=0)
+    history = nn.fit(model, X, y, loss="softmax", epochs=1, lr=0.1, progress=False, record=True)
+    page = save_training(history, tmp_path / "t.html", model=model, X=X, y=y)
+    assert re.findall(r"<figcaption>(.*?)</figcaption>", page.read_text(encoding="utf-8")) == ["class 0", "class 1", "class 2"]
+
+
 @pytest.mark.parametrize("kwargs, message", [
-    ({"class_names": ["only one"]}, r"class_names must be a name for each of the 2 classes in y, got 1 names"),
+    ({"class_names": ["only one"]}, r"class_names must be a name for each of the 2 classes, got 1 names"),
     ({"class_names": "ab"}, r"class_names must be a list of str, one name per class"),
     ({"X": np.zeros((30, 3))}, r"X must be a non-empty 2-D array of samples × 2 features .*shape \(30, 3\)"),
     ({"X": np.zeros(30)}, r"X must be .*shape \(30,\)"),
