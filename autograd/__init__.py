@@ -1,5 +1,9 @@
 """gategraph's scalar autograd engine: Value, the gate table, backprop and gradient checks."""
 
+import _gategraph
+
+_gategraph.check(__file__)  # first: the Python version, and no other distribution's package of the same name
+
 from .gatecheck import GateProblem, GateReport, check_gate
 from .check import GradcheckError, GradcheckReport, InputCheck, gradcheck, numeric_grad, relative_error
 from . import reference

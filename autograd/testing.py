@@ -9,10 +9,8 @@ from typing import Iterable, Optional, Sequence
 try:
     from hypothesis import assume
     from hypothesis import strategies as st
-except ImportError as exc:  # pragma: no cover - hypothesis is a test dependency
-    raise ImportError(
-        "autograd.testing needs hypothesis: pip install hypothesis (or gategraph[dev])"
-    ) from exc
+except ImportError:  # hypothesis is the optional [check] extra
+    raise ImportError('autograd.testing needs hypothesis, which is not installed: pip install "gategraph[check]"') from None
 
 from .check import numeric_grad
 from .gates import GATES, OPERATORS, Gate

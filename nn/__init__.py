@@ -1,5 +1,9 @@
 """Neural networks on the autograd engine: neurons, layers, MLPs, losses, optimizers, data, training."""
 
+import _gategraph
+
+_gategraph.check(__file__)  # first: the Python version, and no other distribution's package of the same name
+
 from . import data, losses
 from .module import ACTIVATIONS, MLP, Layer, Linear, Module, Neuron
 from .health import HealthReport, NeuronHealth, health

@@ -1,6 +1,8 @@
 """Pictures of the engine: Graphviz diagrams, gate-by-gate views, backprop frames, HTML stepper, worksheets, plots, CLI."""
 
-from __future__ import annotations
+import _gategraph
+
+_gategraph.check(__file__)  # first: the Python version, and no other distribution's package of the same name
 
 from typing import Any
 

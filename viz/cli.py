@@ -30,7 +30,8 @@ __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT
 #: Exit codes. 0: done. 1: the command ran but failed — the expression has no finite value or
 #: gradient at the given numbers (a GateError, a division by zero), a gradient check failed,
 #: Graphviz is missing or failed, a file or folder could not be written (the message names it),
-#: training diverged, or an unexpected error (one line; ``--debug`` shows its traceback).
+#: training diverged, an optional package is missing (the line names the extra to install), or an
+#: unexpected error (one line; ``--debug`` shows its traceback).
 #: 2: the command line was refused — a bad or forbidden expression, a bad NAME=VALUE, an unknown
 #: option or an option value out of range — and nothing was evaluated or written.
 #: 130: interrupted (Ctrl-C). Every error is one line on stderr; never a traceback unless --debug.
@@ -52,7 +53,8 @@ examples:
   gategraph train moons --epochs 50
 
 exit codes: 0 done; 1 the command failed: no finite value/gradient at those numbers, a failed
-check, Graphviz missing or failing, a file that cannot be written, training diverged, or an
+check, Graphviz missing or failing, a file that cannot be written, training diverged, a missing
+optional package (the message names the extra: pip install "gategraph[plots]"), or an
 unexpected error; 2 a refused command line (bad expression, binding or option value), nothing
 evaluated or written; 130 interrupted. Errors are one line; --debug adds the traceback.
 """
@@ -461,6 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--debug", action="store_true", default=False, help=_DEBUG_HELP)
+    parser.add_argument("--version", action="store_true", help="print gategraph's version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     draw = _expression_command(sub, "draw", "draw EXPR's graph with every value and gradient (SVG or PNG)", cmd_draw)
@@ -584,6 +587,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         args = build_parser().parse_args(_protect_expression(args_list))
         debug = bool(getattr(args, "debug", debug))
+        if args.version:  # read from the installed metadata only when asked (importlib.metadata is slow to import)
+            import _gategraph
+
+            _say(f"gategraph {_gategraph.version()}")
+            return EXIT_OK
         if args.command is None:
             raise UsageError("choose a command: draw, steps, check, worksheet, train or demo (see 'gategraph --help')")
         return args.run(args)
@@ -593,6 +601,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         _error(error, debug)
         return EXIT_USAGE
     except (Failure, DotNotFoundError, RenderError) as error:  # RenderError: Graphviz rejected a diagram
+        _error(error, debug)
+        return EXIT_FAILED
+    except ImportError as error:  # an optional package is missing: the message names the extra to install
         _error(error, debug)
         return EXIT_FAILED
     except OSError as error:  # a file the commands did not name themselves
