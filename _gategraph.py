@@ -48,7 +48,7 @@ def check_python(version_info=None):
         )
 
 
-_verdicts = {}  # (folder, sys.path) -> the problem, or "": each is looked at once a process
+_verdicts = {}  # (folder, sys.path) -> {package: its clash}: looked at once a process
 
 
 def check(init_file):
@@ -57,19 +57,32 @@ def check(init_file):
     Called first by the ``__init__`` of ``autograd``, ``nn`` and ``viz``, before anything that
     could fail on an old Python: raises :class:`OldPython` if the Python is too old, and
     :class:`NameClash` if another distribution also installed a package under one of gategraph's
-    import names (see :func:`clash_near`). Costs a few file-system calls, once a process.
+    import names (see :func:`clashes`; the importing package's clash is named first). Costs a few
+    file-system calls, once a process.
     """
     check_python()
-    folder = os.path.dirname(os.path.dirname(os.path.abspath(init_file)))
+    folder, name = os.path.split(os.path.dirname(os.path.abspath(init_file)))
     key = (folder, tuple(sys.path))
     if key not in _verdicts:
-        _verdicts[key] = clash_near(folder)
-    if _verdicts[key]:
-        raise NameClash(_verdicts[key])
+        _verdicts[key] = clashes(folder)
+    found = _verdicts[key]
+    if found:
+        raise NameClash(found.get(name) or next(iter(found.values())))
 
 
 def clash_near(folder, path=None):
-    """The problem, in one line, with gategraph's packages in ``folder``; ``""`` if there is none.
+    """The first of :func:`clashes` (in the order of :data:`PACKAGES`), or ``""`` if there is none.
+
+    >>> clash_near("/nonexistent-folder", path=[])
+    ''
+    """
+    found = clashes(folder, path)
+    return next(iter(found.values())) if found else ""
+
+
+def clashes(folder, path=None):
+    """{package: the problem in one line} for each of gategraph's packages in ``folder`` that
+    another installed distribution also provides; empty if there is none.
 
     Another distribution's package of the same name can be in two places:
 
@@ -81,39 +94,46 @@ def clash_near(folder, path=None):
 
     Only the file system is read, no package metadata: the folder's listing, gategraph's RECORD
     and a stat per package and path entry; the other distribution's name is read when there is one.
-
-    >>> clash_near("/nonexistent-folder", path=[])
-    ''
     """
     folder = os.path.abspath(folder)
     ours = _installed_files(folder)
     entries = [os.path.abspath(entry or os.curdir) for entry in (sys.path if path is None else path)]
+    found = {}
     for name in PACKAGES:
         if ours is not None and name in ours:
             try:
-                found = os.listdir(os.path.join(folder, name))
+                listed = os.listdir(os.path.join(folder, name))
             except OSError:
-                found = []
-            strangers = sorted(f for f in set(found) - ours[name] if f != "__pycache__" and not f.startswith("."))
+                listed = []
+            strangers = sorted(f for f in set(listed) - ours[name] if f != "__pycache__" and not f.startswith("."))
             if strangers:
-                other = _owner(folder, name)
-                shown = ", ".join(strangers[:3]) + (", ..." if len(strangers) > 3 else "")
-                if other:
-                    return "{0} also imports as {1!r}: pip unpacked it and gategraph into one folder, {2}, over " \
-                        "each other. Fix: {3}".format(other, name, os.path.join(folder, name),
-                                                      FIX.format(other=other.split(" (")[0]))
-                return "{0} holds files gategraph did not install ({1}): another package that imports as {2!r} " \
-                    "was unpacked over gategraph's. Fix: {3}".format(os.path.join(folder, name), shown, name,
-                                                                    FIX.format(other="it"))
-        for entry in entries:
-            if entry == folder:
+                found[name] = _merged(folder, name, strangers)
                 continue
-            if os.path.isdir(os.path.join(entry, name)) or os.path.isfile(os.path.join(entry, name + ".py")):
+        for entry in entries:
+            if entry != folder and (os.path.isdir(os.path.join(entry, name))
+                                    or os.path.isfile(os.path.join(entry, name + ".py"))):
                 other = _owner(entry, name)
                 if other:
-                    return "{0} also imports as {1!r}, from {2}, and whichever comes first on sys.path hides " \
-                        "the other. Fix: {3}".format(other, name, entry, FIX.format(other=other.split(" (")[0]))
-    return ""
+                    found[name] = "{0} also imports as {1!r}, from {2}, and whichever comes first on sys.path " \
+                        "hides the other. Fix: {3}".format(other, name, entry, _fix(other))
+                    break
+    return found
+
+
+def _merged(folder, name, strangers):
+    """The problem of a package folder ``name`` that holds files gategraph did not install."""
+    other = _owner(folder, name)
+    where = os.path.join(folder, name)
+    if other:
+        return "{0} also imports as {1!r}: pip unpacked it and gategraph into one folder, {2}, over each " \
+            "other. Fix: {3}".format(other, name, where, _fix(other))
+    shown = ", ".join(strangers[:3]) + (", ..." if len(strangers) > 3 else "")
+    return "{0} holds files gategraph did not install ({1}): another package that imports as {2!r} was " \
+        "unpacked over gategraph's. Fix: {3}".format(where, shown, name, _fix("it"))
+
+
+def _fix(other):
+    return FIX.format(other=other.split(" (")[0])
 
 
 def _installed_files(folder):
@@ -180,11 +200,7 @@ def _normal(name):
 
 
 def version():
-    """gategraph's version, from its installed metadata (pyproject.toml's, at install).
-
-    >>> version()  # doctest: +SKIP
-    '0.1.0'
-    """
+    """gategraph's version, from its installed metadata (pyproject.toml's, at install): ``'0.1.0'``."""
     from importlib import metadata
 
     try:

@@ -49,7 +49,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     """.ci/run installs the way the README says and runs the same test command."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert 'python -m pip install -q -e ".[dev]"' in ci
-    assert ci.rstrip().splitlines()[-1] == "python -m pytest"
+    assert "python -m pytest" in ci.splitlines()  # then the wheel, alone in a fresh environment
 
 
 @pytest.mark.parametrize("command", [c for c in console_commands() if c.startswith("gategraph ")])
