@@ -6,6 +6,7 @@
 
 import os
 import sys
+from typing import Dict, List, Optional, Sequence, Set
 
 __all__ = ["DISTRIBUTION", "PACKAGES", "PYTHON", "NameClash", "OldPython", "check", "check_python", "clash_near",
            "main", "version"]
@@ -32,7 +33,7 @@ class OldPython(ImportError):
     """This Python is older than gategraph needs."""
 
 
-def check_python(version_info=None):
+def check_python(version_info: Optional[Sequence[int]] = None) -> None:
     """Raise :class:`OldPython`, one line naming gategraph, if this Python is older than :data:`PYTHON`.
 
     >>> check_python((3, 9, 18))
@@ -48,10 +49,10 @@ def check_python(version_info=None):
         )
 
 
-_verdicts = {}  # (folder, sys.path) -> {package: its clash}: looked at once a process
+_verdicts = {}  # type: Dict[tuple, Dict[str, str]]  # (folder, sys.path) -> clashes(): once a process
 
 
-def check(init_file):
+def check(init_file: str) -> None:
     """Stop the import of gategraph's package ``init_file`` with one line where it cannot work.
 
     Called first by the ``__init__`` of ``autograd``, ``nn`` and ``viz``, before anything that
@@ -70,7 +71,7 @@ def check(init_file):
         raise NameClash(found.get(name) or next(iter(found.values())))
 
 
-def clash_near(folder, path=None):
+def clash_near(folder: str, path: Optional[Sequence[str]] = None) -> str:
     """The first of :func:`clashes` (in the order of :data:`PACKAGES`), or ``""`` if there is none.
 
     >>> clash_near("/nonexistent-folder", path=[])
@@ -80,7 +81,7 @@ def clash_near(folder, path=None):
     return next(iter(found.values())) if found else ""
 
 
-def clashes(folder, path=None):
+def clashes(folder: str, path: Optional[Sequence[str]] = None) -> Dict[str, str]:
     """{package: the problem in one line} for each of gategraph's packages in ``folder`` that
     another installed distribution also provides; empty if there is none.
 
@@ -88,7 +89,8 @@ def clashes(folder, path=None):
 
     - ``folder`` itself (a site-packages): pip unpacks both distributions' ``autograd/`` into one
       folder, the ``__init__.py`` installed last wins, and uninstalling one breaks the other. Seen
-      as a file in the folder that gategraph's install record (its dist-info RECORD) does not list.
+      as a file in the folder that gategraph's install record (its dist-info RECORD) does not list,
+      or as a distribution named like the package (``autograd-1.8.dist-info``) whose RECORD has it.
     - another entry of ``path`` (default ``sys.path``): whichever comes first hides the other.
       Only a folder or module owned by an installed distribution counts (your own ``viz/`` does not).
 
@@ -96,9 +98,13 @@ def clashes(folder, path=None):
     and a stat per package and path entry; the other distribution's name is read when there is one.
     """
     folder = os.path.abspath(folder)
-    ours = _installed_files(folder)
+    try:
+        listing = os.listdir(folder)
+    except OSError:
+        listing = []
+    ours = _installed_files(folder, listing)
     entries = [os.path.abspath(entry or os.curdir) for entry in (sys.path if path is None else path)]
-    found = {}
+    found = {}  # type: Dict[str, str]
     for name in PACKAGES:
         if ours is not None and name in ours:
             try:
@@ -106,7 +112,8 @@ def clashes(folder, path=None):
             except OSError:
                 listed = []
             strangers = sorted(f for f in set(listed) - ours[name] if f != "__pycache__" and not f.startswith("."))
-            if strangers:
+            named = [n for n in listing if n.endswith(".dist-info") and _normal(n.split("-")[0]) == name]
+            if strangers or (named and _owner(folder, name)):  # the latter: theirs has no file gategraph lacks
                 found[name] = _merged(folder, name, strangers)
                 continue
         for entry in entries:
@@ -120,7 +127,7 @@ def clashes(folder, path=None):
     return found
 
 
-def _merged(folder, name, strangers):
+def _merged(folder: str, name: str, strangers: List[str]) -> str:
     """The problem of a package folder ``name`` that holds files gategraph did not install."""
     other = _owner(folder, name)
     where = os.path.join(folder, name)
@@ -132,17 +139,15 @@ def _merged(folder, name, strangers):
         "unpacked over gategraph's. Fix: {3}".format(where, shown, name, _fix("it"))
 
 
-def _fix(other):
+def _fix(other: str) -> str:
     return FIX.format(other=other.split(" (")[0])
 
 
-def _installed_files(folder):
-    """{package: names directly inside it} from gategraph's RECORD in ``folder``; None if none is there."""
-    try:
-        records = [n for n in os.listdir(folder) if n.startswith(DISTRIBUTION + "-") and n.endswith(".dist-info")]
-    except OSError:
-        return None
-    files = {}
+def _installed_files(folder: str, listing: List[str]) -> Optional[Dict[str, Set[str]]]:
+    """{package: names directly inside it} from gategraph's RECORD in ``folder`` (whose names are
+    ``listing``); None if no gategraph is installed there."""
+    records = [n for n in listing if n.startswith(DISTRIBUTION + "-") and n.endswith(".dist-info")]
+    files = {}  # type: Dict[str, Set[str]]
     for record in records:
         for line in _lines(os.path.join(folder, record, "RECORD")):
             parts = _record_path(line).split("/")
@@ -151,7 +156,7 @@ def _installed_files(folder):
     return files if records else None
 
 
-def _owner(entry, name):
+def _owner(entry: str, name: str) -> str:
     """'autograd 1.8 (HIPS autograd)': the installed distribution other than gategraph that put
     ``name`` in the folder ``entry`` (its dist-info RECORD, or an egg-info's top_level.txt); "" if none."""
     try:
@@ -161,12 +166,13 @@ def _owner(entry, name):
     for info in infos:
         where = os.path.join(entry, info)
         if info.endswith(".dist-info"):
-            owns = any(_record_path(line).split("/")[0] in (name, name + ".py") for line in _lines(os.path.join(where, "RECORD")))
+            owns = any(_record_path(line).split("/")[0] in (name, name + ".py")
+                       for line in _lines(os.path.join(where, "RECORD")))
         else:
             owns = name in (line.strip() for line in _lines(os.path.join(where, "top_level.txt")))
         if not owns:
             continue
-        meta = {}
+        meta = {}  # type: Dict[str, str]
         for line in _lines(os.path.join(where, "METADATA" if info.endswith(".dist-info") else "PKG-INFO")):
             if not line.strip():
                 break  # the headers end at the first blank line; the description follows
@@ -180,7 +186,7 @@ def _owner(entry, name):
     return ""
 
 
-def _lines(path):
+def _lines(path: str) -> List[str]:
     try:
         with open(path, encoding="utf-8", errors="replace") as file:
             return file.read().splitlines()
@@ -188,18 +194,18 @@ def _lines(path):
         return []
 
 
-def _record_path(line):
+def _record_path(line: str) -> str:
     """The path of a RECORD row (``path,hash,size``; a path with a comma is in double quotes)."""
     if line.startswith('"'):
         return line[1:].split('"', 1)[0]
     return line.rsplit(",", 2)[0]
 
 
-def _normal(name):
+def _normal(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")
 
 
-def version():
+def version() -> str:
     """gategraph's version, from its installed metadata (pyproject.toml's, at install): ``'0.1.0'``."""
     from importlib import metadata
 
@@ -209,7 +215,7 @@ def version():
         return "(version unknown: gategraph is not installed, only on sys.path)"
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> int:
     """The ``gategraph`` command: :func:`viz.cli.main`, or one line on stderr saying why it cannot start.
 
     Its own imports cannot fail; everything gategraph's is imported here, inside the ``try``, so

@@ -40,7 +40,8 @@ def _pillow() -> Any:
     try:
         from PIL import Image
     except ImportError as e:
-        raise ImportError(f"reading and resizing images needs Pillow: {_EXTRA}") from e
+        raise ImportError("reading and resizing images needs Pillow, a dependency of gategraph that is missing here: "
+                          "pip install pillow") from e
     return Image
 
 

@@ -52,6 +52,15 @@ def test_a_folder_shared_with_another_distribution_names_it_and_the_fix(tmp_path
         f"{site / 'autograd'}, over each other. {FIX}, apart from autograd 1.8")}
 
 
+def test_a_distribution_whose_only_file_gategraph_overwrote_is_named(tmp_path: Path) -> None:
+    """nn 0.1.0 installed only nn/__init__.py, and gategraph's replaced it: its dist-info still names it."""
+    site = _gategraph_in(tmp_path)
+    _installed(site, "nn", "0.1.0", {"nn/__init__.py": ""})
+    assert clashes(site, path=[]) == {"nn": (
+        f"nn 0.1.0 also imports as 'nn': pip unpacked it and gategraph into one folder, {site / 'nn'}, over each "
+        f"other. {FIX}, apart from nn 0.1.0")}
+
+
 def test_files_no_distribution_claims_are_named(tmp_path: Path) -> None:
     """Files in gategraph's viz/ that neither gategraph's RECORD nor any other lists: named, with the fix."""
     site = _gategraph_in(tmp_path)
