@@ -145,6 +145,17 @@ def test_importing_autograd_on_python_3_9_ends_in_one_line_naming_gategraph(tmp_
                                                    "and this is Python 3.9.")
 
 
+def test_the_command_without_a_dependency_is_one_line_saying_to_reinstall(tmp_path: Path) -> None:
+    """`gategraph demo` where numpy cannot be imported: exit 1, one line naming the error and the fix."""
+    code = "import sys; sys.modules['numpy'] = None; import _gategraph; sys.exit(_gategraph.main(['demo']))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == ("gategraph: error: gategraph cannot start: ModuleNotFoundError: import of numpy halted; None "
+                           "in sys.modules. Fix: reinstall gategraph with its dependencies, in its own virtual "
+                           "environment (python -m venv gategraph-env)\n")
+
+
 # -- both install orders, with pip, offline ------------------------------------------------------------------
 
 
