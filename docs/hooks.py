@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import re
@@ -104,6 +105,51 @@ class DoctestBlocks(_GriffeExtension):  # type: ignore[misc,valid-type]
             obj.docstring.value = markdown_docstring(obj.docstring.value)
 
 
+# An API page asks for its package's public names with `members: __all__` under `::: package`;
+# the hook writes one `::: path` per name of the package's __all__ (one source of truth), read
+# from its __init__.py without importing it. A name that is also a submodule's (nn.health, the
+# function, beside nn/health.py) is given by its defining module's path, as griffe would take
+# the bare name for the submodule.
+API_PAGE = re.compile(r"^::: ([A-Za-z_][A-Za-z0-9_]*)\n    options:\n      members: __all__\n", re.M)
+
+
+def package_all(init: Path) -> tuple[list[str], dict[str, str]]:
+    r"""The names of ``__all__`` in a package's ``__init__.py``, and the module each is imported from.
+
+    >>> import tempfile
+    >>> init = Path(tempfile.mkdtemp()) / "__init__.py"
+    >>> _ = init.write_text('from .value import Value\nfrom . import data\n__all__ = ["Value", "data"]\n')
+    >>> package_all(init)
+    (['Value', 'data'], {'Value': 'value'})
+    """
+    names, sources = None, {}
+    for node in ast.parse(init.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+            sources.update({alias.asname or alias.name: node.module for alias in node.names})
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            names = ast.literal_eval(node.value)
+    if not (isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names)):
+        raise ValueError(f"{init} has no __all__ list of names for its API page")
+    return list(names), sources
+
+
+def api_directives(package: str, root: Path) -> str:
+    """The mkdocstrings directives of a package's API page: its docstring, then each name of ``__all__``."""
+    folder = root / package
+    names, sources = package_all(folder / "__init__.py")
+    blocks = [f"::: {package}\n    options:\n      show_root_heading: false\n      members: false\n"]
+    for name in names:
+        shadowed = (folder / f"{name}.py").exists() or (folder / name).is_dir()
+        path = f"{package}.{sources[name]}.{name}" if shadowed and name in sources else f"{package}.{name}"
+        blocks.append(f"::: {path}\n    options:\n      show_root_heading: true\n      show_root_full_path: false\n")
+    return "\n".join(blocks)
+
+
+def api_members(markdown: str, root: Path) -> str:
+    """Expand an API page's ``::: package`` with ``members: __all__`` into one directive per public name."""
+    return API_PAGE.sub(lambda m: api_directives(m.group(1), root), markdown)
+
+
 def notebook_sources(docs_dir: Path) -> list[Path]:
     """The course notebooks the site renders: notebooks/*.ipynb beside docs/."""
     return sorted((docs_dir.parent / "notebooks").glob("*.ipynb"))
@@ -129,8 +175,8 @@ def on_files(files: Any, config: Any) -> Any:
 on_files.mkdocs_priority = 100  # type: ignore[attr-defined]  # mkdocs.plugins.event_priority(100)
 
 
-def on_page_markdown(markdown: str, **_: Any) -> str:
-    return site_links(markdown)
+def on_page_markdown(markdown: str, config: Any, **_: Any) -> str:
+    return api_members(site_links(markdown), Path(config["docs_dir"]).parent)
 
 
 def on_post_build(**_: Any) -> None:
