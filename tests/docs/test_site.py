@@ -139,6 +139,24 @@ def test_cli_page_lists_every_option(name: str) -> None:
     assert [flag for flag in options if f"`{flag}" not in section] == []
 
 
+@pytest.mark.parametrize("package", ["autograd", "nn", "viz"])
+def test_api_page_documents_each_public_name(package: str) -> None:
+    """The package's API page expands to one directive per name of its runtime __all__, in that order."""
+    import importlib
+
+    page = (DOCS / "api" / f"{package}.md").read_text(encoding="utf-8")
+    expanded = hooks.api_members(page, ROOT)
+    directives = re.findall(r"^::: (\S+)$", expanded, flags=re.M)
+    names = [path.rsplit(".", 1)[-1] for path in directives[1:]]
+    assert directives[0] == package and names == importlib.import_module(package).__all__
+
+
+def test_api_name_shadowed_by_its_submodule_is_the_function() -> None:
+    """nn.health (the function, beside nn/health.py) is documented by its defining path, not as the module."""
+    directives = re.findall(r"^::: (\S+)$", hooks.api_directives("nn", ROOT), flags=re.M)
+    assert "nn.health.health" in directives and "nn.health" not in directives and "nn.data" in directives
+
+
 def stepper_output(**data: str) -> dict[str, Any]:
     """A display_data output as the notebooks carry a stepper: live page as Markdown, animation as PNG."""
     return {"output_type": "display_data", "metadata": {"gategraph": "stepper"}, "data": dict(data)}
