@@ -11,12 +11,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+# the pages the README's reference parts moved to: their commands and images are held to the same rules
+PAGES = sorted((ROOT / "docs").glob("*.md"))
 
 
-def console_commands() -> list[str]:
-    """Every line of the README's ```console blocks."""
-    blocks = re.findall(r"```console\n(.*?)```", README, flags=re.S)
+def console_commands(text: str = README) -> list[str]:
+    """Every line of the ```console blocks of a page (the README's by default)."""
+    blocks = re.findall(r"```console\n(.*?)```", text, flags=re.S)
     return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
+
+
+def documented_commands() -> list[str]:
+    """Every console line of the README and the docs pages, each once, in order."""
+    lines = console_commands() + [c for page in PAGES for c in console_commands(page.read_text(encoding="utf-8"))]
+    return list(dict.fromkeys(lines))
 
 
 def gategraph() -> list[str]:
@@ -34,11 +42,11 @@ def test_quick_start_is_venv_install_demo_test() -> None:
 
 
 def test_readme_examples_write_only_into_ignored_folders() -> None:
-    """Every file a README command writes lands in a folder .gitignore ignores, not in the working tree."""
+    """Every file a README or docs command writes lands in a folder .gitignore ignores, not in the working tree."""
     import shlex
 
     ignored = [line.strip("/") for line in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()]
-    for command in console_commands():
+    for command in documented_commands():
         args = shlex.split(command)[1:]
         if command.startswith("gategraph ") and "-o" in args:
             first = Path(args[args.index("-o") + 1]).parts[0]
@@ -52,9 +60,9 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "python -m pytest" in ci.splitlines()  # then the wheel, alone in a fresh environment
 
 
-@pytest.mark.parametrize("command", [c for c in console_commands() if c.startswith("gategraph ")])
+@pytest.mark.parametrize("command", [c for c in documented_commands() if c.startswith("gategraph ")])
 def test_readme_gategraph_command_runs(command: str, tmp_path: Path) -> None:
-    """Each gategraph command in the README exits 0 and writes what it names."""
+    """Each gategraph command in the README and the docs pages exits 0 and writes what it names."""
     import shlex
 
     args = shlex.split(command)[1:]
@@ -70,6 +78,13 @@ def test_readme_images_exist() -> None:
     """Every image the README shows is committed."""
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
     assert images and all((ROOT / path).is_file() for path in images)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_docs_images_exist(page: Path) -> None:
+    """Every image a docs page shows is committed, beside the page as its link says."""
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page.read_text(encoding="utf-8"))
+    assert [path for path in images if not (page.parent / path).is_file()] == []
 
 
 def test_readme_images_are_what_the_demo_makes(tmp_path: Path) -> None:
