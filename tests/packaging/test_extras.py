@@ -103,11 +103,11 @@ def test_each_extra_holds_the_package_its_message_names() -> None:
 
 
 def test_the_course_extra_is_every_user_extra_and_jupyterlab_and_dev_builds_on_it() -> None:
-    """course = data + plots + check + notebook + jupyterlab; dev = course + the test tools."""
+    """course = data + plots + check + notebook + jupyterlab; dev = course + docs + the test tools."""
     course = _extra("course")
     assert "gategraph[data,plots,check,notebook]" in course
     assert any(req.startswith("jupyterlab") for req in course)
-    assert "gategraph[course]" in _extra("dev")
+    assert "gategraph[course,docs]" in _extra("dev")
 
 
 def _requirement_name(requirement: str) -> str:
