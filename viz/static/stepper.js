@@ -69,14 +69,23 @@
     return Math.max(1e-3, Math.min(MOST, (a.w - 2 * PAD) / graph.w, (a.h - 2 * PAD - inset()) / graph.h));
   }
   // The stage takes the height the page's layout leaves it (the viewport's, less the controls and
-  // the caption); a short drawing gets a shorter stage, not a band of white above and below.
-  var tallest = 0, shrunk = "";  // the stage's own height; the cap a short drawing puts on it
+  // the caption); a short drawing gets a shorter stage, not a band of white above and below, and
+  // the page is then no taller than its parts (what follows, a worksheet's table, moves up).
+  var viewer = stage.parentNode, panel = viewer.querySelector(".panel");
+  var tallest = 0, shrunk = "", room = 0;  // the stage's own height; the height a short drawing gives it;
+  function setHeight(height) {  // the caption's (""; the height the layout leaves)
+    viewer.classList.toggle("short", height !== "");
+    stage.style.height = height;
+    // what the stage does not take, the caption may (a long one scrolls only when the page is full)
+    panel.style.maxHeight = height === "" ? "" : Math.max(room, room + tallest - parseFloat(height)) + "px";
+  }
   function layout() {
-    stage.style.maxHeight = "";
+    setHeight("");
     tallest = stage.clientHeight;
+    room = panel.offsetHeight;
     var need = Math.ceil(graph.h * fitScale() + 2 * PAD);
     shrunk = need < tallest ? Math.max(need, 240) + "px" : "";
-    stage.style.maxHeight = shrunk;
+    setHeight(shrunk);
   }
   function draw() {
     var a = area();
@@ -166,7 +175,7 @@
     // readable size below the bar, up to the stage's own height
     var across = Math.min(MOST, (area().w - 2 * PAD) / graph.w);
     var need = Math.ceil(graph.h * Math.max(across, READABLE) + 2 * PAD + inset());
-    stage.style.maxHeight = Math.max(240, Math.min(tallest, need)) + "px";
+    setHeight(Math.max(240, Math.min(tallest, need)) + "px");
     fit();
     if (view.s < READABLE) {  // a long neuron (a chain of + gates) fitted whole is too small to read:
       view.s = READABLE;      // start readable, at its output (drawn last), where its backward pass starts
@@ -193,7 +202,7 @@
     svg = main;
     graph = boxOf(svg);
     view.x = saved.x; view.y = saved.y; view.s = saved.s;
-    stage.style.maxHeight = shrunk;
+    setHeight(shrunk);
     document.body.removeAttribute("data-expanded");
     draw();
   }
