@@ -440,13 +440,15 @@ def csp(*extra_scripts: str) -> str:
 class Addon:
     """What a feature adds to the stepper page (the what-if panel, a worksheet): CSS, HTML, JSON data, a script.
 
-    ``style`` joins the page's CSS; ``body`` (HTML, escaped by the caller) goes after the caption
-    panel; ``data``, unless None, goes in ``<script type="application/json" id="gg-{name}">``
+    ``style`` joins the page's CSS; ``body`` (HTML, escaped by the caller) goes after the part
+    that fills the viewport (heading, controls, stage, caption panel); ``data``, unless None, goes in ``<script type="application/json" id="gg-{name}">``
     (escaped by :func:`json_for_script`); ``script`` runs after the page's own and the shared
     module (``static/gg.js``: ``gategraph.fmt``, ``fill``, ``el``, ``readData``, ``on``/``emit``),
     and takes the stepper's part with ``gategraph.use("stepper")`` (``data``; ``nodes[i]``: node
     ``i``'s ``group``, ``gate`` and ``edges`` in the drawing; ``cells[i]``: its gradient texts;
-    ``stage``; ``show(i)``, ``current()``, ``setFrames(frames)``, ``relayout()``); the
+    ``stage``; ``show(i)``, ``current()``, ``setFrames(frames)``, ``relayout()``) and hears the
+    page's events with ``gategraph.on`` (``"frame"``: frame ``i`` is shown; ``"whatif:edit"``,
+    ``"whatif:reset"``: the what-if panel's inputs changed or were reset); the
     Content-Security-Policy pins it by its hash too.
     """
 

@@ -72,8 +72,10 @@
   // the caption); a short drawing gets a shorter stage, not a band of white above and below, and
   // the page is then no taller than its parts (what follows, a worksheet's table, moves up).
   var viewer = stage.parentNode, panel = viewer.querySelector(".panel");
-  var tallest = 0, shrunk = "", room = 0;  // the stage's own height; the height a short drawing gives it;
-  function setHeight(height) {  // the caption's (""; the height the layout leaves)
+  // tallest: the stage's height as the layout leaves it; shrunk: the height a short drawing gives
+  // it ("": none); room: the caption panel's height beside a stage of the tallest height
+  var tallest = 0, shrunk = "", room = 0;
+  function setHeight(height) {  // the stage's height ("": what the layout leaves)
     viewer.classList.toggle("short", height !== "");
     stage.style.height = height;
     // what the stage does not take, the caption may (a long one scrolls only when the page is full)
