@@ -61,7 +61,7 @@
         ctx.fillRect(Math.floor((i % w.cols) * cw), Math.floor(Math.floor(i / w.cols) * ch), Math.ceil(cw), Math.ceil(ch));
       }
     });
-    document.getElementById("wscale").textContent = "±" + String(ep.s);
+    document.getElementById("wscale").textContent = "±" + fmt(ep.s);  // s is already rounded to 4 digits
   }
   function show(e) {
     e = Math.max(0, Math.min(n - 1, e));
