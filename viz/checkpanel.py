@@ -7,6 +7,7 @@ from typing import Any, Iterable, Optional
 from autograd import Step, Value, check_leaves, topological_order
 from autograd.check import GRAPH_EPS
 
+from . import assets
 from .dot import fmt
 from .html import Addon
 from .i18n import text
@@ -107,84 +108,6 @@ def check_addon(root: Value, lang: str = "en", steps: Optional[Iterable[Step]] =
     body = ('<div class="gg-check"><button id="check-toggle" type="button" aria-pressed="false" '
             'aria-controls="check-panel"></button><p class="check-stale" hidden></p>'
             '<div id="check-panel" hidden></div></div>\n')
-    style = (_STYLE.replace("__BAD__", MISMATCH[1]).replace("__BADFILL__", MISMATCH[0])
-             .replace("__KINK__", KINK[1]).replace("__KINKFILL__", KINK[0]).replace("__OK__", CHECK_OK))
-    return Addon("check", style, data, _SCRIPT, body)
-
-
-_STYLE = """
-.gg-check { margin: .6rem 0; }
-.gg-check button[aria-pressed=true] { background: #f3f4f6; font-weight: 600; }
-.gg-check .check-stale { color: #6b7280; font-size: .85rem; margin: .3rem 0; }
-#check-panel { margin-top: .4rem; background: white; border: 1px solid #e5e7eb; border-left: 4px solid __OK__;
-               border-radius: .5rem; padding: .4rem .8rem; overflow-x: auto; }
-#check-panel .legend { color: #374151; font-size: .85rem; margin: .2rem 0 .4rem; }
-#check-panel table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-#check-panel th, #check-panel td { text-align: left; padding: .1rem .7rem .1rem 0; white-space: nowrap; }
-#check-panel td.leaf { max-width: 12rem; overflow: hidden; text-overflow: ellipsis; font-weight: 600; }
-#check-panel tr.mismatch td { background: __BADFILL__; color: #991b1b; }
-#check-panel tr.kink td, #check-panel tr.nostep td { background: __KINKFILL__; color: #5b21b6; }
-.node.chk-ok > polygon:not(.gbg) { stroke: __OK__; stroke-width: 3px; vector-effect: non-scaling-stroke; }
-.node.chk-mismatch > polygon:not(.gbg) { stroke: __BAD__; stroke-width: 4px; vector-effect: non-scaling-stroke; }
-.node.chk-kink > polygon:not(.gbg) { stroke: __KINK__; stroke-width: 3px; stroke-dasharray: 6 3;
-                                     vector-effect: non-scaling-stroke; }
-"""
-
-# Builds the table from the data with textContent only (a label is never parsed as HTML) and
-# puts a class on each leaf's group in the drawing (window.gategraph.nodes[n].group).
-_SCRIPT = """
-(function () {
-  "use strict";
-  var gg = window.gategraph;
-  var check = JSON.parse(document.getElementById("gg-check").textContent);
-  var T = check.text;
-  var button = document.getElementById("check-toggle"), panel = document.getElementById("check-panel");
-  var stale = document.querySelector(".gg-check .check-stale");
-  button.textContent = T["check toggle"];
-  stale.textContent = T["check stale"];
-  function cell(row, tag, words, className) {
-    var e = document.createElement(tag);
-    e.textContent = words;
-    if (className) { e.className = className; }
-    row.appendChild(e);
-    return e;
-  }
-  var legend = document.createElement("p");
-  legend.className = "legend";
-  legend.textContent = T.legend;
-  panel.appendChild(legend);
-  var table = document.createElement("table"), head = document.createElement("tr");
-  ["check leaf", "analytic", "numeric", "rel error", "check verdict"].forEach(function (key) { cell(head, "th", T[key]); });
-  table.appendChild(head);
-  var outlined = [];
-  check.leaves.forEach(function (leaf) {
-    var kind = leaf.verdict === "no step" ? "nostep" : leaf.verdict;
-    var row = document.createElement("tr");
-    row.className = kind;
-    row.setAttribute("data-n", String(leaf.n));
-    cell(row, "td", leaf.label, "leaf").title = leaf.label;
-    leaf.shown.forEach(function (words) { cell(row, "td", words); });
-    table.appendChild(row);
-    var group = gg.nodes[leaf.n] && gg.nodes[leaf.n].group;  // a leaf inside a collapsed group is not drawn
-    if (group) { outlined.push([group, "chk-" + (kind === "nostep" ? "kink" : kind)]); }
-  });
-  panel.appendChild(table);
-  function set(on) {
-    panel.hidden = !on;
-    button.setAttribute("aria-pressed", on ? "true" : "false");
-    outlined.forEach(function (o) { o[0].classList.toggle(o[1], on); });
-    document.body.classList.toggle("checking", on);
-  }
-  button.addEventListener("click", function () { set(panel.hidden); });
-  // on a what-if page the check holds for the inputs the page was written with only
-  document.addEventListener("input", function (event) {
-    if (!event.target.closest || !event.target.closest(".whatif")) { return; }
-    set(false);
-    button.disabled = true;
-    stale.hidden = false;
-  });
-  document.addEventListener("click", function (event) {
-    if (event.target.closest && event.target.closest(".whatif .reset")) { button.disabled = false; stale.hidden = true; }
-  });
-})();
-"""
+    style = assets.style("checkpanel.css", BAD=MISMATCH[1], BADFILL=MISMATCH[0], KINK=KINK[1], KINKFILL=KINK[0],
+                         OK=CHECK_OK)
+    return Addon("check", style, data, assets.code("checkpanel.js"), body)

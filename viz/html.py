@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import json
 import os
@@ -14,6 +12,7 @@ from typing import Any, Optional, Sequence, TypeVar, Union
 
 from autograd import Step, Value, backward_steps, topological_order
 
+from . import assets
 from ._files import write_atomic
 from .backend import find_dot, render_svgs
 from .collapse import COLLAPSE_LEVELS, build_collapsed, collapse_groups
@@ -406,336 +405,9 @@ def page_data(root: Value, steps: Sequence[Step], lang: str = "en", *,
     return svg, data
 
 
-_SCRIPT = """
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("gg-data").textContent);
-  var stage = document.querySelector(".stage");
-  var main = stage.querySelector("svg"), svg = main;
-  var slider = document.getElementById("slider");
-  var prev = document.getElementById("prev");
-  var next = document.getElementById("next");
-  var counter = document.getElementById("counter");
-  var caption = document.getElementById("caption");
-  var frames = data.frames;
-  var current = -1;
-
-  // The drawing's groups by their <title>: a node's DOT id ("n3"), an edge's "n0->n2".
-  var byTitle = {};
-  Array.prototype.forEach.call(main.querySelectorAll("g.node, g.edge"), function (g) {
-    var title = g.querySelector("title");
-    if (title) { (byTitle[title.textContent] = byTitle[title.textContent] || []).push(g); }
-  });
-  function one(id) { return (byTitle[id] || [])[0] || null; }
-  // Each node's gradient texts and cell backgrounds, in every drawing (data-n: the node's index).
-  var cells = data.nodes.map(function () { return []; }), shades = data.nodes.map(function () { return []; });
-  Array.prototype.forEach.call(document.querySelectorAll(".stage [data-n]"), function (e) {
-    e.getAttribute("data-n").split(" ").forEach(function (j) { (e.tagName === "tspan" ? cells : shades)[+j].push(e); });
-  });
-  var nodes = data.nodes.map(function (n) {
-    var group = one(n.v);
-    var edges = [];
-    if (n.g) {
-      n.p.forEach(function (p) { edges = edges.concat(byTitle[(data.nodes[p].v || data.nodes[p].u) + "->" + n.g] || []); });
-      edges = edges.concat(byTitle[n.g + "->" + n.v] || []);
-    }
-    return {group: group, gate: n.g ? one(n.g) : null, edges: edges, shown: data.pending};
-  });
-  // A collapsed group's node and the edges in and out of it (by their titles "a->b").
-  var groups = {};
-  (data.groups || []).forEach(function (id) { groups[id] = {node: one(id), edges: [], gates: null}; });
-  Object.keys(byTitle).forEach(function (title) {
-    var ends = title.split("->");
-    if (ends.length !== 2) { return; }
-    [ends[0], ends[1]].forEach(function (end) { if (groups[end]) { groups[end].edges = groups[end].edges.concat(byTitle[title]); } });
-  });
-  Array.prototype.forEach.call(stage.querySelectorAll("svg.gg-gates"), function (drawing) {
-    var group = groups[drawing.getAttribute("data-group")];
-    if (group) { group.gates = drawing; if (group.node) { group.node.classList.add("expandable"); } }
-  });
-  // Hovering a value shows its label and its data to full precision (the drawing rounds to 4 digits).
-  data.nodes.forEach(function (n, i) {
-    var title = nodes[i].group && nodes[i].group.querySelector("title");
-    if (title) { title.textContent = (n.label || n.op || "") + ": " + data.text.data + " " + String(n.data); }
-  });
-
-  // -- the view: which part of the drawing the stage shows (x, y: its top-left corner in the
-  // drawing's units; s: screen pixels per unit). Zoom and pan change it; the viewBox follows.
-  function boxOf(drawing) { var box = drawing.viewBox.baseVal; return {x: box.x, y: box.y, w: box.width, h: box.height}; }
-  var graph = boxOf(svg);
-  var view = {x: graph.x, y: graph.y, s: 1};
-  var PAD = 12, MOST = 1.75;  // fitting never draws larger than 1.75 screen pixels per point
-  var READABLE = 0.8;  // an expanded group opens at least this large (screen pixels per point)
-  function area() { return {w: stage.clientWidth || 1, h: stage.clientHeight || 1}; }
-  // the band the "gates of …" bar covers at the top of an expanded group's stage: fits leave it free
-  function inset() { return expanded && bar ? bar.offsetHeight + 4 : 0; }
-  function fitScale() {
-    var a = area();
-    return Math.max(1e-3, Math.min(MOST, (a.w - 2 * PAD) / graph.w, (a.h - 2 * PAD - inset()) / graph.h));
-  }
-  var tallest = stage.clientHeight;  // the stage's own height, before a short drawing shrinks it
-  (function shrink() {  // a short drawing gets a shorter stage, not a band of white above and below
-    var need = Math.ceil(graph.h * fitScale() + 2 * PAD);
-    if (need < stage.clientHeight) { stage.style.height = Math.max(need, 240) + "px"; }
-  })();
-  var shrunk = stage.style.height;
-  function draw() {
-    var a = area();
-    svg.setAttribute("viewBox", [view.x, view.y, a.w / view.s, a.h / view.s].join(" "));
-    svg.setAttribute("data-scale", String(view.s));
-  }
-  function centre(x, y) { var a = area(); view.x = x - a.w / 2 / view.s; view.y = y - a.h / 2 / view.s; }
-  // steered: the reader zoomed or panned; until then a resize (a notebook's iframe laid out late,
-  // a window made wider) fits the drawing again instead of keeping a fit made for another size
-  var steered = false;
-  function fit() {
-    steered = false;
-    view.s = fitScale();
-    centre(graph.x + graph.w / 2, graph.y + graph.h / 2);
-    view.y -= inset() / 2 / view.s;  // the drawing's middle in the middle of the stage below the bar
-    draw();
-  }
-  function zoomAt(factor, px, py) {  // keep the drawing's point under (px, py) where it is
-    steered = true;
-    var ux = view.x + px / view.s, uy = view.y + py / view.s;
-    view.s = Math.max(fitScale() / 4, Math.min(8, view.s * factor));
-    view.x = ux - px / view.s;
-    view.y = uy - py / view.s;
-    draw();
-  }
-  function zoomCentre(factor) { var a = area(); zoomAt(factor, a.w / 2, a.h / 2); }
-  function reveal(element) {  // pan (never zoom) so the element is in view, if it is not
-    if (!element) { return; }
-    var at = element.getBoundingClientRect(), st = stage.getBoundingClientRect(), m = 8;
-    if (at.left >= st.left + m && at.right <= st.right - m && at.top >= st.top + m && at.bottom <= st.bottom - m) {
-      return;
-    }
-    view.x += (at.left + at.width / 2 - (st.left + st.width / 2)) / view.s;
-    view.y += (at.top + at.height / 2 - (st.top + st.height / 2)) / view.s;
-    draw();
-  }
-  stage.addEventListener("wheel", function (event) {
-    event.preventDefault();
-    var st = stage.getBoundingClientRect();
-    zoomAt(Math.exp(-event.deltaY * (event.deltaMode === 1 ? 0.05 : 0.0015)), event.clientX - st.left, event.clientY - st.top);
-  }, {passive: false});
-  var drag = null;
-  stage.addEventListener("pointerdown", function (event) {
-    if (event.target.closest("button")) { return; }
-    var hit = event.target.closest ? event.target.closest("g.node.expandable") : null;
-    var title = hit && hit.querySelector("title");
-    drag = {x: event.clientX, y: event.clientY, id: event.pointerId, moved: 0, group: title ? title.textContent : null};
-    stage.setPointerCapture(event.pointerId);
-    stage.classList.add("dragging");
-  });
-  stage.addEventListener("pointermove", function (event) {
-    if (!drag || event.pointerId !== drag.id) { return; }
-    drag.moved += Math.abs(event.clientX - drag.x) + Math.abs(event.clientY - drag.y);
-    if (drag.moved >= 6) { steered = true; }
-    view.x -= (event.clientX - drag.x) / view.s;
-    view.y -= (event.clientY - drag.y) / view.s;
-    drag.x = event.clientX;
-    drag.y = event.clientY;
-    draw();
-  });
-  function release(event) {  // a press that did not move is a click: on a collapsed group, it expands
-    var clicked = drag && event.type === "pointerup" && drag.moved < 6 ? drag.group : null;
-    drag = null;
-    stage.classList.remove("dragging");
-    if (clicked && !expanded) { expand(clicked); }
-  }
-  stage.addEventListener("pointerup", release);
-  stage.addEventListener("pointercancel", release);
-
-  // -- expanding a group: its own gate-by-gate drawing takes the stage; "back" or Esc returns.
-  var expanded = null, saved = null;
-  var bar = document.getElementById("expanded"), barTitle = document.getElementById("expanded-title");
-  function expand(id) {
-    var group = groups[id];
-    if (!group || !group.gates) { return; }
-    saved = {x: view.x, y: view.y, s: view.s};
-    expanded = id;
-    svg = group.gates;
-    graph = boxOf(svg);
-    svg.classList.add("open");
-    stage.classList.add("expanded");
-    barTitle.textContent = data.text["gates of"].replace("{name}", id);
-    bar.hidden = false;
-    document.body.setAttribute("data-expanded", id);
-    // the group's drawing may be taller than the one the stage was shrunk to: room for it at a
-    // readable size below the bar, up to the stage's own height
-    var across = Math.min(MOST, (area().w - 2 * PAD) / graph.w);
-    var need = Math.ceil(graph.h * Math.max(across, READABLE) + 2 * PAD + inset());
-    stage.style.height = Math.max(240, Math.min(tallest, need)) + "px";
-    fit();
-    if (view.s < READABLE) {  // a long neuron (a chain of + gates) fitted whole is too small to read:
-      view.s = READABLE;      // start readable, at its output (drawn last), where its backward pass starts
-      draw();
-      var drawn = svg.querySelectorAll("g.node");
-      if (drawn.length) { centreOn(drawn[drawn.length - 1]); }
-      view.x -= area().w / 4 / view.s;  // the output three quarters across: the gates before it in view
-      view.y = graph.y + graph.h / 2 - (area().h + inset()) / 2 / view.s;  // whole height, below the bar
-      draw();
-    }
-  }
-  function centreOn(element) {
-    var at = element.getBoundingClientRect(), st = stage.getBoundingClientRect();
-    view.x += (at.left + at.width / 2 - (st.left + st.width / 2)) / view.s;
-    view.y += (at.top + at.height / 2 - (st.top + st.height / 2)) / view.s;
-    draw();
-  }
-  function collapse() {
-    if (!expanded) { return; }
-    svg.classList.remove("open");
-    stage.classList.remove("expanded");
-    bar.hidden = true;
-    expanded = null;
-    svg = main;
-    graph = boxOf(svg);
-    view.x = saved.x; view.y = saved.y; view.s = saved.s;
-    stage.style.height = shrunk;
-    document.body.removeAttribute("data-expanded");
-    draw();
-  }
-  if (bar) { document.getElementById("back").addEventListener("click", collapse); }
-  document.getElementById("zoom-in").addEventListener("click", function () { zoomCentre(1.25); });
-  document.getElementById("zoom-out").addEventListener("click", function () { zoomCentre(0.8); });
-  document.getElementById("fit").addEventListener("click", fit);
-  var size = area();
-  window.addEventListener("resize", function () {  // keep the centre of the view where it was
-    if (!steered && !expanded) { size = area(); fit(); return; }
-    var x = view.x + size.w / 2 / view.s, y = view.y + size.h / 2 / view.s;
-    size = area();
-    centre(x, y);
-    draw();
-  });
-
-  // -- frames: the gradient texts are the updates of frames 0..i, applied in order.
-  var marked = [];
-  function mark(element, name) { if (element) { element.classList.add(name); marked.push([element, name]); } }
-  function element(tag, words, className) {
-    var e = document.createElement(tag);
-    e.textContent = words;
-    if (className) { e.className = className; }
-    return e;
-  }
-  function show(i) {
-    i = Math.max(0, Math.min(frames.length - 1, i));
-    var texts = nodes.map(function () { return data.pending; });
-    for (var k = 0; k <= i; k++) {
-      frames[k].s.forEach(function (u) { texts[u[0]] = u[1]; });
-    }
-    nodes.forEach(function (n, j) {
-      if (n.shown !== texts[j]) {
-        cells[j].forEach(function (cell) { cell.textContent = texts[j]; });
-        n.shown = texts[j];
-      }
-    });
-    marked.forEach(function (m) { m[0].classList.remove(m[1]); });
-    marked = [];
-    var frame = frames[i];
-    if (frame.a !== null) {
-      var active = nodes[frame.a];
-      mark(active.gate, "active");
-      mark(active.group, "current");
-      active.edges.forEach(function (e) { mark(e, "hot"); });
-    }
-    var unit = frame.u ? groups[frame.u] : null;
-    if (unit) {
-      mark(unit.node, "active");
-      mark(unit.node, "current");
-      unit.edges.forEach(function (e) { mark(e, "hot"); });
-    }
-    frame.t.forEach(function (j) {
-      mark(nodes[j].group, "touched");
-      shades[j].forEach(function (e) { mark(e, "touched"); });
-    });
-    caption.textContent = "";
-    caption.appendChild(element("h2", frame.c[0]));
-    var list = document.createElement("ul");
-    if (frame.c[1].length > 6) { list.className = "many"; }
-    frame.c[1].forEach(function (line) { list.appendChild(element("li", line)); });
-    caption.appendChild(list);
-    if (frame.c[2]) { caption.appendChild(element("p", frame.c[2], "rule")); }
-    current = i;
-    slider.value = String(i);
-    counter.textContent = data.text.counter.replace("{i}", String(i + 1)).replace("{n}", String(frames.length));
-    prev.disabled = i === 0;
-    next.disabled = i === frames.length - 1;
-    document.body.setAttribute("data-frame", String(i));
-    if (!expanded) { reveal(frame.a !== null ? nodes[frame.a].gate : unit ? unit.node : null); }
-  }
-  prev.addEventListener("click", function () { show(current - 1); });
-  next.addEventListener("click", function () { show(current + 1); });
-  slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
-  document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && expanded) { collapse(); event.preventDefault(); return; }
-    if (event.target === slider) { return; }  // the slider moves itself with the arrow keys
-    var step = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1}[event.key];
-    if (event.key === "Home") { show(0); } else if (event.key === "End") { show(frames.length - 1); }
-    else if (event.key === "+" || event.key === "=") { zoomCentre(1.25); }
-    else if (event.key === "-") { zoomCentre(0.8); }
-    else if (step) { show(current + step); } else { return; }
-    event.preventDefault();
-  });
-  // -- for an add-on script (what-if): swap in new frames and show one of them
-  window.gategraph = {data: data, nodes: nodes, cells: cells, show: show, current: function () { return current; },
-                      setFrames: function (f) { frames = f; slider.max = String(f.length - 1); }};
-  fit();
-  show(0);
-})();
-"""
-
-_STYLE = """
-body { font-family: __FONTS__; color: #1f2937;
-       margin: 0 auto; padding: .75rem 1rem; max-width: 90rem; background: #f9fafb; }
-h1 { font-size: 1.2rem; margin: 0 0 .6rem; }
-h1 small { font-weight: normal; color: #6b7280; }
-.controls { display: flex; align-items: center; gap: .6rem; margin-bottom: .6rem; flex-wrap: wrap; }
-button { font: inherit; padding: .3rem .8rem; border: 1px solid #9ca3af; border-radius: .4rem;
-         background: white; cursor: pointer; }
-button:disabled { opacity: .4; cursor: default; }
-.controls input[type=range] { flex: 1; min-width: 8rem; accent-color: #c2410c; }
-#counter { font-variant-numeric: tabular-nums; color: #374151; min-width: 8rem; }
-.stage { position: relative; background: white; border: 1px solid #e5e7eb; border-radius: .5rem;
-         height: 60vh; min-height: 240px; overflow: hidden; touch-action: none; }
-.stage svg { display: block; width: 100%; height: 100%; cursor: grab; user-select: none; }
-.stage.dragging svg { cursor: grabbing; }
-.stage svg text { font-family: __FONTS__; }
-.zoom { position: absolute; top: .5rem; right: .5rem; display: flex; gap: .3rem; }
-.zoom button { padding: .15rem .6rem; background: rgba(255, 255, 255, .92); }
-.node.active ellipse { fill: __ACTIVE__; stroke: __GRAD__; stroke-width: 4px; vector-effect: non-scaling-stroke; }
-.edge.hot path { stroke: __GRAD__; stroke-width: 2.5px; vector-effect: non-scaling-stroke; }
-.edge.hot polygon { fill: __GRAD__; stroke: __GRAD__; }
-.gbg.touched { fill: __TOUCHED__; }
-.node.active > polygon { stroke: __GRAD__; stroke-width: 2px; vector-effect: non-scaling-stroke; }
-.node.expandable { cursor: pointer; }
-.node.expandable:hover > polygon { stroke: __GRAD__; }
-.stage svg.gg-gates, .stage.expanded svg { display: none; }
-.stage.expanded svg.gg-gates.open { display: block; }
-.expanded-bar { position: absolute; top: .5rem; left: .5rem; display: flex; align-items: center; gap: .5rem;
-                background: rgba(255, 255, 255, .92); border-radius: .4rem; padding: .15rem .4rem; }
-.expanded-bar[hidden] { display: none; }
-#expanded-title { font-weight: bold; }
-#caption ul.many { columns: 2 26rem; column-gap: 2rem; max-height: 22rem; overflow-y: auto; }
-#caption ul.many li { break-inside: avoid; }
-.node.current .gv { font-weight: bold; }
-.panel { margin-top: .6rem; background: white; border: 1px solid #e5e7eb; border-left: 4px solid #c2410c;
-         border-radius: .5rem; padding: .5rem 1rem; }
-#caption h2 { font-size: 1.02rem; margin: .2rem 0 .4rem; }
-#caption ul { margin: .2rem 0; padding-left: 1.2rem; }
-#caption li { margin: .15rem 0; font-variant-numeric: tabular-nums; }
-#caption .rule { color: #c2410c; margin: .4rem 0 .2rem; }
-.hint { color: #6b7280; font-size: .85rem; margin-top: .5rem; }
-"""
-
-
 def _style() -> str:
-    fills = {"__FONTS__": FONT_STACK, "__ACTIVE__": ACTIVE_FILL, "__GRAD__": GRAD, "__TOUCHED__": TOUCHED_FILL}
-    style = _STYLE
-    for key, value in fills.items():
-        style = style.replace(key, value)
-    return style
+    """The stepper page's CSS (``static/stepper.css``) in the diagrams' colours and fonts."""
+    return assets.style("stepper.css", FONTS=FONT_STACK, ACTIVE=ACTIVE_FILL, GRAD=GRAD, TOUCHED=TOUCHED_FILL)
 
 
 def page_head(lang: str, title: str, policy: str, style: str) -> str:
@@ -753,23 +425,31 @@ def page_head(lang: str, title: str, policy: str, style: str) -> str:
 """
 
 
+def page_scripts() -> tuple[str, str]:
+    """The stepper page's own scripts, in order: the shared module (``static/gg.js``), then ``static/stepper.js``."""
+    return assets.code(assets.SHARED), assets.code("stepper.js")
+
+
 def csp(*extra_scripts: str) -> str:
-    """The page's Content-Security-Policy: nothing may load; only the page's own scripts, by their hashes, run."""
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode('ascii')}'"
-                      for s in (_SCRIPT, *extra_scripts))
-    return f"default-src 'none'; style-src 'unsafe-inline'; script-src {hashes}"
+    """The stepper page's Content-Security-Policy: nothing may load; only the page's own scripts
+    (:func:`page_scripts`) and ``extra_scripts`` (the add-ons'), by their hashes, run."""
+    return assets.csp(*page_scripts(), *extra_scripts)
 
 
 @dataclass(frozen=True)
 class Addon:
     """What a feature adds to the stepper page (the what-if panel, a worksheet): CSS, HTML, JSON data, a script.
 
-    ``style`` joins the page's CSS; ``body`` (HTML, escaped by the caller) goes after the caption
-    panel; ``data``, unless None, goes in ``<script type="application/json" id="gg-{name}">``
-    (escaped by :func:`json_for_script`); ``script`` runs after the page's own, which leaves
-    ``window.gategraph`` for it (``data``; ``nodes[i]``: node ``i``'s ``group``, ``gate`` and
-    ``edges`` in the drawing; ``cells[i]``: its gradient texts; ``show(i)``, ``setFrames(frames)``), and
-    the Content-Security-Policy pins it by its hash too.
+    ``style`` joins the page's CSS; ``body`` (HTML, escaped by the caller) goes after the part
+    that fills the viewport (heading, controls, stage, caption panel); ``data``, unless None, goes in ``<script type="application/json" id="gg-{name}">``
+    (escaped by :func:`json_for_script`); ``script`` runs after the page's own and the shared
+    module (``static/gg.js``: ``gategraph.fmt``, ``fill``, ``el``, ``readData``, ``on``/``emit``),
+    and takes the stepper's part with ``gategraph.use("stepper")`` (``data``; ``nodes[i]``: node
+    ``i``'s ``group``, ``gate`` and ``edges`` in the drawing; ``cells[i]``: its gradient texts;
+    ``stage``; ``show(i)``, ``current()``, ``setFrames(frames)``, ``relayout()``) and hears the
+    page's events with ``gategraph.on`` (``"frame"``: frame ``i`` is shown; ``"whatif:edit"``,
+    ``"whatif:reset"``: the what-if panel's inputs changed or were reset); the
+    Content-Security-Policy pins it by its hash too.
     """
 
     name: str
@@ -811,7 +491,7 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "",
     >>> svg, data = page_data(square, list(backward_steps(square)))
     >>> page = stepper_html(svg, data, "</title>")
     >>> page.count("<script"), "&lt;/title&gt;" in page, "http:" in page or "https:" in page
-    (2, True, False)
+    (3, True, False)
     """
     addons = _addons(addon)
     lang = data.get("lang", "en")
@@ -830,7 +510,9 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "",
     head = page_head(lang, f"gategraph: {say['title']}{': ' + name if name else ''}",
                      csp(*[one.script for one in addons if one.script]),
                      _style() + "".join(one.style for one in addons))
+    shared, own = page_scripts()
     return head + f"""<body>
+<div class="viewer">
 <h1>{say['title']}{' <small>' + through + '</small>' if through else ''}</h1>
 <div class="controls">
 <button id="prev" type="button" aria-label="{say['previous label']}">&#9664; {say['previous']}</button>
@@ -850,8 +532,10 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "",
 <section id="caption" aria-live="polite"></section>
 <p class="hint">{hint}</p>
 </div>
+</div>
 {"".join(one.body for one in addons)}<script type="application/json" id="gg-data">{json_for_script(data)}</script>
-<script>{_SCRIPT}</script>
+<script>{shared}</script>
+<script>{own}</script>
 {"".join(map(_addon_html, addons))}</body>
 </html>
 """

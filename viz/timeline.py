@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import math
 import os
@@ -15,6 +13,7 @@ import numpy as np
 from autograd import Value, topological_order, trace
 from autograd.errors import check_text
 
+from . import assets
 from ._files import write_atomic
 from .backend import render_svg
 from .collapse import _group_label, _outputs, _pre_activation, build_collapsed, collapse_groups
@@ -394,138 +393,12 @@ def training_data(history: Any, *, model: Any, X: Any, y: Any, point: int = 0,
     return {"loss": loss_svg, "acc": acc_svg, "graph": graph_svg}, data
 
 
-_SCRIPT = """
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("tl-data").textContent);
-  var slider = document.getElementById("epoch");
-  var counter = document.getElementById("counter");
-  var status = document.getElementById("status");
-  var n = data.epochs;
-  function fmt(v) { return Number(v.toPrecision(4)).toString(); }
-  function pct(v) { return (100 * v).toFixed(1) + "%"; }
-  function marker(id, marks) {
-    var svg = document.getElementById(id);
-    return {line: svg.querySelector(".mark"), dots: svg.querySelectorAll(".dot"), marks: marks};
-  }
-  var charts = [marker("loss-chart", data.loss), marker("acc-chart", data.acc)];
-  // the graph's cells that change: the <text> elements of each node, by the node's <title>
-  var groups = {};
-  Array.prototype.forEach.call(document.querySelectorAll("#graph g.node"), function (g) {
-    var title = g.querySelector("title");
-    if (title) { groups[title.textContent] = g.querySelectorAll("text"); }
-  });
-  var cells = data.cells.map(function (c) { return (groups[c[0]] || [])[c[1]] || null; });
-  var canvas = document.getElementById("boundary");
-  var pointSize = 3;
-  function drawBoundary(e) {
-    var b = data.boundary;
-    if (!b || !canvas) { return; }
-    var ctx = canvas.getContext("2d"), size = canvas.width, cell = size / b.n, cls = b.cls[e];
-    ctx.clearRect(0, 0, size, size);
-    for (var r = 0; r < b.n; r++) {
-      for (var c = 0; c < b.n; c++) {
-        ctx.fillStyle = data.tints[+cls[r * b.n + c]];
-        ctx.fillRect(Math.floor(c * cell), Math.floor(r * cell), Math.ceil(cell) + 1, Math.ceil(cell) + 1);
-      }
-    }
-    ctx.strokeStyle = "white";
-    b.pts.forEach(function (p) {
-      ctx.beginPath();
-      ctx.arc(p[0] * size, p[1] * size, pointSize, 0, 2 * Math.PI);
-      ctx.fillStyle = data.colours[p[2] % data.colours.length];
-      ctx.fill();
-      ctx.stroke();
-    });
-    canvas.setAttribute("data-classes", cls);
-  }
-  var weightCanvases = document.querySelectorAll("#weights canvas");
-  function colour(v) {  // v in -99..99: blue for negative, white at 0, red for positive
-    var t = Math.min(1, Math.abs(v) / 99), keep = Math.round(255 * (1 - t));
-    return v >= 0 ? "rgb(255," + keep + "," + keep + ")" : "rgb(" + keep + "," + keep + ",255)";
-  }
-  function drawWeights(e) {
-    var w = data.weights;
-    if (!w) { return; }
-    var ep = w.epochs[e], per = w.rows * w.cols;
-    Array.prototype.forEach.call(weightCanvases, function (cv, k) {
-      var ctx = cv.getContext("2d"), cw = cv.width / w.cols, ch = cv.height / w.rows;
-      for (var i = 0; i < per; i++) {
-        ctx.fillStyle = colour(ep.w[k * per + i]);
-        ctx.fillRect(Math.floor((i % w.cols) * cw), Math.floor(Math.floor(i / w.cols) * ch), Math.ceil(cw), Math.ceil(ch));
-      }
-    });
-    document.getElementById("wscale").textContent = "±" + String(ep.s);
-  }
-  function show(e) {
-    e = Math.max(0, Math.min(n - 1, e));
-    slider.value = String(e);
-    counter.textContent = data.text.counter.replace("{i}", String(e + data.first)).replace("{n}", String(n - 1 + data.first));
-    var v = data.values;
-    var words = data.text.status.replace("{loss}", fmt(v[0][e])).replace("{acc}", pct(v[1][e]));
-    if (v[2].length) { words += " · " + data.text.val.replace("{loss}", fmt(v[2][e])).replace("{acc}", pct(v[3][e])); }
-    status.textContent = words;
-    charts.forEach(function (chart) {
-      var m = chart.marks[e];
-      chart.line.setAttribute("x1", m[0]);
-      chart.line.setAttribute("x2", m[0]);
-      Array.prototype.forEach.call(chart.dots, function (dot, k) {
-        dot.setAttribute("cx", m[0]);
-        dot.setAttribute("cy", m[k + 1]);
-      });
-    });
-    drawBoundary(e);
-    drawWeights(e);
-    data.texts[e].forEach(function (t, j) { if (cells[j] && cells[j].textContent !== t) { cells[j].textContent = t; } });
-    document.body.setAttribute("data-epoch", String(e + data.first));
-  }
-  slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
-  document.getElementById("prev").addEventListener("click", function () { show(parseInt(slider.value, 10) - 1); });
-  document.getElementById("next").addEventListener("click", function () { show(parseInt(slider.value, 10) + 1); });
-  show(n - 1);
-})();
-"""
-
-_STYLE = """
-body { font-family: __FONTS__; color: #1f2937; margin: 0 auto; padding: .75rem 1rem; max-width: 90rem;
-       background: #f9fafb; }
-h1 { font-size: 1.2rem; margin: 0 0 .6rem; }
-h1 small { font-weight: normal; color: #6b7280; }
-h2 { font-size: .95rem; margin: 0 0 .3rem; }
-.controls { display: flex; align-items: center; gap: .6rem; margin-bottom: .4rem; flex-wrap: wrap; }
-button { font: inherit; padding: .3rem .8rem; border: 1px solid #9ca3af; border-radius: .4rem;
-         background: white; cursor: pointer; }
-.controls input[type=range] { flex: 1; min-width: 8rem; accent-color: #c2410c; }
-#counter { font-variant-numeric: tabular-nums; min-width: 7rem; }
-#status { color: #374151; font-variant-numeric: tabular-nums; margin: 0 0 .6rem; min-height: 1.3em; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: .6rem; align-items: start; }
-.card { background: white; border: 1px solid #e5e7eb; border-radius: .5rem; padding: .5rem .7rem; min-width: 0; }
-.chart { width: 100%; height: auto; display: block; }
-.chart text { font-size: 10px; fill: #4b5563; }
-.chart .key { font-size: 11px; }
-#boundary { width: 100%; max-width: 22rem; aspect-ratio: 1; display: block; border: 1px solid #e5e7eb; }
-#weights { display: flex; flex-wrap: wrap; gap: .4rem; }
-#weights figure { margin: 0; text-align: center; font-size: .75rem; color: #4b5563; }
-#weights canvas { width: 4rem; height: 4rem; image-rendering: pixelated; border: 1px solid #e5e7eb; display: block; }
-.graph-card { margin-top: .6rem; overflow: auto; max-height: 75vh; }
-.graph-card svg { display: block; height: auto; }
-.graph-card svg text { font-family: __FONTS__; white-space: pre; }
-.hint { color: #6b7280; font-size: .85rem; }
-"""
-
-
-def csp() -> str:
-    """The timeline page's Content-Security-Policy: nothing may load; only its own script runs (pinned by hash)."""
-    script_hash = base64.b64encode(hashlib.sha256(_SCRIPT.encode("utf-8")).digest()).decode("ascii")
-    return f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'"
-
-
 def training_html(svgs: dict[str, str], data: dict[str, Any], title: str = "") -> str:
     """The timeline page from :func:`training_data`: inline SVG and canvases, the data as JSON, one script.
 
     Every piece of text is escaped; the data sits in a ``<script type="application/json">``
     block escaped by :func:`viz.html.json_for_script`; a Content-Security-Policy lets only
-    the page's own script run and nothing load.
+    the page's own scripts (the shared ``static/gg.js``, then ``static/timeline.js``) run and nothing load.
     """
     lang = data["lang"]
     say = {k: html.escape(text(f"timeline {k}", lang)) for k in (
@@ -545,8 +418,9 @@ def training_html(svgs: dict[str, str], data: dict[str, Any], title: str = "") -
         panels.append(f'<div class="card"><h2>{say["weights"]} <small id="wscale"></small></h2>'
                       f'<div id="weights">{figures}</div></div>')
     name = html.escape(title)
-    head = page_head(lang, f"gategraph: {say['title']}{': ' + name if name else ''}", csp(),
-                     _STYLE.replace("__FONTS__", FONT_STACK))
+    scripts = (assets.code(assets.SHARED), assets.code("timeline.js"))
+    head = page_head(lang, f"gategraph: {say['title']}{': ' + name if name else ''}", assets.csp(*scripts),
+                     assets.style("timeline.css", FONTS=FONT_STACK))
     return head + f"""<body data-epoch="{n - 1 + data['first']}">
 <h1>{say['title']}{' <small>' + name + '</small>' if name else ''}</h1>
 <div class="controls">
@@ -562,7 +436,8 @@ def training_html(svgs: dict[str, str], data: dict[str, Any], title: str = "") -
 <div class="card graph-card"><h2>{say['graph']}</h2><div id="graph">{svgs['graph']}</div></div>
 <p class="hint">{say['hint']}</p>
 <script type="application/json" id="tl-data">{json_for_script(data)}</script>
-<script>{_SCRIPT}</script>
+<script>{scripts[0]}</script>
+<script>{scripts[1]}</script>
 </body>
 </html>
 """

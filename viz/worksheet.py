@@ -12,7 +12,7 @@ from typing import Any, Optional, Sequence, TypeVar
 
 from autograd import GATES, Step, Value, backward_steps, topological_order
 
-from . import expr
+from . import assets, expr
 from ._files import write_atomic
 from .dot import DEFAULT_MAX_NODES, check_size, fmt
 from .frames import gate_called, name_of
@@ -42,133 +42,6 @@ NUMBERS = (-3.0, -2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0, 3.0)
 MAX_VARIANTS = 99
 
 _SVG_ID = re.compile(r'\sid="')
-
-# The worksheet's own script (the stepper's script runs first and draws; this one adds the
-# answer boxes, or opens the checker's page at the wrong step). A node's group and gradient texts
-# in the drawing are the stepper's (window.gategraph: nodes[i].group, cells[i]). Answers are parsed
-# by a strict number pattern and Number(); nothing typed is ever evaluated.
-_WS_SCRIPT = """
-(function () {
-  "use strict";
-  var ws = JSON.parse(document.getElementById("ws-data").textContent);
-  var gg = window.gategraph;
-  var say = ws.text;
-  function fill(template, fields) {
-    return template.replace(/\\{(\\w+)\\}/g, function (all, key) { return key in fields ? fields[key] : all; });
-  }
-  if (ws.mode === "exercise") {
-    var slider = document.getElementById("slider");
-    slider.value = String(ws.start);
-    slider.dispatchEvent(new Event("input"));
-    var wrong = gg.nodes[ws.i].group;
-    if (wrong) { wrong.classList.add("ws-wrong"); }
-    var stage = document.querySelector(".stage");
-    var banner = document.getElementById("ws-banner");
-    stage.parentNode.insertBefore(banner, stage);
-    return;
-  }
-  var NUMBER = /^[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?$/;
-  function parse(typed) {  // a decimal number, or null: never evaluated as code
-    var s = typed.trim().replace(/^\\u2212/, "-");
-    if (s.length > 40 || !NUMBER.test(s)) { return null; }
-    var x = Number(s);
-    return isFinite(x) ? x : null;
-  }
-  var state = {};  // cell index -> "right" | "wrong"
-  var byIndex = {};
-  ws.cells.forEach(function (c) { byIndex[c.i] = c; });
-  var score = document.getElementById("ws-score");
-  function tally() {
-    var right = ws.cells.filter(function (c) { return state[c.i] === "right"; }).length;
-    score.textContent = fill(say.score, {right: String(right), n: String(ws.cells.length)});
-    document.body.setAttribute("data-right", String(right));
-  }
-  function hint(c) {
-    if (!c.uses.length) { return [fill(say.wrongRoot, {node: c.name})]; }
-    var lines = [fill(say.wrong, {node: c.name})];
-    c.uses.forEach(function (u) {
-      var up = byIndex[u[0]];
-      var fields = {upstream: up.d, local: u[2], lo: u[1], up: up.typed};
-      lines.push(fill(state[up.i] === "right" ? say.use : say.usePending, fields));
-    });
-    return lines;
-  }
-  function check(c) {
-    var typed = c.input.value;
-    var group = gg.nodes[c.i].group;
-    function show(words) { gg.cells[c.i].forEach(function (cell) { cell.textContent = words; }); }
-    var verdict = document.getElementById("ws-v-" + c.i);
-    verdict.textContent = "";
-    c.row.className = "";
-    if (group) { group.classList.remove("ws-right", "ws-wrong"); }
-    if (!typed.trim()) { delete state[c.i]; show(ws.pending); tally(); return; }
-    var x = parse(typed);
-    if (x === null) {
-      delete state[c.i];
-      c.row.className = "ws-refused";
-      verdict.textContent = say.notNumber;
-      show(ws.pending);
-      tally();
-      return;
-    }
-    var ok = Math.abs(x - c.answer) <= ws.rel * Math.abs(c.answer) + ws.abs;
-    state[c.i] = ok ? "right" : "wrong";
-    c.typed = typed.trim();
-    c.row.className = ok ? "ws-right" : "ws-wrong";
-    if (group) { group.classList.add(ok ? "ws-right" : "ws-wrong"); }
-    show(ok ? c.shown : c.typed.slice(0, 10));
-    if (ok) { verdict.textContent = say.right; } else {
-      hint(c).forEach(function (line, k) {
-        var p = document.createElement(k ? "div" : "p");
-        p.textContent = line;
-        verdict.appendChild(p);
-      });
-    }
-    tally();
-  }
-  ws.cells.forEach(function (c) {
-    c.input = document.getElementById("ws-in-" + c.i);
-    c.row = c.input.closest("tr");
-    c.typed = "";
-    c.input.addEventListener("change", function () { check(c); });
-    // keys typed in a box are the learner's ("-", "+", arrows), not the stepper's shortcuts
-    c.input.addEventListener("keydown", function (event) { event.stopPropagation(); });
-    var group = gg.nodes[c.i].group;
-    if (group) {  // the stage captures the pointer to pan, so a click is a press and release in one place
-      group.addEventListener("pointerdown", function (event) { pressed = {c: c, x: event.clientX, y: event.clientY}; });
-    }
-  });
-  var pressed = null;
-  document.addEventListener("pointerup", function (event) {
-    if (pressed && Math.abs(event.clientX - pressed.x) + Math.abs(event.clientY - pressed.y) < 5) { pressed.c.input.focus(); }
-    pressed = null;
-  });
-  tally();
-})();
-"""
-
-_WS_STYLE = """
-.ws h2 { font-size: 1.02rem; margin: .2rem 0 .4rem; }
-.ws table { border-collapse: collapse; margin-top: .4rem; }
-.ws td:last-child { min-width: 12rem; }
-.ws th, .ws td { text-align: left; padding: .3rem .5rem; border-top: 1px solid #e5e7eb; vertical-align: top; }
-.ws th small { color: #6b7280; font-weight: normal; }
-.ws input { font: inherit; width: 8rem; padding: .2rem .4rem; border: 1px solid #9ca3af; border-radius: .3rem; }
-.ws tr.ws-right input { border-color: #15803d; background: #f0fdf4; }
-.ws tr.ws-wrong input, .ws tr.ws-refused input { border-color: #b91c1c; background: #fef2f2; }
-.ws tr.ws-right td:last-child { color: #15803d; }
-.ws tr.ws-wrong td:last-child, .ws tr.ws-refused td:last-child { color: #b91c1c; }
-.ws td div { margin-left: 1rem; font-variant-numeric: tabular-nums; }
-.ws td p { margin: 0; }
-#ws-score { font-weight: bold; }
-.node.ws-right .gv { fill: #15803d; }
-.node.ws-wrong .gv { fill: #b91c1c; }
-.node.ws-wrong polygon:not(.gbg) { stroke: #b91c1c; stroke-width: 4px; vector-effect: non-scaling-stroke; }
-#ws-banner { background: #fef2f2; border: 1px solid #fecaca; border-left: 4px solid #b91c1c;
-             border-radius: .5rem; padding: .5rem 1rem; margin-bottom: .6rem; }
-#ws-banner p { margin: .2rem 0; }
-"""
-
 
 def _d(out: str, node: str) -> str:
     """``∂out/∂node``, with a name of several words in parentheses: ∂f/∂(x + y).
@@ -272,7 +145,7 @@ def _worksheet_html(sheet: _Sheet, title: str) -> str:
         f'<td id="ws-v-{c["i"]}" aria-live="polite"></td></tr>'
         for c in cells
     )
-    body = (f'<style>{_WS_STYLE}</style>\n<section class="panel ws" id="ws">\n'
+    body = (f'<style>{assets.code("worksheet.css")}</style>\n<section class="panel ws" id="ws">\n'
             f'<h2>{html.escape(text("ws heading", lang))}</h2>\n'
             f'<p>{html.escape(text("ws instructions", lang, out=out))}</p>\n'
             f'<p id="ws-score" aria-live="polite">{html.escape(text("ws score", lang, right=0, n=len(cells)))}</p>\n'
@@ -287,7 +160,7 @@ def _worksheet_html(sheet: _Sheet, title: str) -> str:
           "cells": [{k: c[k] for k in ("i", "name", "answer", "shown", "uses")} | {"d": c["d"]} for c in cells],
           "text": say}
     body += f'<script type="application/json" id="ws-data">{json_for_script(ws)}</script>\n'
-    return stepper_html(sheet.svg, sheet.data, title, Addon("ws", script=_WS_SCRIPT, body=body))
+    return stepper_html(sheet.svg, sheet.data, title, Addon("ws", script=assets.code("worksheet.js"), body=body))
 
 
 def _bindings_text(root: Value) -> str:
@@ -643,7 +516,7 @@ def exercise_stepper(report: Any, *, lang: str = "en", max_nodes: Optional[int] 
         lines.append(text("exercise checker", lang, message=message))
     banner = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
     ws = {"mode": "exercise", "start": start, "i": index, "text": {}}
-    body = (f'<style>{_WS_STYLE}</style>\n<div id="ws-banner" role="alert">{banner}</div>\n'
+    body = (f'<style>{assets.code("worksheet.css")}</style>\n<div id="ws-banner" role="alert">{banner}</div>\n'
             f'<script type="application/json" id="ws-data">{json_for_script(ws)}</script>\n')
     title = getattr(report, "title", "") or root.label
-    return Stepper(stepper_html(svg, data, title, Addon("ws", script=_WS_SCRIPT, body=body)), len(data["frames"]), lang)
+    return Stepper(stepper_html(svg, data, title, Addon("ws", script=assets.code("worksheet.js"), body=body)), len(data["frames"]), lang)

@@ -75,9 +75,9 @@ def test_unnamed_constant_is_listed_by_its_value_in_chinese() -> None:
 
 
 def test_check_false_leaves_the_toggle_out() -> None:
-    """check=False writes no toggle, no check data and no third script."""
+    """check=False writes no toggle, no check data and no script beyond the page's (data, shared module, stepper)."""
     page = stepper(_graph(), check=False).html
-    assert "gg-check" not in page and "check-toggle" not in page and page.count("<script") == 2
+    assert "gg-check" not in page and "check-toggle" not in page and page.count("<script") == 3
 
 
 def test_check_must_be_a_bool() -> None:
@@ -91,7 +91,7 @@ def test_collapsed_and_interactive_pages_carry_the_toggle_too() -> None:
     for options in ({"collapse": "neuron"}, {"interactive": True}):
         page = stepper(_graph(), **options).html
         assert [label for label, _ in verdicts(page)] == ["a", "b", "c", "d", "k", "the constant 0", "the constant 0"]
-        assert page.count("'sha256-") == (3 if options.get("interactive") else 2)
+        assert page.count("'sha256-") == (4 if options.get("interactive") else 3)  # gg.js, stepper, [what-if], check
 
 
 def test_stepper_html_refuses_two_addons_of_one_name() -> None:
@@ -109,7 +109,7 @@ def test_stepper_html_refuses_two_addons_of_one_name() -> None:
 _OUTLINES = """() => Array.from(document.querySelectorAll(".stage g.node")).filter(function (g) {
   return /chk-/.test(g.getAttribute("class"));
 }).map(function (g) {
-  var n = window.gategraph.nodes.findIndex(function (x) { return x.group === g; });
+  var n = gategraph.use("stepper").nodes.findIndex(function (x) { return x.group === g; });
   var leaves = JSON.parse(document.getElementById("gg-check").textContent).leaves;
   return [leaves.find(function (leaf) { return leaf.n === n; }).label, g.getAttribute("class").match(/chk-(\\w+)/)[1],
           getComputedStyle(g.querySelector("polygon:not(.gbg)")).stroke];

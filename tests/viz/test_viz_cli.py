@@ -169,7 +169,7 @@ def test_steps_interactive_writes_the_what_if_panel(run, tmp_path) -> None:
     """steps --interactive adds the what-if panel: its data block and a second, hash-pinned script."""
     code, _, _ = run("steps", "log(x)*y", "x=2", "y=3", "--interactive", "-o", "s.html")
     text = (tmp_path / "s.html").read_text(encoding="utf-8")
-    assert code == 0 and 'id="gg-whatif"' in text and text.count("<script>") == 3  # page, what-if, check toggle
+    assert code == 0 and 'id="gg-whatif"' in text and text.count("<script>") == 4  # gg.js, page, what-if, check toggle
 
 
 def test_an_unknown_lang_is_a_usage_error(run) -> None:

@@ -80,13 +80,13 @@ def test_page_has_controls_and_explanations(page_text: str) -> None:
 
 
 def test_only_the_pages_own_script_may_run(page_text: str) -> None:
-    """Two executable <script>s (the stepper's, the gradient-check toggle's), each pinned by its SHA-256 in the CSP; the others are inert JSON data."""
+    """Three executable <script>s (the shared module, the stepper's, the gradient-check toggle's), each pinned by its SHA-256 in the CSP; the others are inert JSON data."""
     scripts = re.findall(r"<script>(.*?)</script>", page_text, re.S)
-    assert len(scripts) == 2 and "default-src 'none'" in page_text
+    assert len(scripts) == 3 and "default-src 'none'" in page_text
     for script in scripts:
         digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in page_text
-    assert page_text.count("<script") == 4 and page_text.count('<script type="application/json"') == 2
+    assert page_text.count("<script") == 5 and page_text.count('<script type="application/json"') == 2
 
 
 def test_hostile_labels_inject_no_markup(tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_hostile_labels_inject_no_markup(tmp_path: Path) -> None:
     out = a * b + c
     out.label = HOSTILE[3]
     text = save_html(out, tmp_path / "h.html").read_text(encoding="utf-8")
-    assert text.count("<script") == 4 and text.lower().count("</script") == 4  # data + script, twice (check toggle)
+    assert text.count("<script") == 5 and text.lower().count("</script") == 5  # data + script, twice (check toggle), gg.js
     assert "<img" not in text and "<svg onload" not in text and "<!-- &" not in text
     block = re.search(r'id="gg-data">(.*?)</script>', text, re.S).group(1)
     assert not set(block) & set("<>&\u2028\u2029")

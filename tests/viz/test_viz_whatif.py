@@ -69,7 +69,7 @@ def test_interactive_page_pins_both_scripts_by_hash_and_marks_every_data_cell() 
     x = Value(2.0, "x")
     page = stepper((x * x).log() + 1.0, interactive=True).html
     scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
-    assert len(scripts) == 3 and page.count('<script type="application/json"') == 3  # and the check toggle's
+    assert len(scripts) == 4 and page.count('<script type="application/json"') == 3  # gg.js, and the check toggle's
     for script in scripts:
         digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in page
@@ -77,9 +77,9 @@ def test_interactive_page_pins_both_scripts_by_hash_and_marks_every_data_cell() 
 
 
 def test_plain_page_is_unchanged_by_the_hook() -> None:
-    """Without interactive (and the check toggle) the page has one script, no what-if data and no marked data cells."""
+    """Without interactive (and the check toggle) the page has its two scripts (gg.js, the stepper's), no what-if data and no marked data cells."""
     page = stepper(Value(2.0, "x") * 3.0, check=False).html
-    assert page.count("<script>") == 1 and "gg-whatif" not in page and 'class="dv"' not in page
+    assert page.count("<script>") == 2 and "gg-whatif" not in page and 'class="dv"' not in page
 
 
 def test_hostile_labels_stay_escaped_in_the_what_if_data(tmp_path: Path) -> None:
@@ -90,7 +90,7 @@ def test_hostile_labels_stay_escaped_in_the_what_if_data(tmp_path: Path) -> None
     text = save_html(out, tmp_path / "page.html", interactive=True).read_text(encoding="utf-8")
     for raw in ("</script><img", "<svg onload", "<!--", "</SCRIPT"):
         assert raw not in text
-    assert text.count("<script") == 6 and text.count("</script>") == 6  # page, what-if, check: data + script each
+    assert text.count("<script") == 7 and text.count("</script>") == 7  # page, what-if, check: data + script each; gg.js
 
 
 def test_addon_data_carries_constants_symbols_and_gate_words() -> None:

@@ -92,11 +92,11 @@ def test_fifty_drawn_graphs_edited_in_the_page_match_the_engine(tab, tmp_path: P
         path = save_html(root, tmp_path / f"g{k}.html", interactive=True)
         tab.set_content(path.read_text(encoding="utf-8"))  # the page's own bytes, faster than a navigation
         # before any edit the page's engine rebuilds exactly the frames Python wrote
-        assert tab.evaluate("() => JSON.stringify(gategraph.compute().frames) === JSON.stringify(gategraph.data.frames)"), graph
+        assert tab.evaluate("() => JSON.stringify(gategraph.use('whatif').compute().frames) === JSON.stringify(gategraph.use('stepper').data.frames)"), graph
         inputs = tuple(new[: len(graph.inputs)])
         for i, x in enumerate(inputs):
             tab.fill(leaf_box(f"x{i}"), repr(x))
-        state = tab.evaluate("gategraph.state()")
+        state = tab.evaluate("gategraph.use('whatif').state()")
         message, order = python_side(graph, inputs)
         shown = tab.inner_text(".stage") + tab.inner_text("#caption")
         assert "NaN" not in shown and "Infinity" not in shown
@@ -126,7 +126,7 @@ def test_log_of_a_negative_number_shows_the_log_gates_error_in_words(tab, tmp_pa
     assert "NaN" not in body and "Infinity" not in body and "log gate cannot compute" in tab.inner_text("#caption")
     tab.fill(leaf_box("x"), "0.5")  # back in the domain: the error goes, the numbers come back
     assert not tab.is_visible(".whatif .error") and tab.locator(".node.failed").count() == 0
-    assert tab.evaluate("gategraph.state().grad[0]") == pytest.approx(1 / 0.5 + 1, rel=1e-12)
+    assert tab.evaluate("gategraph.use('whatif').state().grad[0]") == pytest.approx(1 / 0.5 + 1, rel=1e-12)
 
 
 def sample_points(name: str) -> list[tuple[tuple[float, ...], Optional[float]]]:
@@ -145,7 +145,7 @@ def test_each_twin_reproduces_its_python_row(tab, tmp_path: Path, name: str) -> 
     tab.goto(save_html(Value(1.0, "x") * 2.0, tmp_path / "twins.html", interactive=True).as_uri())
     gate, points = GATES[name], sample_points(name)
     results = tab.evaluate("""([name, points]) => points.map(([xs, c]) => {
-        const twin = gategraph.twins[name], out = twin.f(xs[0], xs[1], c);
+        const twin = gategraph.use('twins')[name], out = twin.f(xs[0], xs[1], c);
         return [out, isFinite(out) ? twin.l(out, xs[0], xs[1], c) : []];
     })""", [name, [[list(xs), c] for xs, c in points]])
     for (xs, c), (out, local) in zip(points, results):
@@ -171,7 +171,7 @@ def test_hostile_labels_stay_text_in_the_what_if_panel_and_captions(tab, tmp_pat
     out = a * b
     out.label = "\u2028</SCRIPT ><!--"
     path = save_html(out, tmp_path / "hostile.html", interactive=True)
-    assert path.read_text(encoding="utf-8").count("<script") == 6  # page, what-if, check: data + script each
+    assert path.read_text(encoding="utf-8").count("<script") == 7  # page, what-if, check: data + script each; gg.js
     tab.goto(path.as_uri())
     tab.locator(".whatif input[type=number]").first.fill("3")
     caption = tab.inner_text("#caption")
@@ -185,9 +185,9 @@ def test_chinese_page_rebuilds_its_captions_in_chinese(tab, tmp_path: Path) -> N
     x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
     f = (x + y) * z
     tab.goto(save_html(f, tmp_path / "zh.html", lang="zh", interactive=True).as_uri())
-    assert tab.evaluate("() => JSON.stringify(gategraph.compute().frames) === JSON.stringify(gategraph.data.frames)")
+    assert tab.evaluate("() => JSON.stringify(gategraph.use('whatif').compute().frames) === JSON.stringify(gategraph.use('stepper').data.frames)")
     tab.fill(leaf_box("z"), "2")
-    assert "加法门单元" in tab.inner_text("#caption") and tab.evaluate("gategraph.state().grad[0]") == 2.0
+    assert "加法门单元" in tab.inner_text("#caption") and tab.evaluate("gategraph.use('whatif').state().grad[0]") == 2.0
     assert tab.inner_text("#counter") == "第 3 帧，共 3 帧"
 
 
@@ -199,10 +199,10 @@ def test_slider_moves_the_numbers_and_reset_restores_them(tab, tmp_path: Path) -
     slider = tab.locator('.whatif input[type=range][data-leaf="0"]')
     assert (float(slider.get_attribute("min")), float(slider.get_attribute("max"))) == (-1.5, 4.5)
     slider.fill("-1")
-    state = tab.evaluate("gategraph.state()")
+    state = tab.evaluate("gategraph.use('whatif').state()")
     assert tab.input_value(leaf_box("x")) == "-1" and state["data"][-1] == pytest.approx(math.tanh(1.0), rel=1e-12)
     tab.click(".whatif .reset")
-    assert tab.evaluate("gategraph.state()")["data"][-1] == pytest.approx(math.tanh(2.25), rel=1e-12)
+    assert tab.evaluate("gategraph.use('whatif').state()")["data"][-1] == pytest.approx(math.tanh(2.25), rel=1e-12)
     assert tab.input_value(leaf_box("x")) == "1.5"
 
 
