@@ -167,8 +167,11 @@ _TEXT: dict[str, dict[str, str]] = {
     "page next": {"en": "next", "zh": "下一步"},
     "page previous label": {"en": "previous step", "zh": "上一步"},
     "page next label": {"en": "next step", "zh": "下一步"},
-    "page frame": {"en": "frame", "zh": "帧"},
-    "page counter": {"en": "frame {i} of {n}", "zh": "第 {i} 帧，共 {n} 帧"},
+    "page frame": {"en": "step", "zh": "步"},
+    # the page's one counter: the forward pass is step 0, then one step per gate (or group)
+    "page counter": {"en": "step {i} of {n}", "zh": "第 {i} 步，共 {n} 步"},
+    "page show all": {"en": "show all {n}", "zh": "显示全部 {n} 行"},
+    "page show fewer": {"en": "show fewer", "zh": "收起"},
     "page zoom in": {"en": "zoom in", "zh": "放大"},
     "page zoom out": {"en": "zoom out", "zh": "缩小"},
     "page fit": {"en": "fit", "zh": "适合窗口"},
