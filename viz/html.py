@@ -399,10 +399,23 @@ def page_data(root: Value, steps: Sequence[Step], lang: str = "en", *,
                   for n in order],
         "frames": frames,
         "text": {"counter": text("page counter", lang, i="{i}", n="{n}"), "data": text("data", lang),
-                 "gates of": text("page gates of", lang, name="{name}")},
+                 "gates of": text("page gates of", lang, name="{name}"), "prefix": step_prefix(lang),
+                 "show all": text("page show all", lang, n="{n}"), "show fewer": text("page show fewer", lang)},
         **({"groups": list(groups)} if collapse else {}),
     }
     return svg, data
+
+
+def step_prefix(lang: str = "en") -> str:
+    """The start every step caption's title shares ("Step {index} of {total}: "), "" if none.
+
+    The page's counter says which step it is, so the page shows a title without it.
+
+    >>> step_prefix(), step_prefix("zh")
+    ('Step {index} of {total}: ', '第 {index} 步（共 {total} 步）：')
+    """
+    prefix = os.path.commonprefix([text(key, lang) for key in ("caption step", "caption neuron", "caption layer")])
+    return prefix if "{index}" in prefix and "{total}" in prefix else ""
 
 
 def _style() -> str:
@@ -506,7 +519,7 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "",
            if expandable else "")
     hint = say["hint"] + (" " + say["expand hint"] if expandable else "")
     through = html.escape(text("page through", lang, name=title)) if title else ""
-    counter = html.escape(text("page counter", lang, i=1, n=len(data["frames"])))
+    counter = html.escape(text("page counter", lang, i=0, n=last))
     head = page_head(lang, f"gategraph: {say['title']}{': ' + name if name else ''}",
                      csp(*[one.script for one in addons if one.script]),
                      _style() + "".join(one.style for one in addons))

@@ -130,7 +130,7 @@ def test_chinese_page_speaks_the_course_terms(fresh, tmp_path: Path) -> None:
     """lang="zh": controls, captions and the cells' words in Chinese, each gate named as the course does."""
     text = save_html(fresh.f, tmp_path / "zh.html", lang="zh").read_text(encoding="utf-8")
     for piece in ("上一步", "下一步", "适合窗口", "反向传播", "前向传播：f = -12", "乘法门单元", "局部梯度",
-                  "第 1 帧，共 3 帧"):
+                  "第 0 步，共 2 步"):
         assert piece in text, piece
     (svg,) = re.findall(r"<svg.*?</svg>", text, re.S)
     assert svg.count(">值 ") == 5 and svg.count(">梯度 <tspan data-n=") == 5

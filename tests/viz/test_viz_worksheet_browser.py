@@ -108,9 +108,9 @@ def test_non_numbers_are_refused(open_tab, sheets) -> None:
 
 
 def test_exercise_page_opens_at_the_step_with_the_cell_marked(open_tab, sheets) -> None:
-    """The checker's page opens on frame 3 of 3 with y's cell marked and the banner above the drawing."""
+    """The checker's page opens on step 2 of 2 with y's cell marked and the banner above the drawing."""
     page = open_tab(sheets["exercise"])
-    assert page.get_attribute("body", "data-frame") == "2" and page.inner_text("#counter") == "frame 3 of 3"
+    assert page.get_attribute("body", "data-frame") == "2" and page.inner_text("#counter") == "step 2 of 2"
     marked = page.locator("g.node.ws-wrong")
     assert marked.count() == 1 and "y" in marked.locator("text").all_text_contents()
     banner = page.locator("#ws-banner")
