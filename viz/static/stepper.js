@@ -415,9 +415,13 @@
   var prefix = data.text.prefix ? new RegExp("^" + data.text.prefix.replace(/[.*+?^$()|[\]\\]/g, "\\$&")
     .replace(/\{index\}|\{total\}/g, "\\d+")) : null;
   var unfolded = false;
-  function amount(line) {  // the contribution a fact reports ("… × … = c"), or null
-    var found = /×[^=]*=\s*(-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|-?inf|nan)/.exec(line);
-    return found ? Math.abs(parseFloat(found[1])) || 0 : null;
+  function amount(line) {  // the largest contribution a fact reports ("… × … = c", maybe several), or null
+    var each = /×[^=]*=\s*(-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|-?inf|nan)/g, found, most = null;
+    while ((found = each.exec(line)) !== null) {
+      var size = Math.abs(found[1].indexOf("inf") >= 0 ? Infinity : parseFloat(found[1])) || 0;  // nan: 0
+      most = most === null ? size : Math.max(most, size);
+    }
+    return most;
   }
   function writeCaption(c) {
     caption.textContent = "";
