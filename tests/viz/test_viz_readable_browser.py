@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
+import runpy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,17 +16,10 @@ pytestmark = pytest.mark.browser  # the browser fixture (conftest.py) skips wher
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_viz.py"
 
 
-def load_bench():  # type: ignore[no-untyped-def]
-    """benchmarks/bench_viz.py: its graphs and its measure of the on-screen font."""
-    spec = importlib.util.spec_from_file_location("bench_viz", BENCH)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
 @pytest.fixture(scope="module")
-def bench():  # type: ignore[no-untyped-def]
-    return load_bench()
+def bench() -> SimpleNamespace:
+    """benchmarks/bench_viz.py's names: its graphs and its measure of the on-screen font."""
+    return SimpleNamespace(**runpy.run_path(str(BENCH)))
 
 
 @pytest.fixture(scope="module")
