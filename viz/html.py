@@ -704,9 +704,14 @@ def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Op
     (upstream × local = contribution for each input, with the numbers, and the gate's rule).
     So the page grows with nodes + steps, not nodes × steps, and there is no limit on steps.
 
-    The page opens fitted to the whole graph; the wheel, the +/− buttons and "fit" zoom,
-    dragging pans, and each step pans to the active gate if it is out of view. ←/→ and
-    Home/End step, as does the slider. It loads nothing — no CDN, fonts or links — so it works
+    The page opens readable: the diagram's text drawn about 11.5 px tall on screen, at the
+    output (a graph that fits whole at that size is shown whole), and each step brings its
+    active gate and inputs into view at that size; a minimap in the stage's corner shows the
+    whole drawing, the part in view and the active gate (press or drag on it to move there).
+    The wheel, the +/− buttons and "fit" (the whole graph) zoom, dragging pans; once the reader
+    zooms, steps only pan. ←/→ and Home/End step, as does the slider; keys typed into a field
+    stay in it. The counter says "step k of n", the forward pass being step 0; a caption of
+    more than five facts folds to the largest contributions, with "show all". It loads nothing — no CDN, fonts or links — so it works
     offline and can be mailed around; a Content-Security-Policy lets only its own script run.
 
     Args:

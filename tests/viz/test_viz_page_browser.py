@@ -298,12 +298,13 @@ def test_clicking_a_neuron_opens_its_gates_at_its_step_and_back_returns(open_pag
         page.close()
 
 
-# Every node of the open gate drawing (or the output alone), inside the stage and below the bar.
+# Every node of the open gate drawing (or its leftmost one alone: an input or a weight), inside the stage and below the bar.
 _SHOWN_BELOW_BAR = """(all) => {
   const stage = document.querySelector('.stage').getBoundingClientRect();
   const bar = document.getElementById('expanded').getBoundingClientRect();
   const nodes = Array.from(document.querySelectorAll('svg.gg-gates.open g.node'));
-  return (all ? nodes : nodes.slice(-1)).every((g) => {
+  const left = (g) => g.getBoundingClientRect().left;
+  return (all ? nodes : [nodes.reduce((a, b) => (left(b) < left(a) ? b : a))]).every((g) => {
     const box = g.getBoundingClientRect();
     return box.left >= stage.left && box.right <= stage.right && box.top >= bar.bottom && box.bottom <= stage.bottom;
   });
@@ -312,8 +313,8 @@ _SHOWN_BELOW_BAR = """(all) => {
 
 @pytest.mark.parametrize("width", [800, 1400])
 def test_an_expanded_neuron_opens_in_view_below_its_bar(open_page, browser, collapsed, width: int) -> None:
-    """L2.N1's gate drawing (too wide to read whole at either width) opens readable with its output in
-    view, below the "gates of" bar; "fit" then shows it all below the bar."""
+    """L2.N1's gate drawing (too wide to read whole at either width) opens readable with its inputs and
+    weights (at its left) in view, below the "gates of" bar; "fit" then shows it all below the bar."""
     _, path = collapsed
     page = open_page(browser, path, width)
     try:

@@ -61,7 +61,10 @@
   // whole at that size is shown whole. A minimap in a corner shows the whole drawing, the part in
   // view and the active gate. The reader's zoom and pan are respected: once they zoom, a step only
   // pans (when its gate is out of view); "fit" shows the whole.
-  function boxOf(drawing) { var box = drawing.viewBox.baseVal; return {x: box.x, y: box.y, w: box.width, h: box.height}; }
+  function boxOf(drawing) {  // the drawing's whole, as Graphviz wrote it (before any view changed its viewBox)
+    if (!drawing.ggBox) { var box = drawing.viewBox.baseVal; drawing.ggBox = {x: box.x, y: box.y, w: box.width, h: box.height}; }
+    return drawing.ggBox;
+  }
   var graph = boxOf(svg);
   var view = {x: graph.x, y: graph.y, s: 1};
   var PAD = 12, MOST = 1.75;  // fitting never draws larger than 1.75 screen pixels per point
@@ -256,6 +259,10 @@
     if (height > 0.3 * a.h) { height = 0.3 * a.h; width = height * m.box.w / m.box.h; }
     mini.frame.style.width = Math.round(width) + "px";
     mini.frame.style.height = Math.round(height) + "px";
+    // in the bottom right corner, or the bottom left one when the active part lies under it
+    var st = stage.getBoundingClientRect(), on = mini.target && mini.target.getBoundingClientRect();
+    mini.frame.classList.toggle("left", !!on && on.right > st.right - width - 16 && on.bottom > st.bottom - height - 16 &&
+                                        on.width > 0);
     var unit = m.box.w / width;  // drawing units per minimap pixel
     m.rect.setAttribute("x", String(view.x));
     m.rect.setAttribute("y", String(view.y + inset() / view.s));
@@ -324,14 +331,10 @@
     var need = Math.ceil(graph.h * Math.max(across, readScale(svg)) + 2 * PAD + inset());
     setHeight(Math.max(240, Math.min(tallest, need)) + "px");
     if (fitsWhole()) { fit(); return; }
-    // too large to read whole: readable, at its output (drawn last), where its backward pass
-    // starts, with the gates before it in view as far as they go
-    var drawn = svg.querySelectorAll("g.node");
-    mini.target = null;
-    fit();  // drawn once as a whole, so its parts' places can be read
-    var out = drawn.length ? unitsOf(drawn[drawn.length - 1]) : null;
+    // too large to read whole: readable, at its inputs and weights (drawn at the left), where the
+    // gradients the caption tells of arrive; the minimap shows the rest
     view.s = readScale(svg);
-    if (out) { centre(out.x + out.w / 2, out.y + out.h / 2); }
+    centre(graph.x, graph.y + graph.h / 2);
     clampView();
     draw();
   }
