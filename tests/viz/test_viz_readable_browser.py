@@ -148,21 +148,36 @@ def test_one_counter_and_the_forward_pass_is_step_zero(browser, open_page, pages
         zh.close()
 
 
-# The caption's facts as shown (visible or folded) and the toggle's text.
-FACTS = """() => [Array.from(document.querySelectorAll('#caption li'), (li) => [li.textContent, li.offsetParent !== null]),
-                 (document.querySelector('#caption .show-all') || {}).textContent || null]"""
+# The caption's facts as shown (visible or folded), the toggle's text, and the list's and one line's height.
+FACTS = """() => {
+  const list = document.querySelector('#caption ul'), style = getComputedStyle(list);
+  return [Array.from(list.children, (li) => [li.textContent, li.offsetParent !== null]),
+          (document.querySelector('#caption .show-all') || {}).textContent || null,
+          list.offsetHeight, parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize)];
+}"""
 
 
-def test_a_long_caption_folds_largest_contributions_first(browser, open_page, pages) -> None:
-    """A neuron's step (9 facts) shows 4 of them: the arrival at its output, then the largest contributions;
-    "show all" shows every fact, and "show fewer" folds them again."""
-    page = open_page(browser, pages["neurons"])
+# The element inside the caption's box as it is scrolled (seen without scrolling).
+SEEN = """(selector) => {
+  const box = document.querySelector('#caption').getBoundingClientRect();
+  const at = document.querySelector(selector).getBoundingClientRect();
+  return at.height > 0 && at.top >= box.top && at.bottom <= box.bottom;
+}"""
+
+
+@pytest.mark.parametrize("width", [800, 1400])
+def test_a_long_caption_folds_largest_contributions_first(browser, open_page, pages, width: int) -> None:
+    """A neuron's step (8 facts, some two lines long at 800 px) shows at most 6 lines of them, no more than
+    the caption's box holds: the arrival at its output, then the largest contributions; "show all" (on the
+    title's line, seen without scrolling) shows every fact, "show fewer" folds them again."""
+    page = open_page(browser, pages["neurons"], width)
     try:
         for _ in range(8):  # 4 loss gates, L3.N0, L2.N3, L2.N2, L2.N1
             page.keyboard.press("ArrowRight")
-        facts, toggle = page.evaluate(FACTS)
+        facts, toggle, height, line = page.evaluate(FACTS)
         shown = [text for text, visible in facts if visible]
-        assert len(facts) > 5 and len(shown) == 4 and toggle == f"show all {len(facts)}"
+        assert len(facts) == 8 and 2 <= len(shown) < 8 and toggle == "show all 8"
+        assert height <= 6.6 * line and page.evaluate(SEEN, "#caption .show-all")
         assert shown[0].startswith("upstream gradient arriving at its output")
 
         def largest(text: str) -> float:
@@ -171,9 +186,9 @@ def test_a_long_caption_folds_largest_contributions_first(browser, open_page, pa
         sizes = [largest(text) for text, _ in facts if "×" in text]
         assert sizes == sorted(sizes, reverse=True) and largest(shown[1]) == max(sizes)
         page.click("#caption .show-all")
-        facts, toggle = page.evaluate(FACTS)
+        facts, toggle, _, _ = page.evaluate(FACTS)
         assert all(visible for _, visible in facts) and toggle == "show fewer"
         page.click("#caption .show-all")
-        assert sum(visible for _, visible in page.evaluate(FACTS)[0]) == 4 and page.problems == []
+        assert sum(visible for _, visible in page.evaluate(FACTS)[0]) == len(shown) and page.problems == []
     finally:
         page.close()

@@ -364,6 +364,7 @@
   function resized() {
     pending = false;
     if (!stage.clientWidth || !stage.clientHeight) { return; }  // hidden: nothing to fit to yet
+    if (current >= 0) { writeCaption(frames[current].c); }  // folded to the new width
     if (!expanded && (whole || !(zoomed || panned))) {
       layout();
       if (whole) { fit(); } else if (current >= 0) { follow(frames[current]); } else { fit(); }
@@ -412,9 +413,9 @@
     focus(parts, !zoomed);
   }
   // The caption: the title (less the "Step k of n: " the counter already shows), the facts, the
-  // rule. Past SHORT facts the list folds: the facts without a contribution first, then the
-  // largest contributions, and a "show all" toggle.
-  var SHORT = 5, FOLDED = 4;
+  // rule. A list of facts taller than LINES lines on screen folds: the facts without a
+  // contribution first, then the largest contributions, as many as fit, and a "show all" toggle.
+  var LINES = 6;
   var prefix = data.text.prefix ? new RegExp("^" + data.text.prefix.replace(/[.*+?^$()|[\]\\]/g, "\\$&")
     .replace(/\{index\}|\{total\}/g, "\\d+")) : null;
   var unfolded = false;
@@ -426,40 +427,47 @@
     }
     return most;
   }
+  function largestFirst(lines) {  // the facts without a contribution in place, the others by size
+    var head = [], tail = [], rest = [];
+    lines.forEach(function (line, k) {
+      var size = amount(line);
+      if (size === null) { (rest.length ? tail : head).push(line); } else { rest.push({line: line, size: size, k: k}); }
+    });
+    rest.sort(function (a, b) { return b.size - a.size || a.k - b.k; });
+    return head.concat(rest.map(function (r) { return r.line; }), tail);
+  }
+  function listOf(lines) {
+    var list = gg.el("ul");
+    lines.forEach(function (line) { list.appendChild(gg.el("li", {textContent: line})); });
+    return list;
+  }
   function writeCaption(c) {
     caption.textContent = "";
     var title = prefix ? c[0].replace(prefix, "") : c[0];
-    title = title.charAt(0).toUpperCase() + title.slice(1);
-    caption.appendChild(gg.el("h2", {textContent: title}));
-    var lines = c[1].slice(), list = gg.el("ul");
-    if (lines.length > SHORT) {
-      var head = [], tail = [], rest = [];
-      lines.forEach(function (line, k) {
-        var size = amount(line);
-        if (size === null) { (rest.length ? tail : head).push(line); } else { rest.push({line: line, size: size, k: k}); }
-      });
-      rest.sort(function (a, b) { return b.size - a.size || a.k - b.k; });
-      lines = head.concat(rest.map(function (r) { return r.line; }), tail);
-      list.className = "folded";
+    var head = caption.appendChild(gg.el("h2", {textContent: title.charAt(0).toUpperCase() + title.slice(1)}));
+    var list = caption.appendChild(listOf(c[1]));
+    var rule = c[2] ? caption.appendChild(gg.el("p", {textContent: c[2], className: "rule"})) : null;
+    var style = window.getComputedStyle(list);
+    var line = 1.1 * (parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize));  // with the items' margins
+    // at most LINES lines, and no more than the caption's box shows beside the title and the rule
+    var room = caption.clientHeight - head.offsetHeight - (rule ? rule.offsetHeight : 0) - 8;
+    var budget = Math.max(line, Math.min(LINES * line, room));
+    if (c[1].length < 3 || !(list.offsetHeight > budget)) { return; }  // short, or not laid out yet
+    var folded = listOf(largestFirst(c[1]));
+    folded.className = "folded";
+    caption.replaceChild(folded, list);
+    var items = folded.children, shown = items.length;
+    // (two facts at least: where the gradient arrives and the largest contribution; the rule may scroll)
+    while (shown > 2 && folded.offsetHeight > budget) { items[--shown].className = "more"; }
+    // the toggle sits on the title's line, so it shows without scrolling
+    var toggle = head.appendChild(gg.el("button", {type: "button", className: "show-all"}));
+    function say() {
+      folded.classList.toggle("open", unfolded);
+      toggle.textContent = unfolded ? data.text["show fewer"] : gg.fill(data.text["show all"], {n: items.length});
+      toggle.setAttribute("aria-expanded", String(unfolded));
     }
-    lines.forEach(function (line, k) {
-      var item = gg.el("li", {textContent: line});
-      if (lines.length > SHORT && k >= FOLDED) { item.className = "more"; }
-      list.appendChild(item);
-    });
-    caption.appendChild(list);
-    if (lines.length > SHORT) {
-      var toggle = gg.el("button", {type: "button", className: "show-all"});
-      var say = function () {
-        list.classList.toggle("open", unfolded);
-        toggle.textContent = unfolded ? data.text["show fewer"] : gg.fill(data.text["show all"], {n: lines.length});
-        toggle.setAttribute("aria-expanded", String(unfolded));
-      };
-      toggle.addEventListener("click", function () { unfolded = !unfolded; say(); });
-      say();
-      caption.appendChild(toggle);
-    }
-    if (c[2]) { caption.appendChild(gg.el("p", {textContent: c[2], className: "rule"})); }
+    toggle.addEventListener("click", function () { unfolded = !unfolded; say(); });
+    say();
   }
   function show(i) {
     i = Math.max(0, Math.min(frames.length - 1, i));
