@@ -181,7 +181,11 @@
     var r = room_(), most = boxes[0];
     var box = boxes.filter(function (b) { return b.w <= r.w && b.h <= r.h; })[0] || boxes[boxes.length - 1];
     if (box.x >= r.x && box.x + box.w <= r.x + r.w && box.y >= r.y && box.y + box.h <= r.y + r.h) { draw(); return; }
-    // centred on the most context, moved as little as keeps the box that fits inside the room
+    // centred on the most context, moved as little as keeps the box that fits inside the room, and
+    // off its edges (up to a sixth of it on each side) where the box leaves space for that
+    var ix = Math.min(r.w / 6, (r.w - box.w) / 2), iy = Math.min(r.h / 6, (r.h - box.h) / 2);
+    if (ix > 0) { r.x += ix; r.w -= 2 * ix; }
+    if (iy > 0) { r.y += iy; r.h -= 2 * iy; }
     var dx = r.x - view.x, dy = r.y - view.y;  // the room's offset in the view
     view.x = Math.min(box.x - dx, Math.max(box.x + box.w - r.w - dx, most.x + most.w / 2 - dx - r.w / 2));
     view.y = Math.min(box.y - dy, Math.max(box.y + box.h - r.h - dy, most.y + most.h / 2 - dy - r.h / 2));
@@ -452,7 +456,8 @@
     // at most LINES lines, and no more than the caption's box shows beside the title and the rule
     var room = caption.clientHeight - head.offsetHeight - (rule ? rule.offsetHeight : 0) - 8;
     var budget = Math.max(line, Math.min(LINES * line, room));
-    if (c[1].length < 3 || !(list.offsetHeight > budget)) { return; }  // short, or not laid out yet
+    // a gate's three facts (upstream, its two inputs) never fold; nor a list not laid out yet
+    if (c[1].length <= 3 || !(list.offsetHeight > budget)) { return; }
     var folded = listOf(largestFirst(c[1]));
     folded.className = "folded";
     caption.replaceChild(folded, list);
