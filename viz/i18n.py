@@ -172,6 +172,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "page counter": {"en": "step {i} of {n}", "zh": "第 {i} 步，共 {n} 步"},
     "page show all": {"en": "show all {n}", "zh": "显示全部 {n} 行"},
     "page show fewer": {"en": "show fewer", "zh": "收起"},
+    "page minimap": {
+        "en": "the whole graph: the blue box is the part in view, the dot the active gate; click or drag to move there",
+        "zh": "整张图：蓝框是当前看到的部分，圆点是当前的门单元；点击或拖动可移到那里",
+    },
     "page zoom in": {"en": "zoom in", "zh": "放大"},
     "page zoom out": {"en": "zoom out", "zh": "缩小"},
     "page fit": {"en": "fit", "zh": "适合窗口"},
