@@ -400,7 +400,8 @@ def page_data(root: Value, steps: Sequence[Step], lang: str = "en", *,
         "frames": frames,
         "text": {"counter": text("page counter", lang, i="{i}", n="{n}"), "data": text("data", lang),
                  "gates of": text("page gates of", lang, name="{name}"), "prefix": step_prefix(lang),
-                 "show all": text("page show all", lang, n="{n}"), "show fewer": text("page show fewer", lang)},
+                 "show all": text("page show all", lang, n="{n}"), "show fewer": text("page show fewer", lang),
+                 "minimap": text("page minimap", lang)},
         **({"groups": list(groups)} if collapse else {}),
     }
     return svg, data

@@ -231,7 +231,8 @@
   var MINI_W = 240;  // at most this wide (CSS px), a quarter of the stage's width, 30 % of its height
   var mini = {frame: gg.el("div", {className: "gg-minimap"}), drawing: null, target: null};
   mini.frame.hidden = true;
-  mini.frame.setAttribute("aria-hidden", "true");
+  mini.frame.setAttribute("aria-hidden", "true");  // a pointer's shortcut; the keys and "fit" do the same
+  mini.frame.title = data.text.minimap || "";
   stage.appendChild(mini.frame);
   function miniOf(drawing, box) {  // the drawing's minimap (made once): a copy of its shapes; box: its whole
     if (drawing.ggMini) { return drawing.ggMini; }
