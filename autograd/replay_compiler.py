@@ -584,8 +584,10 @@ class MatmulStep:
         # (a matmul with out= can skip BLAS: measured 6× slower on the image workload)
         if n_inst == 1:
             out[...] = pv[W] @ X
-        else:
-            out.reshape(n_inst, W.shape[0], V.shape[1])[...] = pv[W] @ X.reshape(n_inst, W.shape[1], V.shape[1])
+        else:  # one product for all instances: the column sets side by side, (K, n_inst·B)
+            m, K, B = W.shape[0], W.shape[1], V.shape[1]
+            side = pv[W] @ X.reshape(n_inst, K, B).transpose(1, 0, 2).reshape(K, n_inst * B)
+            out.reshape(n_inst, m, B)[...] = side.reshape(m, n_inst, B).transpose(1, 0, 2)
         for b in self.biases:
             out += pv.take(b)[:, None]
         if len(self.terms):
@@ -603,10 +605,11 @@ class MatmulStep:
         if n_inst == 1:
             dX = pv[W].T @ G  # ∂/∂x_k = Σ_j w_jk · g_j
             gW = (G * w) @ X.T  # ∂/∂w_jk = Σ_b weight_b · g_jb · x_kb
-        else:
-            G3 = G.reshape(n_inst, m, B)
-            dX = np.matmul(pv[W].T, G3).reshape(n_inst * K, B)
-            gW = np.matmul(G3 * w, X.reshape(n_inst, K, B).transpose(0, 2, 1)).sum(axis=0)  # and over instances
+        else:  # as the forward: instances side by side, so each is one matrix product
+            Gs = G.reshape(n_inst, m, B).transpose(1, 0, 2).reshape(m, n_inst * B)
+            Xs = X.reshape(n_inst, K, B).transpose(1, 0, 2).reshape(K, n_inst * B)
+            dX = (pv[W].T @ Gs).reshape(K, n_inst, B).transpose(1, 0, 2).reshape(n_inst * K, B)
+            gW = (Gs * np.tile(w, n_inst)) @ Xs.T  # summed over the data points of every instance
         if self.xpush is not None:
             _write(GE, self.xpush, dX)
         else:
