@@ -23,8 +23,10 @@ def trace(fn: Callable[..., Value], *example_inputs: float, keep: Iterable[Value
     """Run ``fn`` once on Values of ``example_inputs`` and return its graph as a replayable :class:`Program`.
 
     ``fn`` takes one Value per example input and returns one Value. The leaves it reaches but
-    does not take as inputs (a model's parameters, constants) are *captured*: the program reads
-    their current ``.data`` at every call and adds gradients into their ``.grad``.
+    does not take as inputs are *captured*: a number its operators made a leaf of (the 2 in
+    ``x * 2``, relu's 0) is a constant, read once; any other leaf, a ``Value(...)`` someone made
+    (a model's parameters), is read from its ``.data`` at every call and gets its gradients
+    added into its ``.grad`` (the rule: ``autograd.replay_compiler.Leaves``).
 
     A trace is valid for every data point where ``fn`` builds the same gates in the same order
     from the same leaves: no Python ``if`` on ``.data``, no constant computed from the inputs'

@@ -26,7 +26,7 @@ from .value import Value
 
 __all__ = [
     "MATMUL_MIN_TERMS", "Dot", "Emitted", "Fused", "GateStep", "Graph", "Group", "Leaves", "MatmulStep",
-    "Schedule", "Slot", "SumStep", "classify", "collect", "emit", "fuse", "schedule",
+    "Schedule", "Slot", "SumStep", "classify", "collect", "emit", "fuse", "schedule", "span",
 ]
 
 #: A sum with at least this many "parameter × column" terms replays as a matrix product.
