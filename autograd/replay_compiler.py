@@ -14,7 +14,8 @@ Nodes are named by their *position* in the traced order (``graph.nodes[i]``) thr
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
@@ -205,28 +206,24 @@ def _add_chains(graph: Graph) -> tuple[dict[int, list[Term]], set[int]]:
     return terms, absorbed
 
 
-def _weight_and_column(graph: Graph, captured: Mapping[int, int], j: int) -> Optional[tuple[int, int]]:
-    """For a term j = w × x (w captured, x not, the product used only by its sum): (w, x), else None."""
-    if graph.ops[j] != "mul" or graph.uses[j] != 1 or j in graph.protected:
-        return None
-    a, b = graph.parents[j]
-    if (a in captured) == (b in captured):
-        return None
-    return (a, b) if a in captured else (b, a)
-
-
 def _products(graph: Graph, leaves: Leaves, terms: list[Term]) -> tuple[list[tuple[int, int, int]], list[Term]]:
-    """A sum's terms split into (product, weight, column) triples, each column once, and the other terms."""
+    """A sum's terms split into (product, weight, column) triples, each column once, and the other terms.
+
+    A term is a product when it is w × x (or x × w) with w captured and x not, used only by this sum.
+    """
     dots, others, seen = [], [], set()
-    ops, captured = graph.ops, leaves.index
+    ops, uses, parents, protected, captured = graph.ops, graph.uses, graph.parents, graph.protected, leaves.index
     for term in terms:
         j = term[0]
-        pair = _weight_and_column(graph, captured, j) if ops[j] == "mul" else None
-        if pair is not None and pair[1] not in seen:
-            seen.add(pair[1])
-            dots.append((j, *pair))
-        else:
-            others.append(term)
+        if ops[j] == "mul" and uses[j] == 1 and j not in protected:
+            a, b = parents[j]
+            if (a in captured) != (b in captured):
+                w, x = (a, b) if a in captured else (b, a)
+                if x not in seen:
+                    seen.add(x)
+                    dots.append((j, w, x))
+                    continue
+        others.append(term)
     return dots, others
 
 
@@ -732,7 +729,9 @@ class _Router:
     """
 
     def __init__(self, leaves: Leaves, row: dict[int, int], fan_in: list[int], first_free: int) -> None:
-        self.leaves, self.row, self.fan_in = leaves, row, fan_in
+        self.row, self.fan_in = row, fan_in
+        self.index = leaves.index  # captured leaf -> its index in p
+        self.constants = frozenset(leaves.constants)
         self.incoming: dict[int, list[tuple[int, int, int]]] = {}  # node -> (-time, slot, source row)
         self.leaf_edges: list[tuple[int, int, int, int]] = []  # (-time, slot, source row, index in p)
         self.next_free = first_free  # the next contribution row
@@ -745,9 +744,9 @@ class _Router:
 
     def send(self, slot: Slot, first_source: int) -> None:
         """Node ``slot.nodes[q]`` gets the contribution in row ``first_source + q``, at ``slot.when[q]``."""
-        index = self.leaves.index
+        index, constants = self.index, self.constants
         for q, (j, (time, s)) in enumerate(zip(slot.nodes, slot.when)):
-            if self.leaves.is_constant(j):
+            if j in constants:
                 continue  # nobody sees a constant's gradient
             if j in index:
                 self.leaf_edges.append((-time, s, first_source + q, index[j]))
@@ -756,11 +755,17 @@ class _Router:
 
     def pushable(self, targets: Sequence[int]) -> bool:
         """Whether every target is a replayed node or input whose gradient is this one contribution."""
-        return all(j not in self.leaves.index and self.fan_in[j] == 1 for j in targets)
+        index, fan_in = self.index, self.fan_in
+        return all(j not in index and fan_in[j] == 1 for j in targets)
+
+    def captured(self, targets: Sequence[int]) -> bool:
+        """Whether every target is a captured leaf (read from p, not from value rows)."""
+        index = self.index
+        return all(j in index for j in targets)
 
     def operand(self, targets: Sequence[int]) -> Operand:
-        if all(j in self.leaves.index for j in targets):
-            return ("p", np.array([self.leaves.index[j] for j in targets], dtype=np.intp))
+        if self.captured(targets):
+            return ("p", np.array([self.index[j] for j in targets], dtype=np.intp))
         return ("v", _rows([self.row[j] for j in targets]))
 
     def pulls(self, nodes: Sequence[int]) -> tuple[Pull, ...]:
@@ -776,7 +781,7 @@ class _Router:
         )
 
 
-def _gate_step(g: Group, start: int, router: _Router) -> GateStep:
+def _gate_step(g: Group, start: int, router: _Router) -> Callable[[tuple[Pull, ...]], Step]:
     gate = g.gate
     if gate is None or gate.numpy is None:
         raise ValueError(f"gate {gate.name if gate else None!r} has no numpy twin (Gate.numpy): replay cannot run it")
@@ -786,7 +791,7 @@ def _gate_step(g: Group, start: int, router: _Router) -> GateStep:
     edges: list[Optional[int]] = []
     for s, slot in enumerate(g.slots):
         one = fixed is not None and fixed[s] == 1.0  # 1 × g = g: the node's own gradient rows
-        if all(router.leaves.is_constant(j) for j in slot.nodes):  # relu's 0: no gradient to compute
+        if router.constants.issuperset(slot.nodes):  # relu's 0: no gradient to compute
             push.append(None)
             edges.append(None)
         elif router.pushable(slot.nodes):
@@ -798,7 +803,7 @@ def _gate_step(g: Group, start: int, router: _Router) -> GateStep:
             edges.append(None if one else first)
             router.send(slot, first)
     args = tuple(router.operand(slot.nodes) for slot in g.slots)
-    return GateStep(g.level, start, start + m, gate, gate.numpy, g.const, args, tuple(push), tuple(edges))
+    return partial(GateStep, g.level, start, start + m, gate, gate.numpy, g.const, args, tuple(push), tuple(edges))
 
 
 def _term_push(g: Group, start: int, router: _Router) -> Optional[np.ndarray]:
@@ -816,12 +821,12 @@ def _term_rows(g: Group, router: _Router, slots: Sequence[Slot]) -> np.ndarray:
     return np.array([[router.row[j] for j in s.nodes] for s in slots], dtype=np.intp).reshape(len(slots), len(g.nodes))
 
 
-def _sum_step(g: Group, start: int, router: _Router) -> SumStep:
+def _sum_step(g: Group, start: int, router: _Router) -> Callable[[tuple[Pull, ...]], Step]:
     terms = _term_rows(g, router, g.slots)
-    return SumStep(g.level, start, start + len(g.nodes), terms, _term_push(g, start, router))
+    return partial(SumStep, g.level, start, start + len(g.nodes), terms, _term_push(g, start, router))
 
 
-def _matmul_step(g: Group, start: int, router: _Router) -> MatmulStep:
+def _matmul_step(g: Group, start: int, router: _Router) -> Callable[[tuple[Pull, ...]], Step]:
     n_inst, K = len(g.columns), len(g.columns[0])
     W = np.array(g.weights, dtype=np.intp)
     flat = [x for xs in g.columns for x in xs]
@@ -834,14 +839,16 @@ def _matmul_step(g: Group, start: int, router: _Router) -> MatmulStep:
         xedge = router.block(len(flat))
         last = max(g.nodes)  # the columns' contributions, handed out with the last of the layer's sums
         router.send(Slot(tuple(flat), tuple((last, 0) for _ in flat)), xedge)
-    leaf_terms = [s for s in g.slots if all(j in router.leaves.index for j in s.nodes)]  # biases
+    leaf_terms = [s for s in g.slots if router.captured(s.nodes)]  # biases
     biases = tuple(router.operand(s.nodes)[1] for s in leaf_terms)
     terms = _term_rows(g, router, [s for s in g.slots if not any(s is b for b in leaf_terms)])
-    return MatmulStep(g.level, start, start + len(g.nodes), W, len(np.unique(W)) == W.size, n_inst, columns,
-                      biases, terms, _term_push(g, start, router), xpush, xedge)
+    return partial(MatmulStep, g.level, start, start + len(g.nodes), W, len(np.unique(W)) == W.size, n_inst,
+                   columns, biases, terms, _term_push(g, start, router), xpush, xedge)
 
 
-_STEP: dict[str, Callable[[Group, int, _Router], Step]] = {"gate": _gate_step, "sum": _sum_step, "matmul": _matmul_step}
+#: Each kind's step builder: it routes the group's gradients and returns the step, given its pulls
+#: (known once every group has sent its contributions).
+_STEP: dict[str, Callable[[Group, int, _Router], Callable[[tuple[Pull, ...]], Step]]] = {"gate": _gate_step, "sum": _sum_step, "matmul": _matmul_step}
 
 
 def _fan_in(plan: Schedule, n: int) -> list[int]:
@@ -869,8 +876,8 @@ def emit(graph: Graph, leaves: Leaves, plan: Schedule) -> Emitted:
     """
     layout = _layout(graph, leaves, plan)
     router = _Router(leaves, layout.row, _fan_in(plan, len(graph.nodes)), layout.n_rows)
-    steps: list[Step] = [_STEP[g.kind](g, start, router) for g, start in zip(plan.groups, layout.starts)]
-    steps = [replace(step, pulls=router.pulls(g.nodes)) for step, g in zip(steps, plan.groups)]
+    builders = [_STEP[g.kind](g, start, router) for g, start in zip(plan.groups, layout.starts)]
+    steps = [build(router.pulls(g.nodes)) for build, g in zip(builders, plan.groups)]
     input_pulls = router.pulls([p for p in graph.inputs if p is not None])
     leaf_edges = sorted(router.leaf_edges)
     return Emitted(
