@@ -244,28 +244,12 @@ class Program:
         if block is not None:
             if columns:
                 raise TypeError("give the columns or block=, not both")
-            A = np.asarray(block, dtype=float)
-            if A.ndim != 2 or A.shape[0] != self.n_inputs or A.shape[1] == 0:
-                raise ValueError(f"block must have shape (n_inputs, B) = ({self.n_inputs}, B >= 1), got {A.shape}")
-            with np.errstate(all="ignore"):
-                finite = np.isfinite(A.sum())
-            if not finite:
-                k, b = np.argwhere(~np.isfinite(A))[0]
-                raise ValueError(f"column {k} needs finite numbers, got {float(A[k, b])!r} at data point {int(b)}")
-            return A, A.shape[1]
+            return self._block(block)
         if len(columns) != self.n_inputs:
             raise TypeError(f"the program takes {self.n_inputs} column(s), one per input of fn, got {len(columns)}")
         arrays, B = [], None
         for k, c in enumerate(columns):
-            if type(c) is np.ndarray and c.dtype == np.float64 and c.ndim == 1:
-                a = c  # the common case, checked first
-            else:
-                try:
-                    a = np.asarray(c, dtype=float)
-                except (TypeError, ValueError):
-                    raise TypeError(f"column {k} must be numbers (a 1-D array or a number), got {type(c).__name__}") from None
-                if a.ndim > 1:
-                    raise ValueError(f"column {k} must be 1-D (one number per data point), got shape {a.shape}")
+            a = _column(k, c)
             if a.ndim == 1:
                 if B is not None and len(a) != B:
                     raise ValueError(f"column {k} has {len(a)} data points, an earlier column has {B}")
@@ -283,6 +267,18 @@ class Program:
                     raise ValueError(f"column {k} needs finite numbers, got {float(a.reshape(-1)[bad[0]])!r} "
                                      f"at data point {int(bad[0])}")
         return [a if a.ndim else np.full(B, float(a)) for a in arrays], B
+
+    def _block(self, block: np.ndarray) -> tuple[np.ndarray, int]:
+        """block= as an (n_inputs, B) array of finite floats, and B."""
+        A = np.asarray(block, dtype=float)
+        if A.ndim != 2 or A.shape[0] != self.n_inputs or A.shape[1] == 0:
+            raise ValueError(f"block must have shape (n_inputs, B) = ({self.n_inputs}, B >= 1), got {A.shape}")
+        with np.errstate(all="ignore"):
+            finite = np.isfinite(A.sum())
+        if not finite:
+            k, b = np.argwhere(~np.isfinite(A))[0]
+            raise ValueError(f"column {k} needs finite numbers, got {float(A[k, b])!r} at data point {int(b)}")
+        return A, A.shape[1]
 
     @staticmethod
     def _weights(weights: Optional[Column], B: int) -> np.ndarray:
@@ -415,3 +411,14 @@ def _rows_word(start: int, stop: int) -> str:
     return f"row {start}" if stop - start == 1 else f"rows {span(start, stop)}"
 
 
+def _column(k: int, c: Column) -> np.ndarray:
+    """Column k as a float array of at most one dimension (a number stands for every data point)."""
+    if type(c) is np.ndarray and c.dtype == np.float64 and c.ndim == 1:
+        return c  # the common case, checked first
+    try:
+        a = np.asarray(c, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"column {k} must be numbers (a 1-D array or a number), got {type(c).__name__}") from None
+    if a.ndim > 1:
+        raise ValueError(f"column {k} must be 1-D (one number per data point), got shape {a.shape}")
+    return a

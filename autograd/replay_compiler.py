@@ -127,9 +127,6 @@ class Leaves:
         """The captured leaves' positions in the order of ``p``: the parameters, then the constants."""
         return self.parameters + self.constants
 
-    def is_constant(self, i: int) -> bool:
-        return self.index.get(i, -1) >= len(self.parameters)
-
 
 def _is_lifted(node: Value) -> bool:
     """Whether an operator made the leaf from a Python number (and nobody labelled it since)."""
