@@ -932,15 +932,15 @@ class Stepper:
         """The page in an ``<iframe sandbox="allow-scripts">``, ``height`` CSS pixels tall, as one line of HTML.
 
         The page is the ``srcdoc``: in a double-quoted attribute only ``&`` and ``"`` need
-        escaping, and each line break is written ``&#10;``, so the markup holds no blank line
+        escaping, and each line break is written ``&#10;`` (``&#13;``), so the markup holds no blank line
         (a Markdown HTML block ends at one).
 
         >>> page = stepper(Value(2.0, "x") * Value(3.0, "y"))
         >>> frame = page.iframe_html()
-        >>> frame.startswith("<iframe srcdoc="), "\n" in frame, html.unescape(frame.split('"')[1]) == page.html
+        >>> frame.startswith("<iframe srcdoc="), chr(10) in frame, html.unescape(frame.split('"')[1]) == page.html
         (True, False, True)
         """
-        srcdoc = self.html.replace("&", "&amp;").replace('"', "&quot;").replace("\r", "").replace("\n", "&#10;")
+        srcdoc = self.html.replace("&", "&amp;").replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
         return (f'<iframe srcdoc="{srcdoc}" sandbox="allow-scripts" style="width:100%;height:{int(height)}px;border:0" '
                 f'title="{html.escape(text("page title", self.lang))}"></iframe>')
 
