@@ -246,7 +246,7 @@ def _delays(count: int) -> list[int]:
     return [FIRST_MS] + [step] * (count - 2) + [LAST_MS] if count > 1 else [LAST_MS]
 
 
-def animate(svg: str, data: dict[str, Any]) -> bytes:
+def animate(svg: str, data: dict[str, Any], last: Optional[int] = None) -> bytes:
     """The backward pass of a stepper page as an animated PNG that loops: one frame per page frame.
 
     Frame 0 shows the forward values (every gradient ``?``) under a strip with the forward
@@ -264,6 +264,8 @@ def animate(svg: str, data: dict[str, Any]) -> bytes:
     Args:
         svg: the page's drawing(s) and ``data`` its frames, from :func:`viz.html.page_data`
             (a collapsed page's groups' own drawings are not shown; its groups step as a whole).
+        last: play frames 0 to ``last`` only and hold there (None: every frame), e.g. an
+            exercise's first wrong step; the header still counts the whole pass.
 
     Returns:
         The APNG's bytes (a PNG viewer without APNG support shows frame 0).
@@ -284,11 +286,14 @@ def animate(svg: str, data: dict[str, Any]) -> bytes:
     except ImportError:
         raise RenderError("the notebook's animation is drawn with Pillow: pip install pillow") from None
     drawing = _Drawing(svg, data)
-    frames = data["frames"]
+    steps = len(data["frames"]) - 1
+    if last is not None and not (isinstance(last, int) and 0 <= last <= steps):
+        raise ValueError(f"animate: last must be a frame index from 0 to {steps}, got {last!r}")
+    frames = data["frames"][:None if last is None else last + 1]
     # the header: the forward pass's title, then "step k of n" (only its number changes: few bytes)
     lang = data.get("lang", "en")
     titles = [frames[0]["c"][0] if frames[0].get("c") else ""]
-    titles += [text("anim counter", lang, k=k, n=len(frames) - 1) for k in range(1, len(frames))]
+    titles += [text("anim counter", lang, k=k, n=steps) for k in range(1, len(frames))]
     vx, vy, vw, vh = drawing.view
     # the image: the header strip, then the drawing at SCALE (wider if a title needs it)
     header_w = [math.ceil(_helvetica_em(t) * HEADER_FONT * 1.1) + 16 for t in titles]

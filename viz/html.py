@@ -914,12 +914,14 @@ class Stepper:
     """
 
     def __init__(self, page: str, frames: int, lang: str = "en", *,
-                 drawing: Optional[tuple[str, dict[str, Any]]] = None, name: str = "") -> None:
+                 drawing: Optional[tuple[str, dict[str, Any]]] = None, name: str = "",
+                 last: Optional[int] = None) -> None:
         self.html = page
         self.frames = frames
         self.lang = lang
         self._drawing = drawing  # the page's svg and data (page_data), for the animation
         self._name = name
+        self._last = last  # the animation stops at this frame (None: the last one)
         self._animation: Optional[bytes] = None
 
     def save(self, path: PathT) -> PathT:
@@ -950,7 +952,7 @@ class Stepper:
         if self._animation is None and self._drawing is not None:
             from .animation import animate  # Pillow and the rasteriser: only when a notebook asks
 
-            self._animation = animate(*self._drawing)
+            self._animation = animate(*self._drawing, last=self._last)
         return self._animation
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, str]]:

@@ -144,7 +144,7 @@ def test_include_and_exclude_pick_mimetypes() -> None:
 def test_saving_a_page_makes_no_animation(monkeypatch, tmp_path) -> None:
     """save_html and stepper() never draw the animation: only a notebook display does, once."""
     calls = []
-    monkeypatch.setattr(viz.animation, "animate", lambda *args: calls.append(args) or b"png")
+    monkeypatch.setattr(viz.animation, "animate", lambda *args, **options: calls.append(args) or b"png")
     viz.save_html(demo(), tmp_path / "page.html")
     page = stepper(demo())
     assert calls == []
@@ -155,7 +155,7 @@ def test_saving_a_page_makes_no_animation(monkeypatch, tmp_path) -> None:
 
 def test_without_the_rasteriser_the_live_page_and_the_line_still_show(monkeypatch) -> None:
     """No Pillow, resvg or CJK font: no PNG in the bundle, the page and the line remain."""
-    def broken(*args: object) -> bytes:
+    def broken(*args: object, **options: object) -> bytes:
         raise RenderError("no rasteriser")
 
     monkeypatch.setattr(viz.animation, "animate", broken)
@@ -181,7 +181,22 @@ def test_an_exercise_page_plays_up_to_its_first_wrong_step() -> None:
     report = exercises.check_backward(function, graph, calls=calls)
     page = viz.exercise_stepper(report)
     assert report.step is not None and report.step + 2 < page.frames
-    assert len(frames_of(page.animation())) == report.step + 2  # the forward frame, steps 0 … report.step
+    frames = frames_of(page.animation())
+    assert len(frames) == report.step + 2  # the forward frame, steps 0 … report.step
+
+
+def test_an_animation_cut_short_still_counts_the_whole_pass() -> None:
+    """animate(last=k) plays frames 0 … k; its frame k is the full animation's, header ("Step 1 of 2") included
+    (the two palettes differ a little: each is chosen from its own frames' pixels)."""
+    import numpy as np
+
+    f = demo()
+    svg, data = page_data(f, list(backward_steps(f)))
+    short, full = frames_of(viz.animation.animate(svg, data, last=1)), frames_of(viz.animation.animate(svg, data))
+    apart = np.abs(np.asarray(short[1], dtype=int) - np.asarray(full[1], dtype=int)).max()
+    assert len(short) == 2 and apart <= 64  # "Step 1 of 1" instead would differ by some 200
+    with pytest.raises(ValueError, match="last must be a frame index from 0 to 2, got 3"):
+        viz.animation.animate(svg, data, last=3)
 
 
 def test_animate_names_a_drawing_it_cannot_read() -> None:
