@@ -32,10 +32,18 @@ FIRST_MS, LAST_MS, PASS_MS, STEP_MS = 2500, 4000, 40_000, (600, 1500)
 # Latin fonts first (Helvetica's metric twins: the cells are sized for Helvetica), then CJK ones.
 _FONTS = LATIN_STACK.replace(", sans-serif", "") + ", " + FONT_STACK.split(", ", 2)[2]
 
+#: A drawing larger than this many pixels at SCALE is drawn smaller, to fit (a graph of thousands of
+#: nodes stepped gate by gate); one that would need a scale below MIN_SCALE is not animated.
+MAX_PIXELS, MIN_SCALE = 16_000_000, 0.25
+
+#: A page with more frames than this is not animated (each frame costs a few rasteriser runs; a
+#: 645-gate graph stepped gate by gate took a minute).
+MAX_FRAMES = 300
+
 # The page's CSS for a frame's marks (viz.html's _STYLE), as SVG attributes. Its strokes are
-# "non-scaling" (screen pixels): here divided by SCALE, to be as wide in the image.
-_ACTIVE_GATE = {"fill": ACTIVE_FILL, "stroke": GRAD, "stroke-width": f"{4 / SCALE:.2f}"}  # .node.active ellipse
-_ACTIVE_BOX = {"stroke": GRAD, "stroke-width": f"{2 / SCALE:.2f}"}  # .node.active > polygon
+# "non-scaling" (screen pixels): in the drawing's units they are divided by the scale.
+_ACTIVE_GATE = {"fill": ACTIVE_FILL, "stroke": GRAD, "stroke-width": "4"}  # .node.active ellipse
+_ACTIVE_BOX = {"stroke": GRAD, "stroke-width": "2"}  # .node.active > polygon
 _HOT_HEAD = {"fill": GRAD, "stroke": GRAD}  # .edge.hot polygon
 _TOUCHED = {"fill": TOUCHED_FILL}  # .gbg.touched
 _CURRENT = {"font-weight": "bold"}  # .node.current .gv
@@ -148,6 +156,18 @@ class _Drawing:
         self.units = {key: (one(key), [g for title, ab in ends.items() if key in ab for g in by_title[title]])
                       for key in data.get("groups", [])}
         self.original = {element: dict(element.attrib) for element in graph.iter()}
+        # pixels per unit: SCALE, or less for a drawing too large for one picture
+        area = max(self.view[2] * self.view[3], 1.0)
+        self.pixels = min(SCALE, math.sqrt(MAX_PIXELS / area))
+        if self.pixels < MIN_SCALE:
+            raise RenderError(
+                f"animate: the drawing is {self.view[2]:.0f} × {self.view[3]:.0f} points, too large to animate "
+                f"(it would be drawn at {self.pixels:.2f} px a point); save the page with viz.save_html instead"
+            )
+
+    def unscaled(self, style: dict[str, str]) -> dict[str, str]:
+        """``style`` with its stroke width (screen pixels) in the drawing's units at :attr:`pixels` per unit."""
+        return {**style, "stroke-width": f"{float(style['stroke-width']) / self.pixels:.2f}"}
 
     def box(self, element: ET.Element) -> Optional[_Box]:
         """Where ``element`` draws, in the drawing's (viewBox) units: its points, then scale(s) … translate(t)."""
@@ -173,8 +193,8 @@ class _Drawing:
 
         def active(group: Optional[ET.Element], edges: Sequence[ET.Element]) -> None:
             if group is not None:
-                mark(group.iter("ellipse"), _ACTIVE_GATE)
-                mark(iter(group.findall("polygon")), _ACTIVE_BOX)
+                mark(group.iter("ellipse"), self.unscaled(_ACTIVE_GATE))
+                mark(iter(group.findall("polygon")), self.unscaled(_ACTIVE_BOX))
             for edge in edges:
                 mark(edge.iter("polygon"), _HOT_HEAD)
 
@@ -256,8 +276,9 @@ def animate(svg: str, data: dict[str, Any], last: Optional[int] = None) -> bytes
     step filled in, the cells that just received a contribution shaded, the gate's output in
     bold — under "Step k of n". Each step shows 0.6–1.5 s (the pass in about 40 s), the last 4 s,
     then it loops. The drawing is rasterised once (by resvg, :func:`viz.backend.rasterise_svg`)
-    at :data:`SCALE`; each step redraws only the parts that change, stored as a sub-frame of the
-    pixels that differ (the rest transparent, so it costs little), with one palette for all.
+    at :data:`SCALE` (smaller for a drawing over :data:`MAX_PIXELS`); each step redraws only
+    the parts that change, stored as a sub-frame of the pixels that differ (the rest
+    transparent, so it costs little), with one palette for all.
     Where the header strip and a wide drawing's changes lie far apart, a step is two APNG
     frames: the header first, shown for no time, then the drawing's changes.
 
@@ -271,7 +292,9 @@ def animate(svg: str, data: dict[str, Any], last: Optional[int] = None) -> bytes
         The APNG's bytes (a PNG viewer without APNG support shows frame 0).
 
     Raises:
-        RenderError: resvg-py or Pillow is missing, or no CJK font for a Chinese drawing.
+        RenderError: resvg-py or Pillow is missing, no CJK font for a Chinese drawing, or the
+            drawing is too large or has too many frames to animate (:data:`MAX_PIXELS`,
+            :data:`MAX_FRAMES`).
 
     >>> from autograd import Value, backward_steps
     >>> from viz.html import page_data
@@ -285,6 +308,9 @@ def animate(svg: str, data: dict[str, Any], last: Optional[int] = None) -> bytes
         from PIL import Image
     except ImportError:
         raise RenderError("the notebook's animation is drawn with Pillow: pip install pillow") from None
+    if len(data["frames"]) > MAX_FRAMES:
+        raise RenderError(f"animate: {len(data['frames'])} frames are too many to animate (at most {MAX_FRAMES}); "
+                          "step by neuron (collapse=\"neuron\") or save the page with viz.save_html")
     drawing = _Drawing(svg, data)
     steps = len(data["frames"]) - 1
     if last is not None and not (isinstance(last, int) and 0 <= last <= steps):
@@ -295,14 +321,15 @@ def animate(svg: str, data: dict[str, Any], last: Optional[int] = None) -> bytes
     titles = [frames[0]["c"][0] if frames[0].get("c") else ""]
     titles += [text("anim counter", lang, k=k, n=steps) for k in range(1, len(frames))]
     vx, vy, vw, vh = drawing.view
-    # the image: the header strip, then the drawing at SCALE (wider if a title needs it)
+    scale = drawing.pixels
+    # the image: the header strip, then the drawing at scale (wider if a title needs it)
     header_w = [math.ceil(_helvetica_em(t) * HEADER_FONT * 1.1) + 16 for t in titles]
-    width, height = max(math.ceil(vw * SCALE), *header_w), HEADER + math.ceil(vh * SCALE)
+    width, height = max(math.ceil(vw * scale), *header_w), HEADER + math.ceil(vh * scale)
     fonts = _escape(_FONTS).replace("'", "&apos;")
     base = _rasterise(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}pt" height="{height}pt" font-family="{fonts}">'
         f'<rect width="{width}" height="{height}" fill="white"/>{_header(titles[0], width)}'
-        f'<g transform="translate(0 {HEADER}) scale({SCALE}) translate({-vx} {-vy})">{drawing.fragment(_Box(vx, vy, vx + vw, vy + vh))}</g>'
+        f'<g transform="translate(0 {HEADER}) scale({scale}) translate({-vx} {-vy})">{drawing.fragment(_Box(vx, vy, vx + vw, vy + vh))}</g>'
         "</svg>")
     # every step's header in one run: strips stacked, one a row (their text stays inside its row)
     strip = max(header_w)  # as wide as the widest title, frame 0's included, to paint over it
@@ -323,11 +350,11 @@ def animate(svg: str, data: dict[str, Any], last: Optional[int] = None) -> bytes
         w = min(width, strip)
         painted: list[tuple[int, int, Any]] = [(0, 0, headers[HEADER * k:HEADER * (k + 1), :w])]
         for box in _merged([b for b in map(drawing.box, changed) if b is not None]):
-            x0, y0 = max(0, math.floor((box.x0 - vx) * SCALE)), max(0, math.floor((box.y0 - vy) * SCALE))
-            x1, y1 = min(width, math.ceil((box.x1 - vx) * SCALE)), min(height - HEADER, math.ceil((box.y1 - vy) * SCALE))
+            x0, y0 = max(0, math.floor((box.x0 - vx) * scale)), max(0, math.floor((box.y0 - vy) * scale))
+            x1, y1 = min(width, math.ceil((box.x1 - vx) * scale)), min(height - HEADER, math.ceil((box.y1 - vy) * scale))
             if x1 <= x0 or y1 <= y0:
                 continue
-            seen = _Box(vx + x0 / SCALE, vy + y0 / SCALE, vx + x1 / SCALE, vy + y1 / SCALE)
+            seen = _Box(vx + x0 / scale, vy + y0 / scale, vx + x1 / scale, vy + y1 / scale)
             painted.append((x0, HEADER + y0, _rasterise(
                 f'<svg xmlns="http://www.w3.org/2000/svg" width="{x1 - x0}pt" height="{y1 - y0}pt" '
                 f'viewBox="{seen.x0:.4f} {seen.y0:.4f} {seen.x1 - seen.x0:.4f} {seen.y1 - seen.y0:.4f}" '

@@ -205,3 +205,16 @@ def test_animate_names_a_drawing_it_cannot_read() -> None:
     svg, data = page_data(f, list(backward_steps(f)))
     with pytest.raises(ValueError, match="no viewBox of four numbers"):
         viz.animation.animate(re.sub(r'viewBox="[^"]*"', "", svg, count=1), data)
+
+
+def test_a_drawing_too_large_to_animate_is_refused_with_a_render_error() -> None:
+    """A drawing that would need under MIN_SCALE pixels a point to fit MAX_PIXELS: RenderError (the notebook
+    then shows the live page and the line only)."""
+    f = demo()
+    svg, data = page_data(f, list(backward_steps(f)))
+    huge = re.sub(r'viewBox="[^"]*"', 'viewBox="0 0 40000 20000"', svg, count=1)
+    with pytest.raises(RenderError, match="too large to animate"):
+        viz.animation.animate(huge, data)
+    many = {**data, "frames": data["frames"] * (viz.animation.MAX_FRAMES // 3 + 1)}
+    with pytest.raises(RenderError, match="frames are too many to animate"):
+        viz.animation.animate(svg, many)
