@@ -125,6 +125,8 @@ class _Drawing:
         self.move = ([float(n) for n in _NUMBER.findall(move.group(1))] + [0.0, 0.0])[:2] if move else [0.0, 0.0]
         self.parts = [part for part in graph if part.tag != "title"]  # background, clusters, nodes, edges
         self.boxes = [self.box(part) for part in self.parts]
+        self.part_of = {element: k for k, part in enumerate(self.parts) for element in part.iter()}
+        self.text: dict[int, str] = {}  # each part's SVG text as it looks now (made when first needed)
         by_title: dict[str, list[ET.Element]] = {}
         for part in self.parts:
             title = part.find("title")
@@ -222,6 +224,7 @@ class _Drawing:
                 element.attrib.update(self.original[element])
                 element.attrib.update(new.get(element, {}))
                 changed.append(element)
+                self.text.pop(self.part_of[element], None)
         return changed
 
     def retext(self, i: int, shown: str) -> list[ET.Element]:
@@ -231,13 +234,18 @@ class _Drawing:
             if tspan.text != shown:
                 tspan.text = shown
                 changed.append(text)
+                self.text.pop(self.part_of[text], None)
         return changed
 
     def fragment(self, box: _Box) -> str:
         """The parts of the drawing that reach into ``box``, as SVG text, in drawing order."""
-        inner = "".join(ET.tostring(part, encoding="unicode") for part, at in zip(self.parts, self.boxes)
-                        if at is None or at.meets(box))
+        inner = "".join(self._text(k) for k, at in enumerate(self.boxes) if at is None or at.meets(box))
         return f'<g transform="{self.transform}">{inner}</g>'
+
+    def _text(self, k: int) -> str:
+        if k not in self.text:
+            self.text[k] = ET.tostring(self.parts[k], encoding="unicode")
+        return self.text[k]
 
 
 def _header(title: str, width: int) -> str:
