@@ -519,4 +519,6 @@ def exercise_stepper(report: Any, *, lang: str = "en", max_nodes: Optional[int] 
     body = (f'<style>{assets.code("worksheet.css")}</style>\n<div id="ws-banner" role="alert">{banner}</div>\n'
             f'<script type="application/json" id="ws-data">{json_for_script(ws)}</script>\n')
     title = getattr(report, "title", "") or root.label
-    return Stepper(stepper_html(svg, data, title, Addon("ws", script=assets.code("worksheet.js"), body=body)), len(data["frames"]), lang)
+    # its animation (in a notebook) plays the right pass up to the first wrong step, and holds there
+    return Stepper(stepper_html(svg, data, title, Addon("ws", script=assets.code("worksheet.js"), body=body)),
+                   len(data["frames"]), lang, drawing=(svg, data), name=root.label, last=start)
