@@ -237,11 +237,16 @@ _TEXT: dict[str, dict[str, str]] = {
               "the parameters after that epoch. Gradients are orange.",
         "zh": "拖动滑块（或在滑块上按 ← / →）逐轮查看；每张图都显示该轮结束后的参数。梯度为橙色。",
     },
+    # -- a stepper in a notebook (viz.html.Stepper, viz.animation)
+    "anim counter": {"en": "Step {k} of {n}", "zh": "第 {k} 步，共 {n} 步"},
+    "anim alt": {"en": "The backward pass of {name}, step by step (an animation)",
+                 "zh": "{name} 的反向传播，逐步播放（动画）"},
     "page untrusted": {
-        "en": "The backprop stepper shows here once the notebook is trusted (JupyterLab: File ▸ Trust "
-              "Notebook) or the cell is run again; viz.save_html writes the same page as a file.",
-        "zh": "笔记本被信任后（JupyterLab：File ▸ Trust Notebook）或重新运行本单元后，这里会显示反向传播"
-              "逐步演示；viz.save_html 可把同一页面写成文件。",
+        "en": "This animation is the stepper saved with the notebook. To step through it yourself, run "
+              "this cell, or trust the notebook (JupyterLab and Notebook 7: Command Palette \u25b8 \u201cTrust "
+              "Notebook\u201d), or write it as a page with viz.save_html(\u2026) and open that.",
+        "zh": "这段动画是随笔记本保存的逐步演示。要自己逐步操作，请运行本单元，或信任此笔记本（JupyterLab 和 "
+              "Notebook 7：命令面板 \u25b8“Trust Notebook”），或用 viz.save_html(…) 把它写成网页再打开。",
     },
     # -- worksheets and the exercise checker's page (worksheet.py)
     "ws title": {"en": "worksheet", "zh": "练习"},

@@ -646,4 +646,7 @@ def exercise_stepper(report: Any, *, lang: str = "en", max_nodes: Optional[int] 
     body = (f'<style>{_WS_STYLE}</style>\n<div id="ws-banner" role="alert">{banner}</div>\n'
             f'<script type="application/json" id="ws-data">{json_for_script(ws)}</script>\n')
     title = getattr(report, "title", "") or root.label
-    return Stepper(stepper_html(svg, data, title, Addon("ws", script=_WS_SCRIPT, body=body)), len(data["frames"]), lang)
+    # its animation (in a notebook) plays the right pass up to the first wrong step, and holds there
+    shown = {**data, "frames": data["frames"][:start + 1]}
+    return Stepper(stepper_html(svg, data, title, Addon("ws", script=_WS_SCRIPT, body=body)), len(data["frames"]), lang,
+                   drawing=(svg, shown), name=root.label)
