@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "02_gates_and_chain_rule.ipynb"
 CHROMIUM = "/usr/bin/chromium"
-#: the client, the command that serves it and where it opens a notebook
+#: each client (the jupyter subcommand that serves it) and the path under which it opens a notebook
 CLIENTS = {"lab": "lab/tree", "notebook": "notebooks"}
 #: a fresh JupyterLab (both clients share its settings) asks about news, looks for a newer version
 #: on the internet and autosaves: none of it, so nothing covers an output and the copy stays as saved
@@ -167,21 +167,17 @@ def steppers(page, served: SimpleNamespace, inside: str) -> list:
     return [outputs.nth(i) for i in range(count)]
 
 
-def trust(page, client: str) -> None:
-    """Trust the open notebook as its hint tells a learner: JupyterLab's command palette (View ▸
-    Activate Command Palette, "Trust Notebook"), Notebook 7's File ▸ Trust Notebook; then "Trust"."""
+def trust(page) -> None:
+    """Trust the open notebook as the hint tells a learner: the command palette (View ▸ Activate
+    Command Palette in JupyterLab and Notebook 7), "Trust Notebook", then "Trust" in its dialog."""
     from playwright.sync_api import TimeoutError
 
     for attempt in range(3):  # the notebook takes the focus back once its kernel connects, closing the palette
         try:
-            if client == "lab":
-                page.locator(".lm-MenuBar-item", has_text="View").click()
-                page.locator(".lm-Menu-itemLabel", has_text="Activate Command Palette").click()
-                page.locator(".lm-CommandPalette-input").fill("Trust Notebook", timeout=3000)
-                page.locator(".lm-CommandPalette-item", has_text="Trust Notebook").first.click(timeout=3000)
-            else:
-                page.locator(".lm-MenuBar-item", has_text="File").click()
-                page.locator(".lm-Menu-itemLabel", has_text="Trust Notebook").click(timeout=3000)
+            page.locator(".lm-MenuBar-item", has_text="View").click()
+            page.locator(".lm-Menu-itemLabel", has_text="Activate Command Palette").click()
+            page.locator(".lm-CommandPalette-input").fill("Trust Notebook", timeout=3000)
+            page.locator(".lm-CommandPalette-item", has_text="Trust Notebook").first.click(timeout=3000)
             page.locator(".jp-Dialog .jp-mod-accept").click(timeout=5000)  # "Trust this notebook?" … Trust
             return
         except TimeoutError:
@@ -199,7 +195,8 @@ def fitted(inner) -> tuple[bool, dict, dict]:
     inside = (drawing["x"] >= stage["x"] - 1 and drawing["y"] >= stage["y"] - 1
               and drawing["x"] + drawing["width"] <= stage["x"] + stage["width"] + 1
               and drawing["y"] + drawing["height"] <= stage["y"] + stage["height"] + 1)
-    return inside and (drawing["width"] >= stage["width"] / 2 or drawing["height"] >= stage["height"] / 2), drawing, stage
+    large = drawing["width"] >= stage["width"] / 2 or drawing["height"] >= stage["height"] / 2
+    return inside and large, drawing, stage
 
 
 def test_untrusted_steppers_play_an_animation_with_a_hint(page, served: SimpleNamespace) -> None:
@@ -244,7 +241,7 @@ def test_trusted_steppers_step_and_open_fitted(page, served: SimpleNamespace) ->
 
     with pictured(page, served, "trusted") as seen:
         steppers(page, served, "img")  # the notebook has rendered (untrusted) before it is trusted
-        trust(page, served.client)
+        trust(page)
         outputs = steppers(page, served, "iframe")
         for i, output in enumerate(outputs):
             seen.at = output
