@@ -36,7 +36,6 @@ _FONTS = LATIN_STACK.replace(", sans-serif", "") + ", " + FONT_STACK.split(", ",
 # "non-scaling" (screen pixels): here divided by SCALE, to be as wide in the image.
 _ACTIVE_GATE = {"fill": ACTIVE_FILL, "stroke": GRAD, "stroke-width": f"{4 / SCALE:.2f}"}  # .node.active ellipse
 _ACTIVE_BOX = {"stroke": GRAD, "stroke-width": f"{2 / SCALE:.2f}"}  # .node.active > polygon
-_HOT_PATH = {"stroke": GRAD, "stroke-width": f"{2.5 / SCALE:.2f}"}  # .edge.hot path
 _HOT_HEAD = {"fill": GRAD, "stroke": GRAD}  # .edge.hot polygon
 _TOUCHED = {"fill": TOUCHED_FILL}  # .gbg.touched
 _CURRENT = {"font-weight": "bold"}  # .node.current .gv
@@ -222,7 +221,7 @@ class _Drawing:
 
 
 def _header(title: str, width: int) -> str:
-    """The strip above the drawing: the frame's title ("Step 3 of 76: the × gate …"), as SVG in pixels."""
+    """The strip above the drawing with ``title`` ("Step 3 of 76"), ``width`` pixels wide, as SVG in pixels."""
     return (f'<rect width="{width}" height="{HEADER}" fill="#f3f4f6"/>'
             f'<rect y="{HEADER - 2}" width="{width}" height="2" fill="{GRAD}"/>'
             f'<text x="8" y="{HEADER - 8}" font-size="{HEADER_FONT}" font-weight="bold" fill="#1f2937">'
@@ -247,20 +246,26 @@ def _delays(count: int) -> list[int]:
     return [FIRST_MS] + [step] * (count - 2) + [LAST_MS] if count > 1 else [LAST_MS]
 
 
-def animate(svg: str, data: dict[str, Any]) -> bytes:
+def animate(svg: str, data: dict[str, Any], last: Optional[int] = None) -> bytes:
     """The backward pass of a stepper page as an animated PNG that loops: one frame per page frame.
 
-    Frame 0 shows the forward values (every gradient ``?``); each next frame is a step of the
-    page as its script draws it — the active gate and its edges in orange, the gradient cells
-    that step filled in, the cells that just received a contribution shaded — under a strip
-    with the step's title ("Step 3 of 76: …"). The last frame holds longer. The drawing is
-    rasterised once (by resvg, :func:`viz.backend.rasterise_svg`); each step redraws only the
-    parts that change, stored as a sub-frame of the pixels that differ (the rest transparent),
-    so the file grows with the changes, not with the frames. Colours are one shared palette.
+    Frame 0 shows the forward values (every gradient ``?``) under a strip with the forward
+    caption's title; each next frame is a step of the page as its script draws it — the active
+    gate (or collapsed group) outlined in orange, the arrowheads of its edges orange (not the
+    whole edges: a long edge would redraw much of the image each step), the gradient cells that
+    step filled in, the cells that just received a contribution shaded, the gate's output in
+    bold — under "Step k of n". Each step shows 0.6–1.5 s (the pass in about 40 s), the last 4 s,
+    then it loops. The drawing is rasterised once (by resvg, :func:`viz.backend.rasterise_svg`)
+    at :data:`SCALE`; each step redraws only the parts that change, stored as a sub-frame of the
+    pixels that differ (the rest transparent, so it costs little), with one palette for all.
+    Where the header strip and a wide drawing's changes lie far apart, a step is two APNG
+    frames: the header first, shown for no time, then the drawing's changes.
 
     Args:
         svg: the page's drawing(s) and ``data`` its frames, from :func:`viz.html.page_data`
             (a collapsed page's groups' own drawings are not shown; its groups step as a whole).
+        last: play frames 0 to ``last`` only and hold there (None: every frame), e.g. an
+            exercise's first wrong step; the header still counts the whole pass.
 
     Returns:
         The APNG's bytes (a PNG viewer without APNG support shows frame 0).
@@ -281,11 +286,14 @@ def animate(svg: str, data: dict[str, Any]) -> bytes:
     except ImportError:
         raise RenderError("the notebook's animation is drawn with Pillow: pip install pillow") from None
     drawing = _Drawing(svg, data)
-    frames = data["frames"]
+    steps = len(data["frames"]) - 1
+    if last is not None and not (isinstance(last, int) and 0 <= last <= steps):
+        raise ValueError(f"animate: last must be a frame index from 0 to {steps}, got {last!r}")
+    frames = data["frames"][:None if last is None else last + 1]
     # the header: the forward pass's title, then "step k of n" (only its number changes: few bytes)
     lang = data.get("lang", "en")
     titles = [frames[0]["c"][0] if frames[0].get("c") else ""]
-    titles += [text("anim counter", lang, k=k, n=len(frames) - 1) for k in range(1, len(frames))]
+    titles += [text("anim counter", lang, k=k, n=steps) for k in range(1, len(frames))]
     vx, vy, vw, vh = drawing.view
     # the image: the header strip, then the drawing at SCALE (wider if a title needs it)
     header_w = [math.ceil(_helvetica_em(t) * HEADER_FONT * 1.1) + 16 for t in titles]
@@ -335,6 +343,11 @@ def animate(svg: str, data: dict[str, Any]) -> bytes:
                 patches.append(_Patch(x, y, differs, pixels[differs]))
         subframes.append(patches)
     return _apng(base, subframes, _delays(len(frames)))
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """``#rrggbb`` as a tuple of three 0–255 numbers."""
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
@@ -410,7 +423,9 @@ def _apng(base: Any, subframes: Sequence[Sequence[_Patch]], delays: Sequence[int
     stack = np.concatenate([stack, np.full((-len(stack) % COLUMNS, 3), 255, np.uint8)]).reshape(-1, COLUMNS, 3)
     sample = Image.fromarray(np.ascontiguousarray(stack[::SAMPLE]))
     counted = sorted(sample.getcolors(COLUMNS * len(stack)) or [], reverse=True)
-    exact = [colour for count, colour in counted[:min(EXACT, COLOURS // 2)] if count * SAMPLE >= len(stack)]
+    exact = [_rgb(c) for c in ("#ffffff", GRAD, ACTIVE_FILL, TOUCHED_FILL)]  # the page's marks, always exact
+    exact += [colour for count, colour in counted[:min(EXACT, COLOURS // 2)]
+              if count * SAMPLE >= len(stack) and colour not in exact]
     blends = sample.quantize(colors=COLOURS - len(exact), method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     palette = [c for colour in exact for c in colour] + (blends.getpalette() or [])[:(COLOURS - len(exact)) * 3]
     chosen = Image.new("P", (1, 1))

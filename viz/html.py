@@ -914,12 +914,14 @@ class Stepper:
     """
 
     def __init__(self, page: str, frames: int, lang: str = "en", *,
-                 drawing: Optional[tuple[str, dict[str, Any]]] = None, name: str = "") -> None:
+                 drawing: Optional[tuple[str, dict[str, Any]]] = None, name: str = "",
+                 last: Optional[int] = None) -> None:
         self.html = page
         self.frames = frames
         self.lang = lang
         self._drawing = drawing  # the page's svg and data (page_data), for the animation
         self._name = name
+        self._last = last  # the animation stops at this frame (None: the last one)
         self._animation: Optional[bytes] = None
 
     def save(self, path: PathT) -> PathT:
@@ -932,15 +934,15 @@ class Stepper:
         """The page in an ``<iframe sandbox="allow-scripts">``, ``height`` CSS pixels tall, as one line of HTML.
 
         The page is the ``srcdoc``: in a double-quoted attribute only ``&`` and ``"`` need
-        escaping, and each line break is written ``&#10;``, so the markup holds no blank line
+        escaping, and each line break is written ``&#10;`` (``&#13;``), so the markup holds no blank line
         (a Markdown HTML block ends at one).
 
         >>> page = stepper(Value(2.0, "x") * Value(3.0, "y"))
         >>> frame = page.iframe_html()
-        >>> frame.startswith("<iframe srcdoc="), "\n" in frame, html.unescape(frame.split('"')[1]) == page.html
+        >>> frame.startswith("<iframe srcdoc="), chr(10) in frame, html.unescape(frame.split('"')[1]) == page.html
         (True, False, True)
         """
-        srcdoc = self.html.replace("&", "&amp;").replace('"', "&quot;").replace("\r", "").replace("\n", "&#10;")
+        srcdoc = self.html.replace("&", "&amp;").replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
         return (f'<iframe srcdoc="{srcdoc}" sandbox="allow-scripts" style="width:100%;height:{int(height)}px;border:0" '
                 f'title="{html.escape(text("page title", self.lang))}"></iframe>')
 
@@ -950,7 +952,7 @@ class Stepper:
         if self._animation is None and self._drawing is not None:
             from .animation import animate  # Pillow and the rasteriser: only when a notebook asks
 
-            self._animation = animate(*self._drawing)
+            self._animation = animate(*self._drawing, last=self._last)
         return self._animation
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, str]]:

@@ -647,6 +647,5 @@ def exercise_stepper(report: Any, *, lang: str = "en", max_nodes: Optional[int] 
             f'<script type="application/json" id="ws-data">{json_for_script(ws)}</script>\n')
     title = getattr(report, "title", "") or root.label
     # its animation (in a notebook) plays the right pass up to the first wrong step, and holds there
-    shown = {**data, "frames": data["frames"][:start + 1]}
     return Stepper(stepper_html(svg, data, title, Addon("ws", script=_WS_SCRIPT, body=body)), len(data["frames"]), lang,
-                   drawing=(svg, shown), name=root.label)
+                   drawing=(svg, data), name=root.label, last=start)

@@ -164,9 +164,9 @@ def test_chinese_page_draws_with_a_cjk_font(open_page, browser, pages, tmp_path:
 
 
 def test_notebook_output_steps_inside_its_sandboxed_frame(browser) -> None:
-    """stepper()'s notebook HTML, put in a page as Jupyter would, runs in its iframe and steps."""
+    """stepper()'s notebook iframe, put in a page as Jupyter would, runs and steps."""
     x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
-    shown = stepper((x + y) * z)._repr_html_()
+    shown = stepper((x + y) * z).iframe_html()
     page = browser.new_page(viewport={"width": 800, "height": 900})
     try:
         problems: list[str] = []
@@ -186,7 +186,7 @@ def test_a_frame_laid_out_late_still_opens_fitted(browser) -> None:
     """A notebook may lay an output's iframe out after the page loaded (width 0 first): the page
     fits again when it gets its size, so the drawing is not left tiny (a blank-looking stage)."""
     x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
-    shown = stepper((x + y) * z)._repr_html_().replace("width: 100%", "width: 0")
+    shown = stepper((x + y) * z).iframe_html().replace("width:100%", "width:0")
     page = browser.new_page(viewport={"width": 800, "height": 900})
     try:
         page.set_content(f"<!DOCTYPE html><html><body>{shown}</body></html>")
