@@ -36,15 +36,15 @@ def test_value_has_slots_and_identity_equality() -> None:
 
 
 def test_value_signature_and_copies_survive_the_metaclass() -> None:
-    """Value(data, label) is what help() shows; copy and pickle give equal nodes; a subclass keeps its type."""
+    """Value(data, label, role) is what help() shows; copy and pickle give equal nodes; a subclass keeps its type."""
     import copy
     import inspect
     import pickle
 
-    assert list(inspect.signature(Value).parameters) == ["data", "label"]
-    v = Value(2.0, "x")
+    assert list(inspect.signature(Value).parameters) == ["data", "label", "role"]
+    v = Value(2.0, "x", role="parameter")
     for twin in (copy.copy(v), pickle.loads(pickle.dumps(v))):
-        assert (twin.data, twin.label, twin.op) == (2.0, "x", "") and twin is not v
+        assert (twin.data, twin.label, twin.op, twin.role) == (2.0, "x", "", "parameter") and twin is not v
 
     class Named(Value):
         __slots__ = ()
