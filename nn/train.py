@@ -15,7 +15,7 @@ from autograd import GateError, Value
 from . import _replay
 from ._checks import check_choice, check_int, check_real
 from ._gc import cyclic_gc_paused
-from .losses import hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss, total
+from .losses import data_loss, hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss, total_loss
 from .optim import SGD, DivergedError
 
 __all__ = ["ENGINES", "LOSSES", "History", "Start", "fit"]
@@ -219,7 +219,7 @@ def _data_loss(model: Any, xs: Sequence[list], ys: Sequence[int], loss: str) -> 
         else:
             losses.append(_MULTICLASS[loss](out, label))
             correct += max(range(len(out)), key=lambda j: out[j].data) == label  # argmax
-    return total(losses) * (1.0 / len(losses)), correct  # (1/N) Σᵢ Lᵢ
+    return data_loss(losses), correct  # (1/N) Σᵢ Lᵢ
 
 
 @contextmanager
@@ -373,7 +373,7 @@ def fit(
             with _where(where, kept), cyclic_gc_paused():
                 objective, right = _data_loss(model, Xa[batch].tolist(), ya[batch].tolist(), loss)
                 if reg:
-                    objective = objective + l2_penalty(params, reg)  # L = data loss + λ·Σp²
+                    objective = total_loss(objective, l2_penalty(params, reg))  # L = data loss + λ·Σp²
                 optimizer.zero_grad()
                 objective.backward()
                 optimizer.step()
