@@ -23,16 +23,52 @@ Caption = tuple[str, list[str], str]
 
 
 def name_of(node: Value, lang: str = "en") -> str:
-    """How words refer to a node: its label, else "the × output" / "× 的输出", or "the constant 3".
+    """How words refer to a node: its label; else what a network or a loss says it is (its
+    ``part``: "L2.N3's relu", "the margin"); else "the × output" / "× 的输出", or "the constant 3".
 
     >>> name_of(Value(2.0) * 3), name_of(Value(2.0) * 3, "zh"), name_of(Value(3.0), "zh")
     ('the × output', '× 的输出', '常数 3')
+    >>> from autograd import origin
+    >>> with origin("L2.N3", {"max": "relu"}):
+    ...     h = Value(0.5).relu()
+    >>> name_of(h), name_of(h, "zh")
+    ("L2.N3's relu", 'L2.N3 的 relu')
     """
     if node.label:
         return node.label
+    if node.part is not None:
+        if node.origin:
+            return text("part of", lang, origin=node.origin, part=node.part)
+        return text("the part", lang, part=node.part)
     if node.op:
         return text("output of", lang, symbol=gate_symbol(node))
     return text("constant", lang, value=fmt(node.data))
+
+
+def _is_relu(step: Step) -> bool:
+    """Whether a step's gate is a relu: max(0, x), the max gate with a constant 0 first."""
+    zero = step.parents[0]
+    return step.gate.name == "max" and len(step.parents) == 2 and not zero.op and zero.role == "constant" \
+        and zero.data == 0.0
+
+
+def relu_line(step: Step, lang: str = "en") -> str:
+    """What a relu does with the upstream gradient, in words: passes it to its input if > 0, else nothing.
+
+    >>> from autograd import backward_steps, origin
+    >>> x = Value(-0.3, "x")
+    >>> with origin("L2.N3", {"add": "sum", "max": "relu"}):
+    ...     h = (x + 1.0).relu()
+    >>> steps = list(backward_steps(h * -0.3))  # the × gate first, then the relu
+    >>> relu_line(steps[1])
+    "L2.N3's relu passes the upstream gradient -0.3 to its pre-activation because it is > 0"
+    """
+    node, pre = step.node, step.parents[1]
+    own = node.origin is not None and pre.origin == node.origin and pre.op
+    where = text("its pre-activation", lang) if own else name_of(pre, lang)
+    if pre.data > 0.0:
+        return text("caption relu pass", lang, node=name_of(node, lang), upstream=fmt(step.upstream), input=where)
+    return text("caption relu block", lang, node=name_of(node, lang), input=where, data=fmt(pre.data))
 
 
 def gate_called(gate: Gate, lang: str = "en") -> str:
@@ -51,7 +87,8 @@ def gate_called(gate: Gate, lang: str = "en") -> str:
 def forward_caption(root: Value, lang: str = "en") -> Caption:
     """The first frame in words (no rule: no gate has been visited yet)."""
     out = root.label or "out"
-    head = text("caption forward", lang, name=root.label or text("the output", lang), value=fmt(root.data))
+    name = name_of(root, lang) if root.label or root.part is not None else text("the output", lang)
+    head = text("caption forward", lang, name=name, value=fmt(root.data))
     return head, [text("caption forward data", lang), text("caption forward start", lang, out=out)], ""
 
 
@@ -61,6 +98,8 @@ def step_caption(step: Step, total: int, so_far: dict[Value, float], lang: str =
     head = text("caption step", lang, index=step.index + 1, total=total, called=gate_called(step.gate, lang),
                 node=name_of(node, lang), value=fmt(node.data))
     lines = [text("caption upstream", lang, upstream=fmt(step.upstream))]
+    if _is_relu(step):
+        lines.append(relu_line(step, lang))
     for parent, local, contribution in zip(step.parents, step.local_grads, step.contributions):
         lines.append(text("caption contribution", lang, parent=name_of(parent, lang), data=fmt(parent.data),
                           upstream=fmt(step.upstream), local=fmt(local), contribution=fmt(contribution),
