@@ -129,7 +129,7 @@ def dead_fill(share: float) -> str:
     between, as an RGB hex colour.
 
     >>> dead_fill(0.0), dead_fill(1.0), dead_fill(0.5)
-    ('#ffffff', '#fecaca', '#ffe4e4')
+    ('#ffffff', '#fecaca', '#fee4e4')
     """
     red = (0xFE, 0xCA, 0xCA)
     return "#" + "".join(f"{round(255 + (c - 255) * share):02x}" for c in red)
