@@ -120,8 +120,16 @@ _MAX_BLOCKS = 4096
 def _block(name: Optional[str], parts: Parts) -> tuple[_Info, _Info, tuple[_Info, ...], Optional[str]]:
     """The records of an origin block, checked once: a leaf's, a lifted constant's, one per row of
     GATES, and the part of a learner's row's output (see apply)."""
-    key = (name, parts if parts is None or isinstance(parts, str) else tuple(parts.items()))
-    records = _blocks.get(key)
+    if parts is None or isinstance(parts, str):
+        key = (name, parts)
+    elif isinstance(parts, Mapping):
+        key = (name, tuple(parts.items()))
+    else:
+        raise TypeError(f"origin: parts must be a str, a mapping gate name -> str, or None; got {type(parts).__name__}")
+    try:
+        records = _blocks.get(key)
+    except TypeError:  # something unhashable where text belongs: named by the checks below
+        records = None
     if records is not None:
         return records
     if name is not None:
@@ -130,14 +138,12 @@ def _block(name: Optional[str], parts: Parts) -> tuple[_Info, _Info, tuple[_Info
         check_text(name, "origin name")
     if parts is None or isinstance(parts, str):
         by_gate = dict.fromkeys(GATES, parts)
-    elif isinstance(parts, Mapping):
+    else:
         unknown = [g for g in parts if g not in GATES]
         if unknown:
             raise ValueError(f"origin: parts names a gate that is not a row of GATES: {unknown[0]!r} "
                              f"(the rows: {', '.join(GATES)})")
         by_gate = {g: parts.get(g) for g in GATES}
-    else:
-        raise TypeError(f"origin: parts must be a str, a mapping gate name -> str, or None; got {type(parts).__name__}")
     for part in by_gate.values():
         if part is not None:
             if not isinstance(part, str):

@@ -157,7 +157,7 @@ def group_caption(key: str, level: str, steps: list[Step], index: int, total: in
     if level == "neuron" and adds and len({fmt(s.upstream) for s in adds}) == 1:
         lines.append(text("caption adds", lang, count=len(adds), grad=fmt(adds[0].upstream)))
     # the gradients leaving the group's gates: to its inputs and parameters (not to constants such as relu's 0)
-    sending = [(s, [k for k, p in enumerate(s.parents) if p not in by_node and (p.label or p.op or p.origin is None)])
+    sending = [(s, [k for k, p in enumerate(s.parents) if p not in by_node and p.role != "constant"])
                for s in steps]
     sending = [(s, ks) for s, ks in sending if ks]
     for step, ks in sending[:MAX_GATE_LINES]:

@@ -69,12 +69,13 @@ def test_collapsed_neuron_shows_pre_activation_output_and_parameter_gradients(ne
 
 
 def test_many_parameters_are_summarised_by_the_largest_gradient() -> None:
-    """A neuron with more than MAX_PARAMS_LISTED parameters shows their count and the largest |grad|."""
+    """A neuron with more than MAX_PARAMS_LISTED parameters shows their count and the largest |grad|
+    (its parameters are the leaves made with role="parameter", as nn makes them)."""
     xs = [Value(float(i + 1), f"x{i}") for i in range(MAX_PARAMS_LISTED + 2)]
     with origin("L1.N0"):
-        act = Value(0.0, "b")
+        act = Value(0.0, "b", role="parameter")
         for i, x in enumerate(xs):
-            act = act + Value(0.1 * i, f"w{i}") * x
+            act = act + Value(0.1 * i, f"w{i}", role="parameter") * x
         out = act.relu()
     out.backward()
     source = draw_graph(out, collapse="neuron").source

@@ -435,3 +435,48 @@ def test_a_graph_that_is_no_network_is_not_marked(course) -> None:
     from viz.backend import LAYER_MARK
 
     assert LAYER_MARK not in draw_graph(course.f).source
+
+
+# -- every node says what it is ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def network_source() -> str:
+    """The DOT source of nn.MLP(3, [4, 4, 1]) under the hinge loss with label −1, grouped."""
+    import nn
+    from nn.losses import hinge_loss
+
+    loss = hinge_loss(nn.MLP(3, [4, 4, 1])([2.0, 3.0, -1.0]), -1)
+    loss.backward()
+    return draw_graph(loss).source
+
+
+def _names(source: str) -> list[str]:
+    """The bold name cell of every value node, in order."""
+    return re.findall(r"<tr><td><b>([^<]*)</b></td><td>data", source)
+
+
+def test_a_networks_nodes_print_their_parts_and_outputs_their_neuron(network_source) -> None:
+    """Inside a neuron's box: w·x and sum; where a value leaves its neuron: "L2.N3 relu"; the loss's
+    tail: -y·s, margin, hinge; no value node of the network is left without a name."""
+    names = _names(network_source)
+    # one product and one running sum per weight: 32; the score's last sum leaves its neuron
+    assert names.count("w·x") == 3 * 4 + 4 * 4 + 4 and names.count("sum") == 3 * 4 + 4 * 4 + 4 - 1
+    assert {f"L{k}.N{j} relu" for k in (1, 2) for j in range(4)} <= set(names) and "L3.N0 sum" in names
+    assert ["-y", "-y·s", "margin", "hinge"] == [n for n in names if n in ("-y", "-y·s", "margin", "hinge")]
+    unnamed = re.findall(r'bgcolor="#ffffff"[^>]*><tr><td>data', network_source)
+    assert unnamed == []
+
+
+def test_the_hinge_tail_has_no_two_anonymous_constants_of_the_same_value(network_source) -> None:
+    """The anonymous constants of the drawing are relu's 0s and the hinge's 1, never two −1s."""
+    anonymous = re.findall(r'bgcolor="#f3f4f6"[^>]*><tr><td>data (\S+)</td>', network_source)
+    assert sorted(set(anonymous)) == ["0", "1"] and anonymous.count("1") == 1
+
+
+def test_without_boxes_every_part_says_its_neuron() -> None:
+    """group=False: no neuron box, so w·x is printed "L1.N0 w·x"."""
+    import nn
+
+    out = nn.Neuron(2, seed=0)([1.0, 2.0])
+    assert "L1.N0 w·x" in _names(draw_graph(out, group=False).source)
