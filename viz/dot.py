@@ -13,7 +13,7 @@ from .backend import LAYER_COMMENT, Diagram
 from .i18n import CJK_RUN, FONT_STACK, check_lang, gate_rule, text
 
 __all__ = ["draw_graph", "draw_gate", "count_nodes", "role", "fmt", "escape", "node_name", "drawn_name",
-           "key_rows", "DEFAULT_MAX_NODES"]
+           "key_rows", "add_key", "DEFAULT_MAX_NODES"]
 
 #: Significant digits of every number printed on a diagram.
 DIGITS = 4
@@ -715,16 +715,24 @@ def draw_graph(
                                   grad_text=lambda node: fmt(node.grad), lang=lang, group_marks=group_marks)
     if not isinstance(legend, bool):
         raise TypeError(f"{who}: legend must be True or False, got {type(legend).__name__}: {legend!r:.40}")
-    rows = [key_rows(lang)] if legend else []
+    lens_words = ""
     if legend_kind:
         from .lens import lens_legend
 
-        rows.append(f'<tr><td align="left"><font point-size="10">{label_text(lens_legend(legend_kind, lang), limit=400)}'
-                    "</font></td></tr>")
+        lens_words = lens_legend(legend_kind, lang)
+    add_key(diagram, lang, key=legend, words=lens_words)
+    return diagram
+
+
+def add_key(diagram: Diagram, lang: str = "en", *, key: bool = True, steps: bool = False, words: str = "") -> None:
+    """Put the colour key (:func:`key_rows`) and a line of ``words`` (a lens's legend) under ``diagram``,
+    as its graph label; nothing if there is neither. ``steps``: the key of a backward pass, step by step."""
+    rows = [key_rows(lang, steps)] if key else []
+    if words:
+        rows.append(f'<tr><td align="left"><font point-size="10">{label_text(words, limit=400)}</font></td></tr>')
     if rows:
         body = "".join(rows)
         diagram.attr(label=_html(f'<table border="0" cellborder="0" cellspacing="2">{body}</table>'), labelloc="b")
-    return diagram
 
 
 def key_rows(lang: str = "en", steps: bool = False) -> str:

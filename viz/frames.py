@@ -6,7 +6,7 @@ from typing import Iterable, Iterator, Optional
 
 from autograd import Gate, Step, Value, backward_steps, topological_order
 
-from .dot import DEFAULT_MAX_NODES, build_graph, check_size, fmt, gate_symbol
+from .dot import DEFAULT_MAX_NODES, add_key, build_graph, check_size, fmt, gate_symbol
 from .backend import Diagram
 from .i18n import check_lang, gate_rule, text
 
@@ -201,7 +201,8 @@ def backprop_frames(root: Value, lang: str = "en") -> list[Diagram]:
     per step of :func:`autograd.backward_steps`: the active gate is filled orange and its edges
     are drawn in orange, the gradients computed so far are filled in (the ones that just
     received a contribution are shaded), and those not computed yet still show ``?``. So there
-    are 1 + (number of gates) frames, and consecutive frames differ.
+    are 1 + (number of gates) frames, and consecutive frames differ. Each frame has the colour
+    key under it, with the active gate and a gradient just received.
 
     Each frame also carries ``caption`` — the step in words, in ``lang``: upstream × local =
     contribution for each input, with the numbers, and the gate's rule — ``step`` (the
@@ -253,7 +254,8 @@ def backprop_frames(root: Value, lang: str = "en") -> list[Diagram]:
 
         touched = dict.fromkeys(step.parents) if step else {}
         diagram = build_graph(root, order, show="both", rankdir="LR", group=True, grad_text=grad_text,
-                              active=step.node if step else None, touched=touched)
+                              active=step.node if step else None, touched=touched, lang=lang)
+        add_key(diagram, lang, steps=True)
         diagram.caption, diagram.step, diagram.root, diagram.lang = caption_text(caption), step, root, lang
         frames.append(diagram)
     return frames

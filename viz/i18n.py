@@ -60,7 +60,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "key output": {"en": "output", "zh": "最终输出"},
     "key gate": {"en": "○ gate", "zh": "○ 门单元"},
     "key active": {"en": "○ this step's gate", "zh": "○ 本步的门单元"},
-    "key touched": {"en": "grad just received", "zh": "刚收到的梯度"},
+    "key touched": {"en": "gradient just received", "zh": "刚收到的梯度"},
     "key data": {"en": "data: the value (forward pass)", "zh": "值：前向传播算出的数"},
     "key grad": {"en": "grad: ∂output/∂value (backward pass)", "zh": "梯度：∂输出/∂该值（反向传播）"},
     # -- gradient check on the diagram (lens.py)

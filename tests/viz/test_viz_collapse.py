@@ -133,3 +133,11 @@ def test_collapsed_zh_uses_chinese_words(net) -> None:
     """lang="zh" on a collapsed diagram prints 激活前, 输出 and 参数."""
     source = draw_graph(net, collapse="neuron", lang="zh").source
     assert all(word in source for word in ("激活前", "输出", "参数", "梯度")) and "pre-activation" not in source
+
+
+def test_a_collapsed_networks_loss_tail_prints_its_parts() -> None:
+    """collapse="neuron": the nodes outside the neurons (the hinge's) print -y·s, margin, hinge."""
+    loss = hinge_loss(nn.MLP(2, [3, 1], seed=1)([0.5, -0.5]), -1)
+    loss.backward()
+    source = draw_graph(loss, collapse="neuron").source
+    assert all(f"<b>{name}</b>" in source for name in ("-y", "-y·s", "margin", "hinge"))

@@ -130,3 +130,18 @@ def test_zh_captions_name_the_neuron_too() -> None:
     """In Chinese: "L2.N3 的 relu" and 激活前的值."""
     lines = [line for _, body, _ in _network_captions("zh") for line in body]
     assert any(re.match(r"L[12]\.N[0-3] 的 relu (把上游梯度 \S+ 原样传给|不向) 它的激活前的值", line) for line in lines)
+
+
+def test_every_frame_has_the_key_of_a_backward_pass(course) -> None:
+    """Each frame's graph label is the colour key with the active gate and a gradient just received."""
+    from viz.dot import ACTIVE_FILL, TOUCHED_FILL
+
+    for frame in backprop_frames(course.f):
+        label = [line for line in frame.source.splitlines() if line.startswith("\tlabel=<")]
+        assert len(label) == 1 and ACTIVE_FILL in label[0] and TOUCHED_FILL in label[0]
+
+
+def test_zh_frames_name_the_cells_in_chinese(course) -> None:
+    """A frame in Chinese prints 值 and 梯度 in its cells (it printed data and grad)."""
+    source = backprop_frames(course.f, lang="zh")[1].source
+    assert "值 </font> -12" in source and "data -12" not in source
