@@ -115,11 +115,16 @@ Parts = Union[str, Mapping[str, str], None]
 # a program that makes endless names only refills it.
 _blocks: dict[tuple[Optional[str], Any], tuple[_Info, _Info, tuple[_Info, ...], Optional[str]]] = {}
 _MAX_BLOCKS = 4096
+_blocks_table = GATES  # the gate table the cached records were made from
 
 
 def _block(name: Optional[str], parts: Parts) -> tuple[_Info, _Info, tuple[_Info, ...], Optional[str]]:
     """The records of an origin block, checked once: a leaf's, a lifted constant's, one per row of
     GATES, and the part of a learner's row's output (see apply)."""
+    global _blocks_table
+    if _blocks_table is not GATES:  # the table was swapped (a test's deliberately wrong row): start afresh
+        _blocks.clear()
+        _blocks_table = GATES
     if parts is None or isinstance(parts, str):
         key = (name, parts)
     elif isinstance(parts, Mapping):

@@ -8,8 +8,7 @@ from autograd import Value
 
 from .backend import Diagram
 from .dot import (
-    FILL, GRAD, INK, CellMark, Mark, _gate_attrs, _title, _html, _new_diagram, _value_label, _word, drawn_name, fmt,
-    label_text,
+    FILL, GRAD, INK, CellMark, Mark, _gate_attrs, _title, _html, _new_diagram, _value_label, _word, fmt, label_text,
     layer_of,
     node_ids, origin_sort_key, role, stack_in_order,
 )
@@ -208,8 +207,7 @@ def build_collapsed(
         if node.op:
             diagram.node(gate_ids[node], **_gate_attrs(node, False))
         diagram.node(value_ids[node], shape="plain",
-                     label=_value_label(node, FILL[role(node, root)], show, grad_text(node), lang=lang, mark=mark,
-                                        name=drawn_name(node)))
+                     label=_value_label(node, FILL[role(node, root)], show, grad_text(node), lang=lang, mark=mark))
 
     _stack_in_order(diagram, list(groups))
 

@@ -285,8 +285,9 @@ def _value_label(node: Value, fill: str, show: str, grad: str, grad_fill: Option
                  grad_bold: bool = False, name: str = "", lang: str = "en", padding: int = 4,
                  mark: Optional[CellMark] = None, note: str = "", border: str = INK) -> str:
     cells = []
-    if node.label or name:
-        cells.append(f"<td><b>{label_text(node.label or name)}</b></td>")
+    name = node.label or name or drawn_name(node)  # a node says what it is wherever it is drawn
+    if name:
+        cells.append(f"<td><b>{label_text(name)}</b></td>")
     if show != "backward":
         cells.append(f"<td>{_word('data', lang)} {fmt(node.data)}</td>")
     if show != "forward":

@@ -437,3 +437,13 @@ def test_bad_parts_are_refused_by_name(parts, error, message) -> None:
     with pytest.raises(error, match=re.escape(message)):
         with origin("L1.N0", parts):
             pass
+
+
+def test_an_origin_block_reads_a_swapped_gate_table(wrong_mul: None) -> None:
+    """Cached origin records follow the table the engine reads: with the wrong mul row installed, a
+    node made inside an origin block carries it too (as one made outside does)."""
+    from autograd import gate_of
+
+    with origin("L1.N0", {"mul": "w·x"}):
+        y = Value(2.0) * 3.0
+    assert gate_of(y) is autograd.value.GATES["mul"] and gate_of(y) is not GATES["mul"]
