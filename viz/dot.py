@@ -246,10 +246,10 @@ def _html(inner: str) -> str:
     return f"<{inner}>"
 
 
-def _table(cells: list[str], fill: str, border: str = INK, padding: int = 4) -> str:
+def _table(cells: list[str], fill: str, border: str = INK, padding: int = 4, head: str = "") -> str:
     return (
         f'<table border="0" cellborder="1" cellspacing="0" cellpadding="{padding}" bgcolor="{fill}" '
-        f'color="{border}"><tr>{"".join(cells)}</tr></table>'
+        f'color="{border}">{head}<tr>{"".join(cells)}</tr></table>'
     )
 
 
@@ -283,19 +283,28 @@ def _grad_cell(grad: str, fill: Optional[str] = None, bold: bool = False, lang: 
 
 def _value_label(node: Value, fill: str, show: str, grad: str, grad_fill: Optional[str] = None,
                  grad_bold: bool = False, name: str = "", lang: str = "en", padding: int = 4,
-                 mark: Optional[CellMark] = None, note: str = "", border: str = INK) -> str:
+                 mark: Optional[CellMark] = None, note: str = "", border: str = INK,
+                 part: Optional[str] = None) -> str:
+    """A value's record: its label (or ``name``) in a cell of its own, then its data and grad.
+
+    A node without either says what it is (``part``, else its :func:`drawn_name`) on a row
+    above its numbers, which is no wider than they are: naming a network's many products and
+    sums costs the drawing height, not width.
+    """
     cells = []
-    name = node.label or name or drawn_name(node)  # a node says what it is wherever it is drawn
-    if name:
-        cells.append(f"<td><b>{label_text(name)}</b></td>")
+    own = node.label or name
+    if own:
+        cells.append(f"<td><b>{label_text(own)}</b></td>")
     if show != "backward":
         cells.append(f"<td>{_word('data', lang)} {fmt(node.data)}</td>")
     if show != "forward":
         cells.append(_grad_cell(grad, grad_fill, grad_bold, lang, _title(mark, [text("grad", lang) + " ", node])))
-    if note:  # a lens's words about the node, on a second row under its cells
-        return _html(_table(cells, fill, border=border, padding=padding).replace(
+    said = "" if own else (drawn_name(node) if part is None else part)  # a node says what it is wherever drawn
+    head = f'<tr><td colspan="{len(cells)}"><b>{label_text(said)}</b></td></tr>' if said else ""
+    if note:  # a lens's words about the node, on a row under its cells
+        return _html(_table(cells, fill, border=border, padding=padding, head=head).replace(
             "</tr></table>", f'</tr><tr><td colspan="{len(cells)}">{note}</td></tr></table>'))
-    return _html(_table(cells, fill, border=border, padding=padding))
+    return _html(_table(cells, fill, border=border, padding=padding, head=head))
 
 
 class Mark(NamedTuple):
@@ -547,8 +556,8 @@ def build_graph(
     A page passes ``mark`` (see :data:`CellMark`) to find the gradient cells in the SVG;
     ``leaves``: nodes of ``order`` drawn without the gate that made them (a part of a graph);
     ``names``: a name for a node without a label (else it prints its :func:`drawn_name`:
-    inside its neuron's box its part alone, ``"relu"``; where it leaves its neuron, or with
-    no boxes, after its neuron, ``"L2.N3 relu"``).
+    inside its neuron's box its part alone, ``"relu"``; where it leaves its neuron, or without
+    boxes in a drawing of several neurons, after its neuron, ``"L2.N3 relu"``).
 
     A grouped network (``group`` and nodes with a network's ``origin``) is drawn as layer
     columns, with tighter spacing (see :func:`_layer_columns`).
@@ -558,10 +567,14 @@ def build_graph(
     diagram = _new_diagram(rankdir, **({**NETWORK_SPACING, **NETWORK_ORDER} if entry else {}))
     padding = NETWORK_CELLPADDING if entry else 4
     clusters = _Clusters(diagram, boxed_layers=bool(entry))
-    leaving = {root} if group else set(order)  # the nodes whose name says their neuron too
+    # the nodes whose name says their neuron too: in boxes, those that leave their neuron's box;
+    # without, every one if the drawing holds parts of several neurons (an expanded one needs none)
+    leaving: set[Value] = {root}
     if group:
         for node in order:
             leaving.update(p for p in node.parents if p.origin is not None and p.origin != node.origin)
+    elif len({n.origin for n in order if n.origin is not None and n not in leaves}) > 1:
+        leaving = set(order)
     for node in order:
         where = clusters.graph_for(node.origin if group else None)
         lens = marks.get(node)
@@ -573,7 +586,7 @@ def build_graph(
         label = _value_label(
             node, lens.fill if lens else FILL[role(node, root)], show, grad_text(node),
             grad_fill=TOUCHED_FILL if node in touched else None, grad_bold=node is active,
-            lang=lang, padding=padding, mark=mark, name=names.get(node) or drawn_name(node, node in leaving),
+            lang=lang, padding=padding, mark=mark, name=names.get(node, ""), part=drawn_name(node, node in leaving),
             **({"note": lens.note, "border": lens.border} if lens else {}),
         )
         where.node(value_ids[node], label=label, shape="plain")

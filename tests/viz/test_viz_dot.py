@@ -452,8 +452,9 @@ def network_source() -> str:
 
 
 def _names(source: str) -> list[str]:
-    """The bold name cell of every value node, in order."""
-    return re.findall(r"<tr><td><b>([^<]*)</b></td><td>data", source)
+    """The name of every value node, in order: a label's cell, or the row a part is said on."""
+    return ["".join(pair) for pair in re.findall(
+        r"<tr><td><b>([^<]*)</b></td><td>data|<tr><td colspan=\"2\"><b>([^<]*)</b></td></tr>", source)]
 
 
 def test_a_networks_nodes_print_their_parts_and_outputs_their_neuron(network_source) -> None:
@@ -475,8 +476,11 @@ def test_the_hinge_tail_has_no_two_anonymous_constants_of_the_same_value(network
 
 
 def test_without_boxes_every_part_says_its_neuron() -> None:
-    """group=False: no neuron box, so w·x is printed "L1.N0 w·x"."""
+    """group=False on a layer: no neuron box, so w·x is printed "L1.N0 w·x"; one neuron alone
+    (an expanded neuron on a page) needs no prefix but on its output."""
     import nn
 
-    out = nn.Neuron(2, seed=0)([1.0, 2.0])
-    assert "L1.N0 w·x" in _names(draw_graph(out, group=False).source)
+    layer_out = nn.Layer(2, 2, seed=0)([1.0, 2.0])
+    assert "L1.N0 w·x" in _names(draw_graph(layer_out[0] + layer_out[1], group=False).source)
+    names = _names(draw_graph(nn.Neuron(2, seed=0)([1.0, 2.0]), group=False).source)
+    assert "w·x" in names and "L1.N0 relu" in names and "L1.N0 w·x" not in names
