@@ -53,12 +53,16 @@ _TEXT: dict[str, dict[str, str]] = {
     "output": {"en": "output", "zh": "输出"},
     "params": {"en": "params", "zh": "参数"},
     "largest grad": {"en": "largest grad", "zh": "最大梯度"},
-    "legend": {
-        "en": "blue input · amber parameter · grey constant · white interior · green output · "
-              "circles: gates · data in grey, grad in orange",
-        "zh": "蓝：输入 · 黄：参数 · 灰：常数 · 白：中间值 · 绿：输出 · 圆：门单元 · "
-              "值为灰色，梯度为橙色",
-    },
+    "key input": {"en": "input", "zh": "输入"},
+    "key parameter": {"en": "parameter", "zh": "参数"},
+    "key constant": {"en": "constant", "zh": "常数"},
+    "key interior": {"en": "gate output", "zh": "门单元的输出"},
+    "key output": {"en": "output", "zh": "最终输出"},
+    "key gate": {"en": "○ gate", "zh": "○ 门单元"},
+    "key active": {"en": "○ this step's gate", "zh": "○ 本步的门单元"},
+    "key touched": {"en": "gradient just received", "zh": "刚收到的梯度"},
+    "key data": {"en": "data: the value (forward pass)", "zh": "值：前向传播算出的数"},
+    "key grad": {"en": "grad: ∂output/∂value (backward pass)", "zh": "梯度：∂输出/∂该值（反向传播）"},
     # -- gradient check on the diagram (lens.py)
     "analytic": {"en": "analytic", "zh": "解析梯度"},
     "numeric": {"en": "numeric", "zh": "数值梯度"},
@@ -97,6 +101,17 @@ _TEXT: dict[str, dict[str, str]] = {
     "the output": {"en": "the output", "zh": "输出"},
     "output of": {"en": "the {symbol} output", "zh": "{symbol} 的输出"},
     "constant": {"en": "the constant {value}", "zh": "常数 {value}"},
+    "part of": {"en": "{origin}'s {part}", "zh": "{origin} 的 {part}"},
+    "the part": {"en": "the {part}", "zh": "{part}"},
+    "its pre-activation": {"en": "its pre-activation", "zh": "它的激活前的值"},
+    "caption relu pass": {
+        "en": "{node} passes the upstream gradient {upstream} to {input} because it is > 0",
+        "zh": "{node} 把上游梯度 {upstream} 原样传给 {input}，因为它 > 0",
+    },
+    "caption relu block": {
+        "en": "{node} passes no gradient to {input} because it is ≤ 0 ({data})",
+        "zh": "{node} 不向 {input} 传梯度，因为它 ≤ 0（{data}）",
+    },
     "gate called": {"en": "{name} gate", "zh": "{name} 门单元"},
     "gate called symbol": {"en": "{symbol} gate ({name})", "zh": "{symbol} 门单元（{name}）"},
     "caption forward": {"en": "Forward pass: {name} = {value}", "zh": "前向传播：{name} = {value}"},

@@ -93,19 +93,19 @@ def test_zoom_pan_and_fit_change_the_view(open_page, browser, pages) -> None:
 
 
 def test_each_step_keeps_the_active_gate_in_view(open_page, browser, pages) -> None:
-    """Zoomed in far, every one of the 76 steps shows its active gate inside the stage."""
+    """Zoomed in far, every one of the 75 steps shows its active gate inside the stage."""
     page = open_page(browser, pages["mlp"])
     try:
         page.click("#zoom-in")
-        # seven more zoom-ins and the 76 steps in one round trip, by the page's own key handler
+        # seven more zoom-ins and the 75 steps in one round trip, by the page's own key handler
         outside = page.evaluate("""() => {
           const inside = """ + INSIDE + """, key = (k) => document.dispatchEvent(new KeyboardEvent("keydown", {key: k}));
           for (let i = 0; i < 7; i++) { key("+"); }
           const outside = [];
-          for (let i = 1; i <= 76; i++) { key("ArrowRight"); if (!inside(".node.active")) { outside.push(i); } }
+          for (let i = 1; i <= 75; i++) { key("ArrowRight"); if (!inside(".node.active")) { outside.push(i); } }
           return outside;
         }""")
-        assert page.get_attribute("body", "data-frame") == "76" and outside == []
+        assert page.get_attribute("body", "data-frame") == "75" and outside == []
     finally:
         page.close()
 
@@ -230,14 +230,14 @@ def test_collapsed_page_steps_neuron_by_neuron(open_page, browser, collapsed) ->
     """Stepping on the collapsed page makes one neuron after another active, in view, and fills in its gradients."""
     page = open_page(browser, collapsed[1])
     try:
-        # from frame 4 (the loss's last gate) through the 9 neurons, by the page's own key handler
+        # from frame 3 (the hinge's last gate) through the 9 neurons, by the page's own key handler
         seen = page.evaluate("""() => {
           const inside = """ + INSIDE + """, key = (k) => document.dispatchEvent(new KeyboardEvent("keydown", {key: k}));
           const pending = () => Array.from(document.querySelectorAll("svg:not(.gg-gates) .gv tspan"))
                                      .filter((t) => t.textContent === "?").length;
           const active = () => { const a = document.querySelector("svg:not(.gg-gates) .node.expandable.active > title");
                                  return a ? a.textContent : null; };
-          for (let i = 0; i < 4; i++) { key("ArrowRight"); }
+          for (let i = 0; i < 3; i++) { key("ArrowRight"); }
           const seen = [[active(), pending(), true]];
           for (let i = 0; i < 9; i++) {
             key("ArrowRight");
