@@ -296,8 +296,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "ws hint answer": {"en": "the answer: {answer}", "zh": "答案：{answer}"},
     "ws caption forward": {"en": "Worksheet: {name} = {value}", "zh": "练习：{name} = {value}"},
     "ws caption forward data": {
-        "en": "Each box shows a node's value (data); its gradient is yours to fill in, in the table below.",
-        "zh": "每个方框显示节点的值；它的梯度由你在下面的表格里填写。",
+        "en": "Each box shows a node's value (data); its gradient is yours to fill in, in the table under the drawing.",
+        "zh": "每个方框显示节点的值；它的梯度由你在图下方的表格里填写。",
     },
     "ws caption forward start": {
         "en": "Start at the output with ∂{out}/∂{out} = 1 and work back one gate at a time; "
