@@ -233,9 +233,11 @@ _TEXT: dict[str, dict[str, str]] = {
     "timeline graph": {"en": "one data point's loss, by neuron, at this epoch",
                        "zh": "一个数据点的损失（按神经元折叠），本轮的值与梯度"},
     "timeline hint": {
-        "en": "Drag the slider (or use ← / → on it) to move through the epochs; every picture shows "
-              "the parameters after that epoch. Gradients are orange.",
-        "zh": "拖动滑块（或在滑块上按 ← / →）逐轮查看；每张图都显示该轮结束后的参数。梯度为橙色。",
+        "en": "Press play, or drag the slider (← / → on it), to move through the epochs; every picture shows "
+              "the parameters after that epoch. In the graph the wheel or − / + zooms and a drag pans; "
+              "gradients are orange.",
+        "zh": "按播放，或拖动滑块（在滑块上按 ← / →）逐轮查看；每张图都显示该轮结束后的参数。"
+              "在图中用滚轮或 − / + 缩放，拖动平移；梯度为橙色。",
     },
     "timeline play": {"en": "play", "zh": "播放"},
     "timeline pause": {"en": "pause", "zh": "暂停"},
