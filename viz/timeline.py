@@ -621,7 +621,7 @@ def training_html(svgs: dict[str, str], data: dict[str, Any], title: str = "") -
                       f'<div id="weights">{figures}</div></div>')
     other = ""
     if data.get("other"):
-        other = f'<p class="other">{html.escape(text("timeline other shape", lang, epochs=_epoch_list(data["other"])))}</p>'
+        other = f'<p class="other-note">{html.escape(text("timeline other shape", lang, epochs=_epoch_list(data["other"])))}</p>'
     name = html.escape(title)
     scripts = (assets.code(assets.SHARED), assets.code("timeline.js"))
     head = page_head(lang, f"gategraph: {say['title']}{': ' + name if name else ''}", assets.csp(*scripts),

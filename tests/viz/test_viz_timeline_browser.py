@@ -210,3 +210,21 @@ def test_boundary_marks_the_traced_point_and_heatmaps_change(open_page, browser,
     scrub(page, EPOCHS)
     assert page.locator("#neurons canvas").count() == 6 and page.evaluate(maps) != first
     page.close()
+
+
+def test_an_epoch_with_another_graph_shape_shows_no_stale_numbers(open_page, browser, tmp_path) -> None:
+    """Spiral at lr 200 (issue 25): at epoch 2 the point's graph has another shape; its cells show
+    "–" and the page names the epoch; at epoch 1 the numbers are back."""
+    X, y = nn.data.make_spiral(10, 3, seed=1)
+    model = nn.MLP(2, [4, 3], seed=1)
+    history = nn.fit(model, X, y, loss="softmax", epochs=6, lr=200, progress=False, record=True)
+    page = open_page(browser, save_training(history, tmp_path / "s.html", model=model, X=X, y=y))
+    cells = """() => { const data = JSON.parse(document.getElementById('tl-data').textContent);
+      return data.cells.map(c => Array.from(document.querySelectorAll('#graph g.node'))
+        .find(n => n.querySelector('title').textContent === c[0]).querySelectorAll('text')[c[1]].textContent); }"""
+    assert "At epochs 2 " in page.inner_text(".other-note")
+    scrub(page, 2)
+    assert set(page.evaluate(cells)) == {"–"} and page.locator("#graph.other").count() == 1
+    scrub(page, 1)
+    assert "–" not in page.evaluate(cells) and page.locator("#graph.other").count() == 0 and page.problems == []
+    page.close()

@@ -52,7 +52,10 @@
   function drawGraph(e) {
     var texts = data.texts[e];
     stage.classList.toggle("other", texts === null);
-    if (texts === null) { return; }  // this epoch's graph has another shape: its numbers are not shown
+    if (texts === null) {  // this epoch's graph has another shape: its numbers are not shown
+      cells.forEach(function (cell) { if (cell) { cell.textContent = "\u2013"; } });
+      return;
+    }
     texts.forEach(function (t, j) { if (cells[j] && cells[j].textContent !== t) { cells[j].textContent = t; } });
   }
 
