@@ -21,7 +21,7 @@ from .dot import FILL, _value_label, fmt, node_ids, role
 from .html import _SVG_NOISE, _SVG_SIZE, _check_suffix, json_for_script, page_head, text_width
 from .i18n import FONT_STACK, check_lang, text
 
-__all__ = ["GRID", "save_training", "training_data", "training_html"]
+__all__ = ["GRID", "HEAT_GRID", "LEVELS", "nice_ticks", "save_training", "shade", "training_data", "training_html"]
 
 PathT = TypeVar("PathT", str, os.PathLike)
 
