@@ -21,6 +21,9 @@
   // -- the point's graph: fitted to its card, zoom and pan; cells and edges change per epoch -----
   var stage = document.getElementById("graph");
   var drawing = stage.querySelector("svg");
+  var whole = drawing.viewBox.baseVal, across = Math.min(1.5, (stage.clientWidth - 16) / whole.width);
+  var need = Math.ceil(whole.height * across + 16);  // a short drawing at the card's width: a shorter card
+  if (need < stage.clientHeight) { stage.style.height = Math.max(need, 240) + "px"; }
   var zoom = gg.zoomable(stage, drawing, 1.5);
   document.getElementById("zoom-in").addEventListener("click", function () { zoom.zoomCentre(1.25); });
   document.getElementById("zoom-out").addEventListener("click", function () { zoom.zoomCentre(0.8); });
