@@ -248,9 +248,30 @@ _TEXT: dict[str, dict[str, str]] = {
     "timeline graph": {"en": "one data point's loss, by neuron, at this epoch",
                        "zh": "一个数据点的损失（按神经元折叠），本轮的值与梯度"},
     "timeline hint": {
-        "en": "Drag the slider (or use ← / → on it) to move through the epochs; every picture shows "
-              "the parameters after that epoch. Gradients are orange.",
-        "zh": "拖动滑块（或在滑块上按 ← / →）逐轮查看；每张图都显示该轮结束后的参数。梯度为橙色。",
+        "en": "Press play, or drag the slider (← / → on it), to move through the epochs; every picture shows "
+              "the parameters after that epoch. In the graph the wheel or − / + zooms and a drag pans; "
+              "gradients are orange.",
+        "zh": "按播放，或拖动滑块（在滑块上按 ← / →）逐轮查看；每张图都显示该轮结束后的参数。"
+              "在图中用滚轮或 − / + 缩放，拖动平移；梯度为橙色。",
+    },
+    "timeline play": {"en": "play", "zh": "播放"},
+    "timeline pause": {"en": "pause", "zh": "暂停"},
+    "timeline fit": {"en": "fit", "zh": "适应"},
+    "timeline boundary key": {
+        "en": "colour: the class the model picks; paler: less sure (probability near 1/classes); "
+              "ringed: the traced point",
+        "zh": "颜色：模型选的类别；越浅越不确定（概率接近 1/类别数）；圆圈：所追踪的数据点",
+    },
+    "timeline neurons": {"en": "first hidden layer: each neuron's output over the plane",
+                         "zh": "第一隐藏层：每个神经元在平面上的输出"},
+    "timeline neurons key": {"en": "blue: positive, orange: negative, white: 0 (each map scaled to its largest |value|)",
+                             "zh": "蓝色：正，橙色：负，白色：0（每张图按其最大 |值| 缩放）"},
+    "timeline edges key": {"en": "edges: blue w > 0, orange w < 0, width ∝ |w|",
+                           "zh": "连线：蓝色 w > 0，橙色 w < 0，粗细 ∝ |w|"},
+    "timeline other shape": {
+        "en": "At epochs {epochs} this point's graph has another shape than the one drawn (a gate took "
+              "another branch); at those epochs its numbers are not shown.",
+        "zh": "在第 {epochs} 轮，这个数据点的图形状与所画的不同（某个门单元走了另一个分支）；这些轮次不显示它的数值。",
     },
     # -- a stepper in a notebook (viz.html.Stepper, viz.animation)
     "anim counter": {"en": "Step {k} of {n}", "zh": "第 {k} 步，共 {n} 步"},
@@ -292,10 +313,13 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "upstream {upstream} × local {local} = ? × {lo} (fill in {upstream} first)",
         "zh": "上游梯度 {upstream} × 局部梯度 {local} = ? × {lo}（先填 {upstream}）",
     },
+    "ws hint rule": {"en": "the {gate} that takes {node}: {rule}", "zh": "接收 {node} 的{gate}：{rule}"},
+    "ws hint again": {"en": "wrong again: here are the numbers.", "zh": "还是不对：下面是数值。"},
+    "ws hint answer": {"en": "the answer: {answer}", "zh": "答案：{answer}"},
     "ws caption forward": {"en": "Worksheet: {name} = {value}", "zh": "练习：{name} = {value}"},
     "ws caption forward data": {
-        "en": "Each box shows a node's value (data); its gradient is yours to fill in, in the table below.",
-        "zh": "每个方框显示节点的值；它的梯度由你在下面的表格里填写。",
+        "en": "Each box shows a node's value (data); its gradient is yours to fill in, in the table under the drawing.",
+        "zh": "每个方框显示节点的值；它的梯度由你在图下方的表格里填写。",
     },
     "ws caption forward start": {
         "en": "Start at the output with ∂{out}/∂{out} = 1 and work back one gate at a time; "
