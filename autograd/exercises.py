@@ -330,93 +330,133 @@ def _arithmetic(step: Step, i: int) -> str:
             f"contribution {_fmt(step.contributions[i])}")
 
 
-def _compare(title: str, expected: list[_Expected], theirs: list[_Theirs], fast_root: Value,
-             mirror: dict, their_root: reference.Value, calls: int) -> Report:
-    by_node = {id(e.node): e for e in expected}
-    fast_of = {id(r): f for f, r in ((f, mirror[id(f)]) for f in topological_order(fast_root))}
-    their_fast = _copy_with_grads(fast_root, mirror)
-    steps_per_pass = len(expected) // calls if calls else 0
+@dataclass
+class _Reporter:
+    """Builds a failing :class:`Report` for one check: the task, its steps, and both graphs."""
 
-    def report(message: str, e: Optional[_Expected], node: Optional[reference.Value] = None,
-               exp: Optional[float] = None, act: Optional[float] = None, arithmetic: str = "") -> Report:
+    title: str
+    expected: list[_Expected]
+    calls: int
+    fast_root: Value
+    mirror: dict
+    fast_of: dict = field(default_factory=dict)  # id(reference node) -> fast node
+    their_fast: Optional[Value] = None
+
+    def __post_init__(self) -> None:
+        self.fast_of = {id(self.mirror[id(f)]): f for f in topological_order(self.fast_root)}
+        self.their_fast = _copy_with_grads(self.fast_root, self.mirror)
+
+    def fail(self, message: str, e: Optional[_Expected], node: Optional[reference.Value] = None,
+             exp: Optional[float] = None, act: Optional[float] = None, arithmetic: str = "") -> Report:
         where = ""
         if e is not None:
+            steps_per_pass = len(self.expected) // self.calls if self.calls else 0
             where = f"step {e.step.index + 1} of {steps_per_pass}"
-            where += f" of backward() call {e.backward_pass}: " if calls > 1 else ": "
+            where += f" of backward() call {e.backward_pass}: " if self.calls > 1 else ": "
         else:  # past the last step: a page opens at the last one
-            e = expected[-1] if expected else None
-        return Report(False, title, where + message, e.step.index if e else None,
-                      e.backward_pass if e else 1, fast_of.get(id(node)) if node is not None else None,
-                      exp, act, arithmetic, fast_root, their_fast)
+            e = self.expected[-1] if self.expected else None
+        return Report(False, self.title, where + message, e.step.index if e else None,
+                      e.backward_pass if e else 1, self.fast_of.get(id(node)) if node is not None else None,
+                      exp, act, arithmetic, self.fast_root, self.their_fast)
 
+
+_TWICE = ("a second time: each gate sends its gradient once (does your topological order keep a "
+          "visited set?)")
+
+
+def _wrong_gate(r: _Reporter, e: _Expected, t: Optional[_Theirs], before: list[_Theirs]) -> Report:
+    """The learner's next step is not the engine's next gate (or there is none)."""
+    want = f"the next gate is {_gate_words(e.node)}, with upstream gradient {_fmt(e.step.upstream)}"
+    if t is None:
+        return r.fail(f"{want}, but your code sent no more gradient after this point.", e, e.node,
+                      e.step.upstream, _quiet_grad(e.node))
+    if any(s.node is t.node for s in before):
+        why = " " + _TWICE
+    else:
+        by_node = {id(x.node): x for x in r.expected}
+        early = t.upstream == 0.0 and id(t.node) in by_node and by_node[id(t.node)].step.upstream != 0.0
+        why = f" instead, when its gradient was {_fmt(t.upstream)}" + (
+            " (not arrived yet: visit the nodes output first, the topological order reversed)" if early else "")
+    return r.fail(f"{want}; your code processed {_gate_words(t.node)}{why}.", e, t.node, None, None)
+
+
+def _wrong_upstream(r: _Reporter, e: _Expected, t: _Theirs) -> Optional[Report]:
+    """The learner's gate had another upstream gradient than the engine's."""
+    if _close(t.upstream, e.step.upstream):
+        return None
+    hint = ""
+    if _close(t.upstream, 2 * e.step.upstream) and e.backward_pass > 1:
+        hint = " — twice the right one: it kept the first backward()'s gradient (interior gradients start from 0 in every pass)"
+    return r.fail(f"{_gate_words(e.node)}: its upstream gradient ∂{_name(mirror_root(r.expected))}/∂{_name(e.node)} "
+                  f"should be {_fmt(e.step.upstream)}, your code had {_fmt(t.upstream)}{hint}.",
+                  e, e.node, e.step.upstream, t.upstream)
+
+
+def _grad_hint(e: _Expected, got_before: float, want_before: float, got: float, got_after: float, c: float) -> str:
+    """Why a parent's gradient went wrong: left over, replaced instead of added, or the wrong sign."""
+    if not _close(got_before, want_before):
+        return (f" Before this step its grad was {_fmt(got_before)}, not {_fmt(want_before)}"
+                + (": left over from the first backward() — interior gradients must start from 0 in "
+                   "every pass" if e.backward_pass > 1 and want_before == 0.0 else "") + ".")
+    if _close(got_after, c) and want_before != 0.0:
+        return (" Your code replaced the gradient instead of adding to it: at a fork the gradients "
+                "from every path add up (+=).")
+    if _close(got, -c):
+        return " The contribution has the wrong sign."
+    return ""
+
+
+def _wrong_parent(r: _Reporter, e: _Expected, t: _Theirs) -> Optional[Report]:
+    """The first of the gate's inputs whose gradient after the step is not the engine's."""
+    for pid in dict.fromkeys(id(p) for p in e.node.parents):
+        i = next(k for k, p in enumerate(e.node.parents) if id(p) == pid)
+        p = e.node.parents[i]
+        want_before, want_after = e.before[pid], e.after[pid]
+        got_before, got_after = t.before[pid], t.after(p)
+        if _close(got_after, want_after):
+            continue
+        c = sum(e.step.contributions[k] for k, q in enumerate(e.node.parents) if id(q) == pid)
+        hint = _grad_hint(e, got_before, want_before, got_after - got_before, got_after, c)
+        arithmetic = _arithmetic(e.step, i)
+        return r.fail(
+            f"{_gate_words(e.node)} sends {_name(p)} {arithmetic}; {_name(p)}'s grad was "
+            f"{_fmt(want_before)}, so it should become {_fmt(want_before)} + {_fmt(c)} = {_fmt(want_after)}. "
+            f"Your code made it {_fmt(got_after)}.{hint}",
+            e, p, want_after, got_after, arithmetic)
+    return None
+
+
+def _wrong_final(r: _Reporter) -> Optional[Report]:
+    """Every step matched: the final numbers must too (a write no gate made, e.g. a reset)."""
+    for fast in reversed(topological_order(r.fast_root)):
+        ref = r.mirror[id(fast)]
+        if not _close(_quiet_grad(ref), fast.grad):
+            return r.fail(f"every step matched, but at the end ∂/∂{_name(ref)} is {_fmt(_quiet_grad(ref))}, "
+                          f"not {_fmt(fast.grad)}.", None, ref, fast.grad, _quiet_grad(ref))
+    return None
+
+
+def _compare(title: str, expected: list[_Expected], theirs: list[_Theirs], fast_root: Value,
+             mirror: dict, their_root: reference.Value, calls: int) -> Report:
+    """Walk the engine's steps and the learner's side by side; report the first difference."""
+    r = _Reporter(title, expected, calls, fast_root, mirror)
     j = 0
     for e in expected:
         t = theirs[j] if j < len(theirs) else None
         if t is None or t.node is not e.node:
             if all(c == 0.0 for c in e.step.contributions):
                 continue  # a step that changes nothing may be left out
-            want = f"the next gate is {_gate_words(e.node)}, with upstream gradient {_fmt(e.step.upstream)}"
-            if t is None:
-                return report(f"{want}, but your code sent no more gradient after this point.", e, e.node,
-                              e.step.upstream, _quiet_grad(e.node))
-            seen = any(s.node is t.node for s in theirs[:j])
-            why = (" a second time: each gate sends its gradient once (does your topological order keep a "
-                   "visited set?)" if seen else
-                   f" instead, when its gradient was {_fmt(t.upstream)}" +
-                   (" (not arrived yet: visit the nodes output first, the topological order reversed)"
-                    if t.upstream == 0.0 and id(t.node) in by_node and by_node[id(t.node)].step.upstream != 0.0
-                    else ""))
-            return report(f"{want}; your code processed {_gate_words(t.node)}{why}.", e, t.node,
-                          None, None)
-        if not _close(t.upstream, e.step.upstream):
-            hint = ""
-            if _close(t.upstream, 2 * e.step.upstream) and e.backward_pass > 1:
-                hint = " — twice the right one: it kept the first backward()'s gradient (interior gradients start from 0 in every pass)"
-            return report(f"{_gate_words(e.node)}: its upstream gradient ∂{_name(mirror_root(expected))}/∂{_name(e.node)} "
-                          f"should be {_fmt(e.step.upstream)}, your code had {_fmt(t.upstream)}{hint}.",
-                          e, e.node, e.step.upstream, t.upstream)
-        parents = list(dict.fromkeys(id(p) for p in e.node.parents))
-        for pid in parents:
-            i = next(k for k, p in enumerate(e.node.parents) if id(p) == pid)
-            p = e.node.parents[i]
-            want_before, want_after = e.before[pid], e.after[pid]
-            got_before, got_after = t.before[pid], t.after(p)
-            if _close(got_after, want_after):
-                continue
-            got = got_after - got_before
-            c = sum(e.step.contributions[k] for k, q in enumerate(e.node.parents) if id(q) == pid)
-            hint = ""
-            if not _close(got_before, want_before):
-                hint = (f" Before this step its grad was {_fmt(got_before)}, not {_fmt(want_before)}"
-                        + (": left over from the first backward() — interior gradients must start from 0 in "
-                           "every pass" if e.backward_pass > 1 and want_before == 0.0 else "") + ".")
-            elif _close(got_after, c) and want_before != 0.0:
-                hint = (" Your code replaced the gradient instead of adding to it: at a fork the gradients "
-                        "from every path add up (+=).")
-            elif _close(got, -c):
-                hint = " The contribution has the wrong sign."
-            arithmetic = _arithmetic(e.step, i)
-            return report(
-                f"{_gate_words(e.node)} sends {_name(p)} {arithmetic}; {_name(p)}'s grad was "
-                f"{_fmt(want_before)}, so it should become {_fmt(want_before)} + {_fmt(c)} = {_fmt(want_after)}. "
-                f"Your code made it {_fmt(got_after)}.{hint}",
-                e, p, want_after, got_after, arithmetic)
+            return _wrong_gate(r, e, t, theirs[:j])
+        failed = _wrong_upstream(r, e, t) or _wrong_parent(r, e, t)
+        if failed is not None:
+            return failed
         j += 1
     if j < len(theirs):
         t = theirs[j]
-        seen = any(s.node is t.node for s in theirs[:j])
-        return report(f"after the last gate, your code processed {_gate_words(t.node)}"
-                      + (" a second time: each gate sends its gradient once (does your topological order keep "
-                         "a visited set?)" if seen else " once more") + ".", None, t.node)
-    # every step matched: the final numbers must too (a write no gate made, e.g. a reset)
-    for fast in reversed(topological_order(fast_root)):
-        ref = mirror[id(fast)]
-        if not _close(_quiet_grad(ref), fast.grad):
-            return report(f"every step matched, but at the end ∂/∂{_name(ref)} is {_fmt(_quiet_grad(ref))}, "
-                          f"not {_fmt(fast.grad)}.", None, ref, fast.grad, _quiet_grad(ref))
-    n = len(expected)
-    return Report(True, title, f"all {n} steps match backward_steps, and every gradient is right.",
-                  root=fast_root, theirs=their_fast)
+        again = " " + _TWICE if any(s.node is t.node for s in theirs[:j]) else " once more"
+        return r.fail(f"after the last gate, your code processed {_gate_words(t.node)}{again}.", None, t.node)
+    return _wrong_final(r) or Report(True, title, f"all {len(expected)} steps match backward_steps, and every "
+                                     "gradient is right.", root=fast_root, theirs=r.their_fast)
 
 
 def mirror_root(expected: list[_Expected]) -> reference.Value:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Protocol, Sequence
 
 import numpy as np
 from tqdm import tqdm
@@ -15,10 +15,11 @@ from autograd import GateError, Value
 from . import _replay
 from ._checks import check_choice, check_int, check_real
 from ._gc import cyclic_gc_paused
-from .losses import hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss, total
+from .losses import data_loss, hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss, total_loss
 from .optim import SGD, DivergedError
 
-__all__ = ["ENGINES", "LOSSES", "History", "Start", "fit"]
+__all__ = ["ENGINES", "LOSSES", "FitConfig", "FitData", "History", "ReplayTrainer", "ScalarTrainer", "Start", "Trainer",
+           "check_fit_arguments", "fit", "train"]
 
 #: The loss names ``fit`` accepts (``loss=None``, the default, picks "hinge" or "softmax" by the model).
 LOSSES = ("softmax", "svm", "hinge")
@@ -219,7 +220,7 @@ def _data_loss(model: Any, xs: Sequence[list], ys: Sequence[int], loss: str) -> 
         else:
             losses.append(_MULTICLASS[loss](out, label))
             correct += max(range(len(out)), key=lambda j: out[j].data) == label  # argmax
-    return total(losses) * (1.0 / len(losses)), correct  # (1/N) Σᵢ Lᵢ
+    return data_loss(losses), correct  # (1/N) Σᵢ Lᵢ
 
 
 @contextmanager
@@ -311,91 +312,213 @@ def fit(
     >>> len(history.train_loss), history.val_loss
     (5, [])
     """
+    config, data = check_fit_arguments(model, X, y, loss=loss, epochs=epochs, lr=lr, reg=reg, batch_size=batch_size,
+                                       val=val, seed=seed, progress=progress, engine=engine, record=record)
+    return train(_trainer(model, config, data), config, data)
+
+
+# -- 1. the arguments, checked, as a config and the data ------------------------------------------
+@dataclass(frozen=True)
+class FitConfig:
+    """``fit``'s settings, checked and resolved (what the caller left to ``fit`` decided).
+
+    Attributes:
+        loss: "softmax", "svm" or "hinge".
+        n_classes: the model's number of outputs (1 for hinge).
+        epochs, lr, reg, seed, progress, record: as given to ``fit``.
+        batch_size: samples per update (the whole set for ``batch_size=None``).
+        engine: "replay" or "scalar".
+    """
+
+    loss: str
+    n_classes: int
+    epochs: int
+    lr: float
+    reg: float
+    batch_size: int
+    seed: int
+    progress: bool
+    record: bool
+    engine: str
+
+
+@dataclass(frozen=True, eq=False)
+class FitData:
+    """The training samples and labels as checked arrays, and the validation pair if any."""
+
+    X: np.ndarray
+    y: np.ndarray
+    val: Optional[tuple[np.ndarray, np.ndarray]] = None
+
+
+def _check_val(val: Any, model: Any, loss: str, k: int) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    if val is None:
+        return None
+    if not (isinstance(val, (tuple, list)) and len(val) == 2):
+        raise ValueError(f"val must be a pair (X_val, y_val), got {type(val).__name__}")
+    Xv = _check_X(val[0], model, "X_val")
+    return Xv, _check_labels(val[1], len(Xv), loss, k, "y_val")
+
+
+def check_fit_arguments(model: Any, X: Any, y: Any, *, loss: Optional[str], epochs: int, lr: float, reg: float,
+                        batch_size: Optional[int], val: Any, seed: int, progress: bool, engine: Optional[str],
+                        record: bool) -> tuple[FitConfig, FitData]:
+    """Check ``fit``'s arguments (in this order: loss name, model, X, the model's outputs, y, val,
+    the numbers, engine, record) and resolve the defaults; the errors are ``fit``'s.
+
+    >>> from nn import MLP
+    >>> config, data = check_fit_arguments(MLP(2, [3, 1]), [[0.0, 1.0]], [1], loss=None, epochs=2, lr=0.1,
+    ...                                    reg=0.0, batch_size=None, val=None, seed=0, progress=False,
+    ...                                    engine=None, record=False)
+    >>> config.loss, config.batch_size, config.engine, data.X.shape
+    ('hinge', 1, 'replay', (1, 2))
+    """
     if loss is not None:
         check_choice("loss", loss, LOSSES)
     _check_model(model)
     Xa = _check_X(X, model, "X")
     k = _n_outputs(model, Xa[0])
     loss = _choose_loss(loss, k)
-    ya = _check_labels(y, len(Xa), loss, k, "y")
-    val_arrays = None
-    if val is not None:
-        if not (isinstance(val, (tuple, list)) and len(val) == 2):
-            raise ValueError(f"val must be a pair (X_val, y_val), got {type(val).__name__}")
-        Xv = _check_X(val[0], model, "X_val")
-        val_arrays = Xv, _check_labels(val[1], len(Xv), loss, k, "y_val")
+    data = FitData(Xa, _check_labels(y, len(Xa), loss, k, "y"), _check_val(val, model, loss, k))
     epochs = check_int("epochs", epochs, 1)
     lr = check_real("lr", lr, positive=True)
     reg = check_real("reg", reg, low=0.0)
     if engine is not None:
         check_choice("engine", engine, ENGINES)
-    n = len(Xa)
-    size = n if batch_size is None else check_int("batch_size", batch_size, 1)
-    rng = random.Random(check_int("seed", seed, 0))
-
-    params = model.parameters()
-    optimizer = SGD(params, lr)
-    trainer = None
-    if engine == "replay" or (engine is None and _replay.supports(model)):
-        trainer = _replay.ReplayTrainer(model, loss, Xa.shape[1], 2 if loss == "hinge" else k, params, reg)
-        if not _replay.supports(model):  # a model of yours: check its graph is the same for other samples
-            trainer.verify(Xa[:100], ya[:100])
-
-    history = History(loss=loss)
+    size = len(Xa) if batch_size is None else check_int("batch_size", batch_size, 1)
+    seed = check_int("seed", seed, 0)
     if not isinstance(record, bool):
         raise TypeError(f"record must be True or False, got {type(record).__name__}")
-    if record:  # epoch 0: the model before any update, measured on the whole data
-        history.start = _start(model, trainer, Xa, ya, val_arrays, loss, params, reg, size)
+    if engine is None:
+        engine = "replay" if _replay.supports(model) else "scalar"
+    return FitConfig(loss, k, epochs, lr, reg, size, seed, bool(progress), record, engine), data
+
+
+# -- 2. the trainers: one batch's update, and a dataset's objective and accuracy ------------------
+class Trainer(Protocol):
+    """What ``train`` needs of an engine: an update on a batch, and a measure of a dataset.
+
+    Both give the training objective (mean data loss + L2 penalty, each batch measured just
+    before its update) and the accuracy or the count of samples classified right.
+    """
+
+    model: Any
+    params: list[Value]
+
+    def step(self, X: np.ndarray, y: np.ndarray) -> tuple[float, int]:
+        """One SGD update on the batch (X, y): its objective before the update, and how many were right."""
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """The objective and the accuracy on (X, y), forward only (parameters unchanged)."""
+
+
+class ScalarTrainer:
+    """Each batch's graph built with the scalar engine: the model's output for every sample, the mean
+    loss, plus ``l2_penalty(model.parameters(), reg)``; then backward and one SGD step."""
+
+    def __init__(self, model: Any, config: FitConfig) -> None:
+        self.model, self.config = model, config
+        self.params: list[Value] = model.parameters()
+        self.optimizer = SGD(self.params, config.lr)
+
+    def step(self, X: np.ndarray, y: np.ndarray) -> tuple[float, int]:
+        with cyclic_gc_paused():
+            objective, right = _data_loss(self.model, X.tolist(), y.tolist(), self.config.loss)
+            if self.config.reg:
+                objective = total_loss(objective, l2_penalty(self.params, self.config.reg))  # L = data loss + λ·Σp²
+            self.optimizer.zero_grad()
+            objective.backward()
+            self.optimizer.step()
+        return objective.data, right
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        c = self.config
+        return _evaluate(self.model, X.tolist(), y.tolist(), c.loss, self.params, c.reg, c.batch_size)
+
+
+class ReplayTrainer:
+    """One sample's loss traced once and replayed on numpy over each batch (``nn._replay``), with the
+    L2 penalty on the parameter vector; a batch outside the traced graph's domain (a GateError in
+    replay) runs on the scalar trainer, which then names the gate if it fails too.
+
+    A model that is not one of the package's is checked first: 5 of the first 100 samples through
+    the scalar engine (``Program.verify``), raising ``autograd.TraceMismatch`` where its graph differs.
+    """
+
+    def __init__(self, scalar: ScalarTrainer, data: FitData) -> None:
+        self.scalar, self.model, self.params = scalar, scalar.model, scalar.params
+        c = scalar.config
+        n_features, n_classes = data.X.shape[1], 2 if c.loss == "hinge" else c.n_classes
+        self.replay = _replay.ReplayTrainer(self.model, c.loss, n_features, n_classes, self.params, c.reg)
+        if not _replay.supports(self.model):  # a model of yours: check its graph is the same for other samples
+            self.replay.verify(data.X[:100], data.y[:100])
+
+    def step(self, X: np.ndarray, y: np.ndarray) -> tuple[float, int]:
+        optimizer = self.scalar.optimizer
+        try:
+            optimizer.zero_grad()
+            value, right = self.replay.backward(X, y)
+        except GateError:  # outside the traced graph's domain: this batch on the scalar path
+            return self.scalar.step(X, y)
+        optimizer.step()
+        return value, right
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        try:
+            loss_sum, correct = self.replay.evaluate(X, y, self.scalar.config.batch_size)
+        except GateError:  # a chunk outside the traced domain: the whole set on the scalar path
+            return self.scalar.evaluate(X, y)
+        return loss_sum / len(y) + self.replay.penalty_value(), correct / len(y)
+
+
+def _trainer(model: Any, config: FitConfig, data: FitData) -> Trainer:
+    scalar = ScalarTrainer(model, config)
+    return ReplayTrainer(scalar, data) if config.engine == "replay" else scalar
+
+
+# -- 3. the loop ------------------------------------------------------------------------------------
+def train(trainer: Trainer, config: FitConfig, data: FitData) -> History:
+    """Run ``config.epochs`` epochs of ``trainer`` on ``data``, shuffled by ``config.seed``: ``fit``'s loop."""
+    history = History(loss=config.loss)
+    if config.record:  # epoch 0: the model before any update, measured on the whole data
+        history.start = _start(trainer, data)
+    n, size, epochs = len(data.y), config.batch_size, config.epochs
     order = list(range(n))
-    batches = -(-n // size)  # ⌈n / size⌉
-    kept = f"; the step was not taken, so the model keeps its parameters from before this batch (lr={lr:g})"
-    bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
+    rng = random.Random(config.seed)
+    bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not config.progress)
     for epoch in bar:
         if size < n:
             rng.shuffle(order)
-        loss_sum = 0.0
-        correct = 0
-        for b, start in enumerate(range(0, n, size)):
-            batch = order[start : start + size]
-            where = f"epoch {epoch + 1}/{epochs}, batch {b + 1}/{batches}"
-            if trainer is not None:
-                try:
-                    optimizer.zero_grad()
-                    value, right = trainer.backward(Xa[batch], ya[batch])
-                except GateError:  # outside the traced graph's domain: this batch on the scalar path
-                    value = None
-                if value is not None:
-                    with _where(where, kept):
-                        optimizer.step()
-                    loss_sum += value * (len(batch) / n)
-                    correct += right
-                    continue
-            with _where(where, kept), cyclic_gc_paused():
-                objective, right = _data_loss(model, Xa[batch].tolist(), ya[batch].tolist(), loss)
-                if reg:
-                    objective = objective + l2_penalty(params, reg)  # L = data loss + λ·Σp²
-                optimizer.zero_grad()
-                objective.backward()
-                optimizer.step()
-            loss_sum += objective.data * (len(batch) / n)  # the epoch's mean, never above the largest batch loss
-            correct += right
+        loss_sum, correct = _epoch(trainer, config, data, order, epoch)
         history.train_loss.append(loss_sum)
         history.train_acc.append(correct / n)
-        if record:
-            history.snapshots.append([p.data for p in params])
+        if config.record:
+            history.snapshots.append([p.data for p in trainer.params])
         postfix = {"loss": f"{history.train_loss[-1]:.4f}", "acc": f"{history.train_acc[-1]:.3f}"}
-        if val_arrays is not None:
+        if data.val is not None:
             with _where(f"epoch {epoch + 1}/{epochs}, validation"):
-                if trainer is not None:
-                    val_loss, val_acc = _evaluate_replay(trainer, *val_arrays, size)
-                else:
-                    val_loss, val_acc = _evaluate(model, val_arrays[0].tolist(), val_arrays[1].tolist(),
-                                                  loss, params, reg, size)
+                val_loss, val_acc = trainer.evaluate(*data.val)
             history.val_loss.append(val_loss)
             history.val_acc.append(val_acc)
             postfix["val_loss"] = f"{val_loss:.4f}"
         bar.set_postfix(postfix)
     return history
+
+
+def _epoch(trainer: Trainer, config: FitConfig, data: FitData, order: list[int], epoch: int) -> tuple[float, int]:
+    """One pass over the batches of ``order``: the epoch's mean objective and how many were right."""
+    n, size = len(order), config.batch_size
+    batches = -(-n // size)  # ⌈n / size⌉
+    kept = f"; the step was not taken, so the model keeps its parameters from before this batch (lr={config.lr:g})"
+    loss_sum = 0.0
+    correct = 0
+    for b, start in enumerate(range(0, n, size)):
+        batch = order[start : start + size]
+        with _where(f"epoch {epoch + 1}/{config.epochs}, batch {b + 1}/{batches}", kept):
+            value, right = trainer.step(data.X[batch], data.y[batch])
+        loss_sum += value * (len(batch) / n)  # the epoch's mean, never above the largest batch loss
+        correct += right
+    return loss_sum, correct
 
 
 def _evaluate(
@@ -407,33 +530,16 @@ def _evaluate(
     for start in range(0, len(xs), size):
         chunk = slice(start, start + size)
         with cyclic_gc_paused():
-            data_loss, right = _data_loss(model, xs[chunk], ys[chunk], loss)
-        loss_sum += data_loss.data * (len(xs[chunk]) / len(xs))
+            batch_loss, right = _data_loss(model, xs[chunk], ys[chunk], loss)
+        loss_sum += batch_loss.data * (len(xs[chunk]) / len(xs))
         correct += right
     penalty = l2_penalty(params, reg).data if reg else 0.0
     return loss_sum + penalty, correct / len(xs)
 
 
-def _start(model: Any, trainer: Optional[_replay.ReplayTrainer], Xa: np.ndarray, ya: np.ndarray,
-           val_arrays: Optional[tuple[np.ndarray, np.ndarray]], loss: str, params: list[Value], reg: float,
-           size: int) -> Start:
+def _start(trainer: Trainer, data: FitData) -> Start:
     """The model's parameters and its objective and accuracy (training, validation) before fit changes it."""
-
-    def measure(X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        if trainer is not None:
-            return _evaluate_replay(trainer, X, y, size)
-        return _evaluate(model, X.tolist(), y.tolist(), loss, params, reg, size)
-
     with _where("before training"):
-        train_loss, train_acc = measure(Xa, ya)
-        val_loss, val_acc = measure(*val_arrays) if val_arrays is not None else (None, None)
-    return Start([p.data for p in params], train_loss, train_acc, val_loss, val_acc)
-
-
-def _evaluate_replay(trainer: _replay.ReplayTrainer, X: np.ndarray, y: np.ndarray, size: int) -> tuple[float, float]:
-    """:func:`_evaluate` on the replay path (falling back to it where a chunk leaves the traced domain)."""
-    try:
-        loss_sum, correct = trainer.evaluate(X, y, size)
-    except GateError:
-        return _evaluate(trainer.model, X.tolist(), y.tolist(), trainer.loss_name, trainer.params, trainer.reg, size)
-    return loss_sum / len(y) + trainer.penalty_value(), correct / len(y)
+        train_loss, train_acc = trainer.evaluate(data.X, data.y)
+        val_loss, val_acc = trainer.evaluate(*data.val) if data.val is not None else (None, None)
+    return Start([p.data for p in trainer.params], train_loss, train_acc, val_loss, val_acc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import os
@@ -14,7 +15,7 @@ from autograd import Step, Value, backward_steps, topological_order
 
 from . import assets
 from ._files import write_atomic
-from .backend import find_dot, render_svgs
+from .backend import RenderError, find_dot, render_svgs
 from .collapse import COLLAPSE_LEVELS, build_collapsed, collapse_groups
 from .dot import (
     ACTIVE_FILL, DEFAULT_MAX_NODES, GRAD, TOUCHED_FILL, build_graph, check_size, escape, fmt, node_ids,
@@ -593,22 +594,34 @@ def _steps_of(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int]
 class Stepper:
     """The stepper page of one backward pass, for a notebook or a file (made by :func:`stepper`).
 
-    In Jupyter it shows inline: ``_repr_html_`` is an ``<iframe sandbox="allow-scripts">``
-    whose ``srcdoc`` is the whole page, so the page runs on its own (no kernel, no ipywidgets,
-    its CSP intact) and a saved notebook still steps when reopened — where the notebook is
-    trusted. JupyterLab and Notebook sanitize the HTML of an untrusted notebook (one you did
-    not run yourself) and drop every ``<iframe>`` and ``<script>``: there the output shows a
-    line saying to trust the notebook or re-run the cell. VS Code shows it as is.
+    In Jupyter it shows inline, as a Markdown output that is one HTML block (see
+    :meth:`_repr_mimebundle_`): the page itself in an ``<iframe sandbox="allow-scripts">``
+    (:meth:`iframe_html`: its ``srcdoc`` is the whole page, so it runs on its own — no kernel,
+    no ipywidgets, its CSP intact — and a saved notebook still steps when reopened, where the
+    notebook is trusted), and an animated PNG of the backward pass (:meth:`animation`) with a
+    line saying how to get the live page, for where the page cannot run: JupyterLab and
+    Notebook 7 sanitize the output of a notebook the reader did not run (they drop the
+    ``<iframe>`` and the ``<style>`` that hides the animation, and keep the image), and
+    ``nbconvert --HTMLExporter.sanitize_html=True`` or a static renderer shows the bundle's
+    ``image/png``, the animation alone. The animation is made only when the notebook asks for
+    the output, not for :meth:`save` or :func:`save_html`.
 
     Attributes:
         html: the page, one self-contained HTML document.
         frames: how many frames it steps through (the forward pass, then one per gate).
+        lang: the language of the page's words.
     """
 
-    def __init__(self, page: str, frames: int, lang: str = "en") -> None:
+    def __init__(self, page: str, frames: int, lang: str = "en", *,
+                 drawing: Optional[tuple[str, dict[str, Any]]] = None, name: str = "",
+                 last: Optional[int] = None) -> None:
         self.html = page
         self.frames = frames
         self.lang = lang
+        self._drawing = drawing  # the page's svg and data (page_data), for the animation
+        self._name = name
+        self._last = last  # the animation stops at this frame (None: the last one)
+        self._animation: Optional[bytes] = None
 
     def save(self, path: PathT) -> PathT:
         """Write the page to ``path`` (``.html``/``.htm``), whole or not at all; returns ``path``."""
@@ -616,14 +629,60 @@ class Stepper:
         write_atomic(path, self.html)
         return path
 
-    def _repr_html_(self) -> str:
-        fallback = html.escape(text("page untrusted", self.lang))
-        return (
-            # in a double-quoted attribute only & and " need escaping (fewer bytes than html.escape)
-            f'<iframe srcdoc="{self.html.replace("&", "&amp;").replace(chr(34), "&quot;")}" sandbox="allow-scripts" '
-            f'style="width: 100%; height: {NOTEBOOK_HEIGHT}px; border: 0" '
-            f'title="{html.escape(text("page title", self.lang))}">{fallback}</iframe>'
-        )
+    def iframe_html(self, height: int = NOTEBOOK_HEIGHT) -> str:
+        """The page in an ``<iframe sandbox="allow-scripts">``, ``height`` CSS pixels tall, as one line of HTML.
+
+        The page is the ``srcdoc``: in a double-quoted attribute only ``&`` and ``"`` need
+        escaping, and each line break is written ``&#10;`` (``&#13;``), so the markup holds no blank line
+        (a Markdown HTML block ends at one).
+
+        >>> page = stepper(Value(2.0, "x") * Value(3.0, "y"))
+        >>> frame = page.iframe_html()
+        >>> frame.startswith("<iframe srcdoc="), chr(10) in frame, html.unescape(frame.split('"')[1]) == page.html
+        (True, False, True)
+        """
+        srcdoc = self.html.replace("&", "&amp;").replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+        return (f'<iframe srcdoc="{srcdoc}" sandbox="allow-scripts" style="width:100%;height:{int(height)}px;border:0" '
+                f'title="{html.escape(text("page title", self.lang))}"></iframe>')
+
+    def animation(self) -> Optional[bytes]:
+        """The backward pass as an animated PNG (:func:`viz.animation.animate`), made once; None if
+        this stepper carries no drawing to animate."""
+        if self._animation is None and self._drawing is not None:
+            from .animation import animate  # Pillow and the rasteriser: only when a notebook asks
+
+            self._animation = animate(*self._drawing, last=self._last)
+        return self._animation
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, str]]:
+        """What Jupyter shows: ``text/markdown`` (the live page, the animation and a line under it),
+        ``image/png`` (the animation alone) and ``text/plain``; metadata ``{"gategraph": "stepper"}``.
+
+        JupyterLab picks Markdown before PNG where both are safe, and renders it unsanitized in
+        a trusted notebook: the ``<style>`` in it hides the animation beside the live page.
+        nbconvert prefers PNG to Markdown: an exported notebook shows the animation.
+        """
+        try:
+            png = self.animation()
+        except RenderError:  # no Pillow, no resvg or no CJK font: the live page and the line only
+            png = None
+        still = ""
+        data: dict[str, str] = {}
+        if png is not None:
+            encoded = base64.b64encode(png).decode("ascii")
+            alt = html.escape(text("anim alt", self.lang, name=self._name or "out"))
+            still = f'<img src="data:image/png;base64,{encoded}" alt="{alt}">'
+            data["image/png"] = encoded
+        line = html.escape(text("page untrusted", self.lang))
+        data["text/markdown"] = (
+            '<div class="gg-nb"><style>.gg-nb .gg-still{display:none}</style>' + self.iframe_html()
+            + f'<div class="gg-still">{still}<p>{line}</p></div></div>')
+        data["text/plain"] = repr(self)
+        if include:
+            data = {k: v for k, v in data.items() if k in include}
+        if exclude:
+            data = {k: v for k, v in data.items() if k not in exclude}
+        return data, {"gategraph": "stepper"}
 
     def __repr__(self) -> str:
         return f"<viz.Stepper: {self.frames} frames, {len(self.html.encode('utf-8')):,} bytes>"
@@ -655,14 +714,15 @@ def _page(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int], wh
         from .whatif import whatif_addon  # the what-if machinery lives in its own module
 
         svg, data, whatif = whatif_addon(root, *page_data(root, steps, lang), who=who)
-        addons.append(whatif)
+        addons.append(whatif)  # its animation: the pass of the inputs the page was written with
     else:
         svg, data = page_data(root, steps, lang, collapse=collapse)
     if check:  # the leaves' gradients of the backward pass above (whatever they held before it)
         from .checkpanel import check_addon
 
         addons.append(check_addon(root, lang, steps))
-    return Stepper(stepper_html(svg, data, root.label, addons), len(data["frames"]), lang)
+    return Stepper(stepper_html(svg, data, root.label, addons), len(data["frames"]), lang, drawing=(svg, data),
+                   name=root.label)
 
 
 def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = None, *,
@@ -687,7 +747,7 @@ def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = N
         A :class:`Stepper`.
 
     >>> page = stepper((Value(-2.0, "x") + Value(5.0, "y")) * Value(-4.0, "z"), lang="zh")
-    >>> page.frames, "上一步" in page.html, page._repr_html_().startswith("<iframe srcdoc=")
+    >>> page.frames, "上一步" in page.html, page.iframe_html().startswith("<iframe srcdoc=")
     (3, True, True)
     """
     return _page(root_or_frames, lang, max_nodes, "stepper", interactive, collapse, check)
@@ -711,9 +771,10 @@ def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Op
     whole drawing, the part in view and the active gate (press or drag on it to move there).
     The wheel, the +/− buttons and "fit" (the whole graph) zoom, dragging pans; once the reader
     zooms, steps only pan. ←/→ and Home/End step, as does the slider; keys typed into a field
-    stay in it. The counter says "step k of n", the forward pass being step 0; a caption of
-    more than five facts folds to the largest contributions, with "show all". It loads nothing — no CDN, fonts or links — so it works
-    offline and can be mailed around; a Content-Security-Policy lets only its own script run.
+    stay in it. The counter says "step k of n", the forward pass being step 0; a list of facts
+    taller than six lines folds to the largest contributions, with "show all". It loads
+    nothing — no CDN, fonts or links — so it works offline and can be mailed around; a
+    Content-Security-Policy lets only its own script run.
 
     Args:
         root_or_frames: the output Value (its backward pass runs here, like ``backward()``:

@@ -316,3 +316,72 @@ def test_fit_names_validation_when_the_validation_forward_overflows():
     model = _OverflowsOnCall(bad=2)  # call 1: the training batch; call 2: the validation sample
     with pytest.raises(GateError, match=r"fit: epoch 1/1, validation: mul\(\) overflows"):
         nn.fit(model, [[1.0]], [1], epochs=1, val=([[1.0]], [1]), progress=False)
+
+
+# -- fit in parts: checked arguments as a config, trainers behind one protocol, the loop ----------
+def _check(model, X, y, **kwargs):
+    settings = dict(loss=None, epochs=2, lr=0.1, reg=0.0, batch_size=None, val=None, seed=0, progress=False,
+                    engine=None, record=False)
+    return nn.train.check_fit_arguments(model, X, y, **{**settings, **kwargs})
+
+
+def test_check_fit_arguments_resolves_the_defaults_into_a_frozen_config():
+    """loss, batch size and engine left to fit are decided: hinge for 1 output, the whole set, replay for an MLP."""
+    X, y = make_moons(10)
+    config, data = _check(nn.MLP(2, [3, 1]), X, y)
+    assert (config.loss, config.n_classes, config.batch_size, config.engine) == ("hinge", 1, 10, "replay")
+    assert data.X.shape == (10, 2) and data.y.tolist() == list(y) and data.val is None
+    with pytest.raises(AttributeError):
+        config.lr = 1.0  # type: ignore[misc]
+
+
+def test_check_fit_arguments_picks_the_scalar_engine_for_a_model_of_yours():
+    """A model that is not one of the package's trains on the scalar engine unless replay is asked for."""
+    config, _ = _check(_TwoScores(), [[1.0], [-1.0]], [0, 1])
+    assert (config.engine, config.loss, config.n_classes) == ("scalar", "softmax", 2)
+
+
+def test_check_fit_arguments_refuses_a_record_that_is_not_a_bool_before_any_work():
+    """record="yes" is a TypeError from the checks, before any tracing or training."""
+    with pytest.raises(TypeError, match=r"record must be True or False, got str"):
+        _check(nn.MLP(2, [3, 1]), [[0.0, 1.0]], [1], record="yes")
+
+
+class _Counting:
+    """A Trainer that trains nothing: it counts its calls and reports a loss of 1 and every sample right."""
+
+    def __init__(self):
+        self.model, self.params, self.steps, self.evaluated = None, [Value(0.0, "w")], [], 0
+
+    def step(self, X, y):
+        self.steps.append(len(y))
+        return 1.0, len(y)
+
+    def evaluate(self, X, y):
+        self.evaluated += 1
+        return 2.0, 0.5
+
+
+def test_train_runs_any_trainer_batch_by_batch():
+    """train hands each batch to trainer.step and the validation set to trainer.evaluate, every epoch."""
+    X, y = make_moons(10)
+    config, data = _check(nn.MLP(2, [3, 1]), X, y, epochs=3, batch_size=4, val=(X, y), engine="scalar")
+    trainer = _Counting()
+    history = nn.train.train(trainer, config, data)
+    assert trainer.steps == [4, 4, 2] * 3 and trainer.evaluated == 3
+    assert history.train_loss == [1.0] * 3 and history.train_acc == [1.0] * 3 and history.val_acc == [0.5] * 3
+
+
+@pytest.mark.parametrize("engine", ["scalar", "replay"])
+def test_both_trainers_step_like_fit(engine):
+    """Each trainer's step is fit's update: the same objective and parameters as one epoch of full-batch fit."""
+    X, y = make_moons(12)
+    model, twin = nn.MLP(2, [4, 1], seed=3), nn.MLP(2, [4, 1], seed=3)
+    config, data = _check(model, X, y, engine=engine, reg=1e-3, epochs=1)
+    trainer = nn.train.ScalarTrainer(model, config)
+    if engine == "replay":
+        trainer = nn.train.ReplayTrainer(trainer, data)
+    value, right = trainer.step(data.X, data.y)
+    history = nn.fit(twin, X, y, engine=engine, reg=1e-3, epochs=1, progress=False)
+    assert value == history.train_loss[0] and right / len(y) == history.train_acc[0]
+    assert [p.data for p in model.parameters()] == [p.data for p in twin.parameters()]

@@ -172,7 +172,8 @@ def test_a_long_caption_folds_largest_contributions_first(browser, open_page, pa
     title's line, seen without scrolling) shows every fact, "show fewer" folds them again."""
     page = open_page(browser, pages["neurons"], width)
     try:
-        for _ in range(8):  # 4 loss gates, L3.N0, L2.N3, L2.N2, L2.N1
+        step = page.evaluate("gategraph.use('stepper').data.frames.findIndex((frame) => frame.u === 'L2.N1')")
+        for _ in range(step):  # the loss's gates, L3.N0, L2.N3, L2.N2, then L2.N1
             page.keyboard.press("ArrowRight")
         facts, toggle, height, line = page.evaluate(FACTS)
         shown = [text for text, visible in facts if visible]
