@@ -18,7 +18,8 @@ from ._files import write_atomic
 from .backend import RenderError, find_dot, render_svgs
 from .collapse import COLLAPSE_LEVELS, build_collapsed, collapse_groups
 from .dot import (
-    ACTIVE_FILL, DEFAULT_MAX_NODES, GRAD, TOUCHED_FILL, build_graph, check_size, escape, fmt, node_ids,
+    ACTIVE_FILL, DEFAULT_MAX_NODES, FILL, GATE_FILL, GRAD, INK, ROLE_KEYS, TOUCHED_FILL, build_graph, check_size,
+    escape, fmt, node_ids,
 )
 from .frames import PENDING, forward_caption, group_caption, step_caption, walk
 from .i18n import FONT_STACK, check_lang, text
@@ -545,7 +546,7 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "",
 {bar}</div>
 <div class="panel">
 <section id="caption" aria-live="polite"></section>
-<p class="hint">{hint}</p>
+<p class="hint">{hint} {key_html(lang)}</p>
 </div>
 </div>
 {"".join(one.body for one in addons)}<script type="application/json" id="gg-data">{json_for_script(data)}</script>
@@ -554,6 +555,27 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "",
 {"".join(map(_addon_html, addons))}</body>
 </html>
 """
+
+
+def key_html(lang: str) -> str:
+    """The page's colour key, after the hint under the caption: the diagram's key (:func:`viz.dot.key_rows`)
+    in HTML — a swatch per role in its fill, a gate, this step's gate, a gradient just received, and
+    what the data and grad rows say, each in its own colour; the same palette and words.
+
+    >>> page_key = key_html("en")
+    >>> "parameter" in page_key and FILL["parameter"] in page_key and GRAD in page_key
+    True
+    """
+    def swatch(fill: str, words: str, ink: str = INK, gate: bool = False) -> str:
+        return (f'<span class="swatch{" gate" if gate else ""}" style="background:{fill};color:{ink}">'
+                f'{html.escape(text(words, lang))}</span>')
+
+    swatches = [swatch(FILL[key], f"key {key}") for key in ROLE_KEYS]
+    swatches += [swatch(GATE_FILL, "key gate", gate=True), swatch(ACTIVE_FILL, "key active", gate=True),
+                 swatch(TOUCHED_FILL, "key touched", GRAD)]
+    rows = (f'<span style="color:{INK}">{html.escape(text("page key data", lang))}</span> '
+            f'<span style="color:{GRAD}">{html.escape(text("page key grad", lang))}</span>')
+    return f'<span class="key" aria-label="{html.escape(text("page key", lang))}">{" ".join(swatches)} {rows}</span>'
 
 
 def _addon_html(addon: Addon) -> str:

@@ -53,6 +53,9 @@ _TEXT: dict[str, dict[str, str]] = {
     "output": {"en": "output", "zh": "输出"},
     "params": {"en": "params", "zh": "参数"},
     "largest grad": {"en": "largest grad", "zh": "最大梯度"},
+    "page key": {"en": "colour key", "zh": "颜色说明"},
+    "page key data": {"en": "data = value", "zh": "值 = 前向传播算出的数"},
+    "page key grad": {"en": "grad = ∂output/∂value", "zh": "梯度 = ∂输出/∂该值"},
     "key input": {"en": "input", "zh": "输入"},
     "key parameter": {"en": "parameter", "zh": "参数"},
     "key constant": {"en": "constant", "zh": "常数"},
@@ -197,10 +200,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "page fit label": {"en": "fit the whole graph in view", "zh": "显示整张图"},
     "page diagram": {"en": "the computation graph", "zh": "计算图"},
     "page hint": {
-        "en": "Keys: ← / → step, Home / End jump; drag to pan, wheel or + / − to zoom. "
-              "Gradients are orange; ? means not computed yet.",
-        "zh": "按键：← / → 单步，Home / End 跳到开头或结尾；拖动可平移，滚轮或 + / − 可缩放。"
-              "梯度为橙色；? 表示尚未计算。",
+        "en": "Keys: ← / → step, Home / End jump; drag to pan, wheel or + / − to zoom.",
+        "zh": "按键：← / → 单步，Home / End 跳到开头或结尾；拖动可平移，滚轮或 + / − 可缩放。",
     },
     # -- what-if panel (whatif.py)
     "whatif title": {"en": "What if? Change an input", "zh": "如果……会怎样？改变一个输入"},

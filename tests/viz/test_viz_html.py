@@ -238,3 +238,15 @@ def test_marked_cells_are_found_whatever_the_text_layout() -> None:
     assert ('<text class="gv" text-anchor="middle" x="81.50" y="-7.3" font-size="11.00" fill="#c2410c">'
             '梯度 <tspan data-n="0">?</tspan></text>') in filled
     assert '<polygon class="gbg" data-n="0"' in filled
+
+
+def test_every_stepper_page_carries_the_colour_key_in_its_palette_and_words() -> None:
+    """The page's key names each role over its fill, the same palette and words as the diagram's key."""
+    from viz.dot import FILL, ROLE_KEYS
+    from viz.i18n import text
+
+    x = Value(2.0, "x")
+    page = stepper(x * x, lang="zh").html
+    for key in ROLE_KEYS:
+        assert f'background:{FILL[key]};color:#1f2937">{text(f"key {key}", "zh")}</span>' in page
+    assert 'class="key"' in page and text("page key grad", "zh") in page

@@ -96,6 +96,7 @@
   // tallest: the stage's height as the layout leaves it; shrunk: the height a short drawing gives
   // it ("": none); room: the caption panel's height beside a stage of the tallest height
   var tallest = 0, shrunk = "", room = 0;
+  var SHORTEST = 200;  // a short drawing's stage (CSS px): room for the zoom buttons and a drawing a few rows tall
   function setHeight(height) {  // the stage's height ("": what the layout leaves)
     viewer.classList.toggle("short", height !== "");
     stage.style.height = height;
@@ -107,7 +108,7 @@
     tallest = stage.clientHeight;
     room = panel.offsetHeight;
     var need = Math.ceil(graph.h * chosenScale() + 2 * PAD);
-    shrunk = need < tallest ? Math.max(need, 240) + "px" : "";
+    shrunk = need < tallest ? Math.max(need, SHORTEST) + "px" : "";
     setHeight(shrunk);
   }
   function draw() {
@@ -334,7 +335,7 @@
     // readable size below the bar, up to the stage's own height
     var across = Math.min(MOST, (area().w - 2 * PAD) / graph.w);
     var need = Math.ceil(graph.h * Math.max(across, readScale(svg)) + 2 * PAD + inset());
-    setHeight(Math.max(240, Math.min(tallest, need)) + "px");
+    setHeight(Math.max(SHORTEST, Math.min(tallest, need)) + "px");
     if (fitsWhole()) { fit(); return; }
     // too large to read whole: readable, at its inputs and weights (drawn at the left), where the
     // gradients the caption tells of arrive; the minimap shows the rest
