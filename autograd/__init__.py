@@ -10,7 +10,7 @@ from . import reference
 from .gates import GATES, OPERATORS, FixedGrads, Gate, JsTwin, NumpyTwin, SwappedInputs
 from .check import LeafCheck, NumericGrad, check_leaves, numeric_grads_of
 from .graph import Step, backward_steps, topological_order
-from .value import GateError, Value, apply, gate_function, gate_of, origin
+from .value import ROLES, GateError, Value, apply, gate_function, gate_of, origin
 from .replay import MATMUL_MIN_TERMS, Program, TraceMismatch, trace
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "MATMUL_MIN_TERMS",
     "NumpyTwin",
     "Program",
+    "ROLES",
     "JsTwin",
     "LeafCheck",
     "NumericGrad",

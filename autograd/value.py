@@ -5,12 +5,17 @@ from __future__ import annotations
 import math
 import numbers
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional, Union
+from typing import Any, Callable, Iterator, Mapping, Optional, Union
 
 from .errors import GateError, _domain_error, _labels, check_text
 from .gates import GATES, FixedGrads, Gate, SwappedInputs
 
-__all__ = ["Value", "GateError", "apply", "as_float", "gate_function", "gate_of", "origin"]
+__all__ = ["Value", "GateError", "ROLES", "apply", "as_float", "gate_function", "gate_of", "origin"]
+
+#: What a node can be, by how it was made: a leaf is an "input", a "parameter" or a "constant"
+#: (``Value(data, label, role=...)``, or a network marking its weights); a gate makes a "gate output".
+ROLES = ("input", "parameter", "constant", "gate output")
+_LEAF_ROLES = ROLES[:3]
 
 Number = Union[int, float]
 _isfinite = math.isfinite
@@ -48,7 +53,8 @@ class _Info:
     cyclic garbage collector, which scans every slot of every node it sees.
     """
 
-    __slots__ = ("op", "gate", "local_grads", "fixed", "swapped", "label", "origin", "const", "lifted")
+    __slots__ = ("op", "gate", "local_grads", "fixed", "swapped", "label", "origin", "const", "lifted", "role",
+                 "part")
 
     def __init__(
         self,
@@ -58,6 +64,8 @@ class _Info:
         const: Optional[float] = None,
         gate: Optional[Gate] = None,
         lifted: bool = False,
+        role: Optional[str] = None,
+        part: Optional[str] = None,
     ) -> None:
         if gate is None and op:
             gate = GATES[op]
@@ -77,11 +85,13 @@ class _Info:
         self.const = const  # the gate's constant (pow's exponent)
         # a constant an operator made from a Python number (the 2 in x * 2): see Value.backward
         self.lifted = lifted
+        self.role = role  # a leaf's role as its maker said (see Value.role); None: the default
+        self.part = part  # what the node is where it was made, e.g. "relu" or "margin" (see origin)
 
     def replace(self, **changes: Any) -> _Info:
         """A copy with some fields changed (records are shared, so never changed in place)."""
         fields = {"gate": self.gate, "label": self.label, "origin": self.origin, "const": self.const,
-                  "lifted": self.lifted}
+                  "lifted": self.lifted, "role": self.role, "part": self.part}
         fields.update(changes)
         return _Info(**fields)
 
@@ -95,34 +105,94 @@ _constant = _Info(lifted=True)
 _made = tuple(_Info(op=name) for name in GATES)
 # The records of learners' rows (see apply) for the current origin block: id(row) -> (row, record).
 _extra: dict[int, tuple[Gate, _Info]] = {}
+_extra_part: Optional[str] = None  # the part a learner's row makes in the current block
 
 
-@contextmanager
-def origin(name: Optional[str]) -> Iterator[None]:
-    """Stamp ``name`` (e.g. ``"L1.N3"``) on every Value created inside the block, as ``node.origin``.
+Parts = Union[str, Mapping[str, str], None]
 
-    Networks use it to say which layer and neuron made a node, as plain data a diagram can group
-    by, so the engine never needs to know what a network is.
+# The records of each origin block met so far, by (name, parts): records are never changed,
+# so a block entered again (a neuron called on the next data point) reuses them. Bounded:
+# a program that makes endless names only refills it.
+_blocks: dict[tuple[Optional[str], Any], tuple[_Info, _Info, tuple[_Info, ...], Optional[str]]] = {}
+_MAX_BLOCKS = 4096
+_blocks_table = GATES  # the gate table the cached records were made from
 
-    >>> with origin("L1.N3"):
-    ...     y = Value(2.0) * 3
-    >>> y.origin
-    'L1.N3'
-    """
+
+def _block(name: Optional[str], parts: Parts) -> tuple[_Info, _Info, tuple[_Info, ...], Optional[str]]:
+    """The records of an origin block, checked once: a leaf's, a lifted constant's, one per row of
+    GATES, and the part of a learner's row's output (see apply)."""
+    global _blocks_table
+    if _blocks_table is not GATES:  # the table was swapped (a test's deliberately wrong row): start afresh
+        _blocks.clear()
+        _blocks_table = GATES
+    if parts is None or isinstance(parts, str):
+        key = (name, parts)
+    elif isinstance(parts, Mapping):
+        key = (name, tuple(parts.items()))
+    else:
+        raise TypeError(f"origin: parts must be a str, a mapping gate name -> str, or None; got {type(parts).__name__}")
+    try:
+        records = _blocks.get(key)
+    except TypeError:  # something unhashable where text belongs: named by the checks below
+        records = None
+    if records is not None:
+        return records
     if name is not None:
         if not isinstance(name, str):
             raise TypeError(f"origin needs a str or None, got {type(name).__name__}")
         check_text(name, "origin name")
-    global _current, _constant, _made, _extra
-    saved = _current, _constant, _made, _extra
-    _current = _Info(origin=name)
-    _constant = _current.replace(lifted=True)
-    _made = tuple(_current.replace(gate=gate) for gate in GATES.values())
+    if parts is None or isinstance(parts, str):
+        by_gate = dict.fromkeys(GATES, parts)
+    else:
+        unknown = [g for g in parts if g not in GATES]
+        if unknown:
+            raise ValueError(f"origin: parts names a gate that is not a row of GATES: {unknown[0]!r} "
+                             f"(the rows: {', '.join(GATES)})")
+        by_gate = {g: parts.get(g) for g in GATES}
+    for part in by_gate.values():
+        if part is not None:
+            if not isinstance(part, str):
+                raise TypeError(f"origin: a part must be a str, got {type(part).__name__}")
+            check_text(part, "origin part")
+    leaf = _Info(origin=name)
+    records = (leaf, leaf.replace(lifted=True),
+               tuple(leaf.replace(gate=gate, part=by_gate[gate.name]) for gate in GATES.values()),
+               parts if isinstance(parts, str) else None)
+    if len(_blocks) >= _MAX_BLOCKS:
+        _blocks.clear()
+    _blocks[key] = records
+    return records
+
+
+@contextmanager
+def origin(name: Optional[str], parts: Parts = None) -> Iterator[None]:
+    """Stamp ``name`` (e.g. ``"L1.N3"``) on every Value created inside the block, as ``node.origin``,
+    and on what each gate makes there, what it is (``node.part``).
+
+    Networks use it to say which layer and neuron made a node, and which part of it each gate's
+    output is, as plain data a diagram can group by and name, so the engine never needs to know
+    what a network is. The block's records are made once and shared by all its nodes: a part
+    costs a node nothing.
+
+    Args:
+        name: where the nodes are made (``"L1.N3"``), or None for no place (a loss).
+        parts: what each gate's output is in the block: one str for every gate (``"margin"``),
+            or a mapping from a gate's name in ``GATES`` to a str (``{"mul": "w·x", "add": "sum",
+            "max": "relu"}``; a gate not in it makes nodes with no part), or None.
+
+    >>> with origin("L1.N3", parts={"mul": "w·x", "tanh": "tanh"}):
+    ...     y = (Value(2.0) * 3).tanh()
+    >>> y.origin, y.part, y.parents[0].part
+    ('L1.N3', 'tanh', 'w·x')
+    """
+    global _current, _constant, _made, _extra, _extra_part
+    saved = _current, _constant, _made, _extra, _extra_part
+    _current, _constant, _made, _extra_part = _block(name, parts)
     _extra = {}
     try:
         yield
     finally:
-        _current, _constant, _made, _extra = saved
+        _current, _constant, _made, _extra, _extra_part = saved
 
 
 _ADD, _MUL, _POW = GATES["add"], GATES["mul"], GATES["pow"]
@@ -202,6 +272,31 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
     return method
 
 
+def _new_record() -> _Info:
+    return object.__new__(_Info)
+
+
+_NO_LABEL = ""
+
+
+def _leaf_record(label: str, role: Optional[str]) -> _Info:
+    """The record of a leaf made with a label or a role, in the current origin block.
+
+    Written out field by field (no ``replace``): every labelled Value is made here.
+    """
+    if not isinstance(label, str):
+        raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+    if label:
+        check_text(label, "Value label")
+    if role is not None and role not in _LEAF_ROLES:
+        raise ValueError(f"Value role must be one of {', '.join(map(repr, _LEAF_ROLES))} (or None), got {role!r:.40}")
+    info = _new_record()
+    info.op, info.gate, info.local_grads, info.fixed, info.swapped = "", None, None, None, False
+    info.label, info.origin, info.const, info.lifted = label, _current.origin, None, False
+    info.role, info.part = role, None
+    return info
+
+
 class _ValueType(type):
     """Value's metaclass, for speed alone: ``Value(data, label)`` runs the checks below.
 
@@ -211,17 +306,16 @@ class _ValueType(type):
     ``object.__new__(Value)`` from Python, and every graph is mostly gate outputs.
     """
 
-    def __call__(cls, data: Number, label: str = "") -> Value:
-        if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
-        if label:
-            check_text(label, "Value label")
+    def __call__(cls, data: Number, label: str = "", role: Optional[str] = None) -> Value:
+        # a plain leaf (no label, no role: the empty string is one object) shares the block's
+        # record; a named one, or one with a role, gets its own, its label and role checked first
+        info = _current if label is _NO_LABEL and role is None else _leaf_record(label, role)
         node = type.__call__(cls)
         node.data = as_float(data)
         node.grad = 0.0
         node._a = None
         node._b = None
-        node._info = _current.replace(label=label) if label else _current
+        node._info = info
         node._mark = None
         return node
 
@@ -232,6 +326,8 @@ class Value(metaclass=_ValueType):
     Args:
         data: a finite real number.
         label: a name shown in diagrams and error messages.
+        role: what the leaf is: ``"input"``, ``"parameter"`` or ``"constant"`` (diagrams colour
+            it by this). None: an ``"input"`` if it has a label, else a ``"constant"``.
 
     Attributes:
         data: the forward value (float).
@@ -240,6 +336,8 @@ class Value(metaclass=_ValueType):
         parents: the gate's inputs, a tuple in argument order; ``a * a`` has ``(a, a)``.
         label: the node's name ("" if none).
         origin: where a network made it (e.g. ``"L1.N3"``), or None.
+        part: what it is where it was made (``"relu"``, ``"margin"``; see :func:`origin`), or None.
+        role: one of :data:`ROLES`, from how it was made.
         const: the gate's constant (pow's exponent), or None.
 
     >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
@@ -276,6 +374,30 @@ class Value(metaclass=_ValueType):
     def origin(self) -> Optional[str]:
         """Where a network made this node (e.g. ``"L1.N3"``, see :func:`origin`), or None."""
         return self._info.origin
+
+    @property
+    def part(self) -> Optional[str]:
+        """What the node is where it was made (``"w·x"``, ``"relu"``, ``"margin"``; see :func:`origin`), or None."""
+        return self._info.part
+
+    @property
+    def role(self) -> str:
+        """What the node is, by how it was made: one of :data:`ROLES`.
+
+        A gate's output is a ``"gate output"``; a leaf has the role it was made with
+        (``Value(0.5, "w", role="parameter")``; a network marks its weights so), else it is an
+        ``"input"`` if it has a label and a ``"constant"`` if not (a number written into an
+        expression, such as the 2 in ``x * 2``). Never read from the label's spelling.
+
+        >>> Value(1.0, "x").role, Value(1.0, "b", role="parameter").role, (Value(1.0) * 2).role
+        ('input', 'parameter', 'gate output')
+        """
+        info = self._info
+        if info.gate is not None:
+            return "gate output"
+        if info.role is not None:
+            return info.role
+        return "input" if info.label and not info.lifted else "constant"
 
     @property
     def const(self) -> Optional[float]:
@@ -477,7 +599,7 @@ def _record(gate: Gate, const: Optional[float]) -> _Info:
     else:
         entry = _extra.get(id(gate))
         if entry is None or entry[0] is not gate:
-            entry = _extra[id(gate)] = (gate, _current.replace(gate=gate))
+            entry = _extra[id(gate)] = (gate, _current.replace(gate=gate, part=_extra_part))
         info = entry[1]
     return info if const is None else info.replace(const=const)
 

@@ -2,6 +2,7 @@
 
 Run:  python benchmarks/bench_viz.py            (five rounds each, about half a minute)
       python benchmarks/bench_viz.py --quick    (one round, the small graphs only)
+      python benchmarks/bench_viz.py --fonts    (only the on-screen text sizes, below)
 
 Each page is one ``viz.save_html`` call: the backward pass, one Graphviz layout of the whole
 graph, the frames as data, one atomic write. The graph is rebuilt before every round (the call
@@ -22,6 +23,14 @@ Then the training timeline (``viz.timeline.save_training``, what ``gategraph tra
 writes): ``nn.MLP(2, [16, 16, 1])`` fitted on 100 two-moons points for 50 epochs with
 ``record=True`` (the CLI's lr and batch size); targets: the page at most 3 MB, written in at
 most 5 s. Also ``fit``'s time with and without ``record`` (recording is one list copy per epoch).
+
+Then how large the pages draw their diagram's text, as a reader sees it without touching the zoom:
+headless Chromium (Playwright, Debian's /usr/bin/chromium) opens each page at 800×600 (a notebook
+cell) and at 1400×900 and steps through every frame; after each, the on-screen size of each
+``<text>`` of the drawing whose centre lies inside the stage is its font-size times the drawing's
+scale on screen (``getScreenCTM``), and the median of those is the frame's size. The table prints
+the smallest over all frames (target: at least 11 px) for the 3→4→4→1 network gate by gate and by
+neuron, 2→16→16→1 by neuron and the sigmoid neuron.
 """
 
 from __future__ import annotations
@@ -135,11 +144,88 @@ def timeline(folder: Path, rounds: int) -> None:
           f"{'met' if best <= TIMELINE_SECONDS else 'MISSED'})")
 
 
+#: The median on-screen size (CSS px) of the diagram text inside the stage, and how many texts that is.
+ON_SCREEN_FONT = """() => {
+  const stage = document.querySelector('.stage').getBoundingClientRect();
+  const sizes = [];
+  for (const text of document.querySelectorAll('.stage svg text')) {
+    const box = text.getBoundingClientRect();
+    if (!box.width || !box.height) { continue; }  // not drawn (a group's drawing not open)
+    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+    if (x < stage.left || x > stage.right || y < stage.top || y > stage.bottom) { continue; }
+    const m = text.getScreenCTM();
+    sizes.push(parseFloat(getComputedStyle(text).fontSize) * Math.hypot(m.a, m.b));
+  }
+  sizes.sort((a, b) => a - b);
+  return [sizes.length ? sizes[(sizes.length - 1) >> 1] : 0, sizes.length];
+}"""
+
+#: The same after each frame, from the first to the last, stepped by the page's own key handler.
+EVERY_FRAME = """() => {
+  const measure = """ + ON_SCREEN_FONT + """;
+  const key = (k) => document.dispatchEvent(new KeyboardEvent("keydown", {key: k}));
+  key("Home");
+  const sizes = [measure()];
+  for (let i = +document.getElementById("slider").max; i > 0; i--) { key("ArrowRight"); sizes.push(measure()); }
+  return sizes;
+}"""
+
+#: The sizes a page is read at: a notebook cell, a laptop's browser window.
+SIZES = [(800, 600), (1400, 900)]
+CHROMIUM = "/usr/bin/chromium"
+
+
+def frame_fonts(browser, path: Path, width: int, height: int) -> list[tuple[float, int]]:
+    """(median on-screen font px, texts measured) after each frame of the page at ``path`` in a
+    ``width`` × ``height`` tab of a Playwright ``browser``."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto(path.resolve().as_uri())
+        return [tuple(pair) for pair in page.evaluate(EVERY_FRAME)]
+    finally:
+        page.close()
+
+
+def fonts(folder: Path) -> None:
+    """The smallest median on-screen font over all frames of each network page, at both sizes."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("\non-screen fonts: skipped (needs Playwright: pip install playwright)")
+        return
+    pages = [("3→4→4→1 + hinge, gate by gate", mlp_3441, {}),
+             ("3→4→4→1 + hinge, by neuron", mlp_3441, {"collapse": "neuron"}),
+             ("2→16→16→1 + hinge, by neuron", mlp_2_16_16_1, {"collapse": "neuron", "max_nodes": None}),
+             ("sigmoid neuron", neuron, {})]
+    print("\nsmallest median on-screen font of the diagram text over all frames (target >= 11 px), "
+          "no zoom touched:")
+    print(f"{'page':40} {'frames':>7}" + "".join(f" {f'{w}×{h}':>10}" for w, h in SIZES))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        try:
+            for k, (name, build, options) in enumerate(pages):
+                path = viz.save_html(build(), folder / f"fonts{k}.html", **options)
+                smallest, frames = [], 0
+                for width, height in SIZES:
+                    sizes = frame_fonts(browser, path, width, height)
+                    frames = len(sizes)
+                    smallest.append(min(size for size, _ in sizes))
+                print(f"{name:40} {frames:7d}" + "".join(f" {size:7.1f} px" for size in smallest))
+        finally:
+            browser.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one round, the small graphs only")
     parser.add_argument("--rounds", type=int, default=5, help="rounds per page; each keeps its best (default 5)")
+    parser.add_argument("--fonts", action="store_true", help="only the on-screen text sizes (headless Chromium)")
+    parser.add_argument("--no-fonts", action="store_true", help="skip the on-screen text sizes")
     args = parser.parse_args(argv)
+    if args.fonts:
+        with tempfile.TemporaryDirectory() as tmp:
+            fonts(Path(tmp))
+        return
     rounds = 1 if args.quick else max(1, args.rounds)
     how, big = big_options()
     pages = [("(x+y)·z demo", demo, {}), ("sigmoid neuron", neuron, {}), ("3→4→4→1 + hinge loss", mlp_3441, {})]
@@ -153,6 +239,8 @@ def main(argv: list[str] | None = None) -> None:
             frames = count_frames(build, options)
             print(f"{name:56} {nodes:6d} {gates:6d} {frames:7d} {size / 1000:8.1f} KB {seconds:7.2f} s")
         timeline(Path(tmp), rounds)
+        if not args.no_fonts:
+            fonts(Path(tmp))
 
 
 if __name__ == "__main__":

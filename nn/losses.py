@@ -6,12 +6,12 @@ import math
 import numbers
 from typing import Iterable, Sequence, Union
 
-from autograd import Value
+from autograd import Value, origin
 
 from ._checks import check_real, check_values
 from ._gc import cyclic_gc_paused
 
-__all__ = ["svm_loss", "softmax_cross_entropy", "hinge_loss", "l2_penalty"]
+__all__ = ["svm_loss", "softmax_cross_entropy", "hinge_loss", "l2_penalty", "data_loss", "total_loss"]
 
 Scores = Sequence[Union[float, Value]]
 
@@ -66,6 +66,9 @@ def svm_loss(scores: Scores, y: int, margin: float = 1.0) -> Value:
     Raises:
         ValueError: fewer than 2 scores, a label outside 0..K−1, or a non-finite margin.
 
+    Its nodes say what they are (``part``): ``"margin"`` for s_j − s_y + Δ, ``"hinge"`` for its
+    max(0, ·), ``"loss"`` for their sum.
+
     The course's example: class 0 scores 3.2, class 1 leads with 5.1, class 2 is far behind.
 
     >>> round(svm_loss([3.2, 5.1, -1.7], 0).data, 10)  # max(0, 5.1 − 3.2 + 1) + max(0, −1.7 − 3.2 + 1)
@@ -74,8 +77,12 @@ def svm_loss(scores: Scores, y: int, margin: float = 1.0) -> Value:
     s = _as_scores(scores, "svm_loss")
     y = _check_label(y, len(s), "svm_loss")
     delta = check_real("svm_loss: margin", margin)
-    offset = delta - s[y]  # Δ − s_y, one node shared by every term
-    return total([(s[j] + offset).relu() for j in range(len(s)) if j != y])  # relu(a) = max(0, a)
+    with origin(None, {"mul": "-s_y", "add": "Δ - s_y"}):
+        offset = delta - s[y]  # Δ − s_y, one node shared by every term
+    with origin(None, {"add": "margin", "max": "hinge"}):
+        hinges = [(s[j] + offset).relu() for j in range(len(s)) if j != y]  # relu(a) = max(0, a)
+    with origin(None, "loss"):
+        return total(hinges)
 
 
 @cyclic_gc_paused()
@@ -109,7 +116,7 @@ def softmax_cross_entropy(scores: Scores, y: int) -> Value:
     """
     s = _as_scores(scores, "softmax_cross_entropy")
     y = _check_label(y, len(s), "softmax_cross_entropy")
-    shift = Value(-max(v.data for v in s), "-max")
+    shift = Value(-max(v.data for v in s), "-max", "constant")
     shifted = [v + shift for v in s]  # s_j − max <= 0
     exps = [v.exp() for v in shifted]  # e_j = exp(s_j − max), the largest is exactly 1
     denom = total(exps)  # Σ_j e_j >= 1
@@ -129,6 +136,9 @@ def hinge_loss(score: Union[float, Value], y: int) -> Value:
     """The binary hinge loss max(0, 1 − y·score) for a label y of −1 or +1 (micrograd's demo).
 
     Zero once the score has the label's sign with a margin of 1; otherwise it grows linearly.
+    Built as micrograd's demo builds it, relu(1 + (−y)·s), where −y is a constant leaf labelled
+    ``"-y"``; its nodes say what they are (``part``): ``"-y·s"``, ``"margin"`` (1 − y·s) and
+    ``"hinge"`` (the loss).
 
     Args:
         score: the model's one output (a number or a Value).
@@ -142,11 +152,15 @@ def hinge_loss(score: Union[float, Value], y: int) -> Value:
 
     >>> hinge_loss(0.25, 1).data, hinge_loss(-3.0, -1).data
     (0.75, 0.0)
+    >>> loss = hinge_loss(0.25, -1)
+    >>> loss.part, loss.parents[1].part, [p.label for p in loss.parents[1].parents[1].parents]
+    ('hinge', 'margin', ['-y', 's'])
     """
     if isinstance(y, bool) or not isinstance(y, numbers.Real) or y not in (-1, 1):
         raise ValueError(f"hinge_loss: label y must be -1 or +1 (map labels 0/1 with 2*y - 1), got {y!r}")
     s = score if isinstance(score, Value) else Value(score, "s")
-    return (1 - y * s).relu()  # max(0, 1 − y·s)
+    with origin(None, {"mul": "-y·s", "add": "margin", "max": "hinge"}):
+        return (1 + Value(-y, "-y", "constant") * s).relu()  # max(0, 1 − y·s)
 
 
 @cyclic_gc_paused()
@@ -161,7 +175,7 @@ def l2_penalty(params: Iterable[Value], reg: float) -> Value:
         reg: the regularization strength λ >= 0.
 
     Returns:
-        The penalty as a Value.
+        The penalty as a Value (its ``part`` is ``"L2 penalty"``; λ is a constant leaf labelled ``"λ"``).
 
     Raises:
         TypeError: an entry that is not a Value.
@@ -175,4 +189,32 @@ def l2_penalty(params: Iterable[Value], reg: float) -> Value:
     """
     ps = check_values("l2_penalty: params", params)
     lam = check_real("l2_penalty: reg", reg, low=0.0)
-    return lam * total([p * p for p in ps])  # λ · Σ p²
+    with origin(None, {"mul": "p²", "add": "Σp²"}):
+        squares = total([p * p for p in ps])
+    with origin(None, "L2 penalty"):
+        return Value(lam, "λ", "constant") * squares  # λ · Σ p²
+
+
+@cyclic_gc_paused()
+def data_loss(losses: Sequence[Value]) -> Value:
+    """The data loss (1/N) Σᵢ Lᵢ, the mean of the samples' losses; its node's ``part`` is ``"data loss"``.
+
+    >>> loss = data_loss([Value(1.0), Value(2.0), Value(6.0)])
+    >>> loss.data, loss.part, loss.parents[0].part
+    (3.0, 'data loss', 'Σ losses')
+    """
+    ls = check_values("data_loss: losses", losses)
+    with origin(None, "Σ losses"):
+        summed = total(ls)
+    with origin(None, "data loss"):
+        return summed * (1.0 / len(ls))  # (1/N) Σᵢ Lᵢ
+
+
+def total_loss(data: Value, penalty: Value) -> Value:
+    """The objective L = data loss + regularization penalty; its node's ``part`` is ``"total"``.
+
+    >>> total_loss(Value(0.5), Value(0.25)).part
+    'total'
+    """
+    with origin(None, "total"):
+        return data + penalty

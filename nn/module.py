@@ -26,6 +26,11 @@ _APPLY: dict[str, Optional[Callable[[Value], Value]]] = {
     "linear": None,  # identity: no gate at all
 }
 
+# What each gate makes inside a neuron (see autograd.origin): the products wᵢ·xᵢ, the running
+# sum b + Σᵢ wᵢxᵢ (the last one is the pre-activation), and the activation by its name.
+_ACTIVATION_GATE = {"relu": "max", "tanh": "tanh", "sigmoid": "sigmoid"}  # relu(x) = max(0, x)
+PRODUCT, SUM = "w·x", "sum"
+
 Seed = Union[int, random.Random]
 Inputs = Sequence[Union[float, Value]]
 
@@ -124,6 +129,10 @@ class Neuron(Module):
             count from 0). They name its parameters ``w{layer}.{index}.{i}`` and ``b{layer}.{index}``,
             and its parameters and every node it creates carry ``origin = "L{layer}.N{index}"``.
 
+    Its weights and bias have ``role == "parameter"``; each node its call makes says what it is
+    (``part``): ``"w·x"`` for a product, ``"sum"`` for b + Σᵢ wᵢxᵢ so far (the last is the
+    pre-activation), and the activation's name (``"relu"``, ``"tanh"``, ``"sigmoid"``).
+
     Calling it on a list of ``nin`` numbers or Values returns one Value.
 
     >>> n = Neuron(2, activation="linear", seed=0)
@@ -131,8 +140,10 @@ class Neuron(Module):
     Neuron(2 → 1, linear, 3 parameters)
     >>> n.w[0].data, n.w[1].data = 2.0, -1.0
     >>> out = n([3.0, 4.0])  # 0 + 2·3 − 1·4
-    >>> out.data, out.origin, [p.label for p in n.parameters()]
-    (2.0, 'L1.N0', ['w1.0.0', 'w1.0.1', 'b1.0'])
+    >>> out.data, out.origin, out.part, [p.label for p in n.parameters()]
+    (2.0, 'L1.N0', 'sum', ['w1.0.0', 'w1.0.1', 'b1.0'])
+    >>> Neuron(2, "tanh")([1.0, 2.0]).part, n.b.role
+    ('tanh', 'parameter')
     """
 
     def __init__(
@@ -146,8 +157,10 @@ class Neuron(Module):
         a = _init_bound(self.nin, activation)
         self.origin = f"L{layer}.N{index}"
         with origin(self.origin):  # the parameters belong to the neuron too
-            self.w = [Value(rng.uniform(-a, a), f"w{layer}.{index}.{i}") for i in range(self.nin)]
-            self.b = Value(0.0, f"b{layer}.{index}")
+            self.w = [Value(rng.uniform(-a, a), f"w{layer}.{index}.{i}", "parameter") for i in range(self.nin)]
+            self.b = Value(0.0, f"b{layer}.{index}", "parameter")
+        gate = _ACTIVATION_GATE.get(activation)
+        self._parts = {"mul": PRODUCT, "add": SUM, **({gate: activation} if gate else {})}
         self._labels = [f"x{i}" for i in range(self.nin)]
 
     @cyclic_gc_paused()
@@ -155,7 +168,7 @@ class Neuron(Module):
         return self._forward(_as_inputs(x, self.nin, "Neuron", self._labels))
 
     def _forward(self, x: list[Value]) -> Value:
-        with origin(self.origin):
+        with origin(self.origin, self._parts):
             act = self.b
             for wi, xi in zip(self.w, x):
                 act = act + wi * xi  # b + Σᵢ wᵢxᵢ

@@ -15,7 +15,7 @@ from autograd import GateError, Value
 from . import _replay
 from ._checks import check_choice, check_int, check_real
 from ._gc import cyclic_gc_paused
-from .losses import hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss, total
+from .losses import data_loss, hinge_loss, l2_penalty, softmax_cross_entropy, svm_loss, total_loss
 from .optim import SGD, DivergedError
 
 __all__ = ["ENGINES", "LOSSES", "FitConfig", "FitData", "History", "ReplayTrainer", "ScalarTrainer", "Start", "Trainer",
@@ -220,7 +220,7 @@ def _data_loss(model: Any, xs: Sequence[list], ys: Sequence[int], loss: str) -> 
         else:
             losses.append(_MULTICLASS[loss](out, label))
             correct += max(range(len(out)), key=lambda j: out[j].data) == label  # argmax
-    return total(losses) * (1.0 / len(losses)), correct  # (1/N) Σᵢ Lᵢ
+    return data_loss(losses), correct  # (1/N) Σᵢ Lᵢ
 
 
 @contextmanager
@@ -425,7 +425,7 @@ class ScalarTrainer:
         with cyclic_gc_paused():
             objective, right = _data_loss(self.model, X.tolist(), y.tolist(), self.config.loss)
             if self.config.reg:
-                objective = objective + l2_penalty(self.params, self.config.reg)  # L = data loss + λ·Σp²
+                objective = total_loss(objective, l2_penalty(self.params, self.config.reg))  # L = data loss + λ·Σp²
             self.optimizer.zero_grad()
             objective.backward()
             self.optimizer.step()
@@ -530,8 +530,8 @@ def _evaluate(
     for start in range(0, len(xs), size):
         chunk = slice(start, start + size)
         with cyclic_gc_paused():
-            data_loss, right = _data_loss(model, xs[chunk], ys[chunk], loss)
-        loss_sum += data_loss.data * (len(xs[chunk]) / len(xs))
+            batch_loss, right = _data_loss(model, xs[chunk], ys[chunk], loss)
+        loss_sum += batch_loss.data * (len(xs[chunk]) / len(xs))
         correct += right
     penalty = l2_penalty(params, reg).data if reg else 0.0
     return loss_sum + penalty, correct / len(xs)

@@ -142,7 +142,7 @@ def _group_label(key: str, members: list[Value], outputs: list[Value], level: st
         if pre is not None:
             rows.append(_row(_cells(prefix + _word("pre-activation", lang), pre, show, grad_text(pre), lang, mark)))
         rows.append(_row(_cells(prefix + _word("output", lang), out, show, grad_text(out), lang, mark)))
-    params = [m for m in members if not m.op and m.label]
+    params = [m for m in members if m.role == "parameter"]
     rows += _params_rows(params, grad_text, lang, width, mark)
     return _html(
         f'<table border="0" cellborder="1" cellspacing="0" cellpadding="3" bgcolor="{fill}" '

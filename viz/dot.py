@@ -12,7 +12,8 @@ from autograd import GATES, Value, gate_of, topological_order
 from .backend import LAYER_COMMENT, Diagram
 from .i18n import CJK_RUN, FONT_STACK, check_lang, gate_rule, text
 
-__all__ = ["draw_graph", "draw_gate", "count_nodes", "role", "fmt", "escape", "node_name", "DEFAULT_MAX_NODES"]
+__all__ = ["draw_graph", "draw_gate", "count_nodes", "role", "fmt", "escape", "node_name", "drawn_name",
+           "key_rows", "add_key", "DEFAULT_MAX_NODES"]
 
 #: Significant digits of every number printed on a diagram.
 DIGITS = 4
@@ -30,9 +31,11 @@ NETWORK_CELLPADDING = 3
 NETWORK_ORDER = {"mclimit": "0.01"}
 
 FONT = "Helvetica"
-INK = "#1f2937"  # data, labels, outlines
-GRAD = "#c2410c"  # gradients: orange-red, so they never read as data
-EDGE = "#6b7280"
+INK = "#1f2937"  # data, labels, outlines: near-black
+# gradients: a dark orange-red, so they never read as data; dark enough for WCAG AA (contrast
+# >= 4.5 : 1) on every fill a value's cells can have (see tests/viz/test_viz_dot.py)
+GRAD = "#9a3412"
+EDGE = "#6b7280"  # edges, and cluster names on the white page
 FILL = {
     "input": "#dbeafe",  # blue
     "parameter": "#fef3c7",  # amber
@@ -44,12 +47,11 @@ GATE_FILL = "#e5e7eb"
 ACTIVE_FILL = "#fdba74"  # the gate of the current backward step
 TOUCHED_FILL = "#ffedd5"  # a gradient cell that just received a contribution
 
+#: What the colour key says, in order: the roles a value is filled by (see :func:`role`).
+ROLE_KEYS = ("input", "parameter", "constant", "interior", "output")
+
 SHOWS = ("forward", "backward", "both")
 RANKDIRS = ("LR", "TB", "RL", "BT")
-
-# A leaf whose label starts like a weight or a bias: w, w0, W_1, b, b2, bias, ...
-_PARAMETER_LABEL = re.compile(r"[wWbB]")
-
 
 def fmt(x: float) -> str:
     """A number as a diagram prints it: :data:`DIGITS` significant digits, no ``-0``.
@@ -104,36 +106,52 @@ def label_text(text: str, limit: int = MAX_LABEL) -> str:
 
 
 def role(node: Value, root: Optional[Value] = None) -> str:
-    """The role a node is coloured by in :func:`draw_graph`.
+    """The role a node is coloured by in :func:`draw_graph`: a key of :data:`FILL`.
 
-    The rule, in order: the root is ``"output"``; a node made by a gate is ``"interior"``;
-    a leaf without a label is a ``"constant"`` (a number written into the expression, such as
-    relu's 0); a labelled leaf is a ``"parameter"`` if a network made it (it has an ``origin``)
-    or its label starts with ``w``, ``W``, ``b`` or ``B`` (w0, W, b, bias); any other labelled
-    leaf is an ``"input"``.
+    The root is ``"output"``; a node made by a gate is ``"interior"`` (a gate output); a leaf
+    has the role it was made with (:attr:`autograd.Value.role`: ``"input"``, ``"parameter"``
+    — a network marks its weights so, ``Value(0.5, "w", role="parameter")`` by hand — or
+    ``"constant"``). Never read from a label's spelling.
 
-    >>> role(Value(1.0, "x")), role(Value(1.0, "w0")), role(Value(1.0))
-    ('input', 'parameter', 'constant')
+    >>> role(Value(1.0, "x")), role(Value(1.0, "w0")), role(Value(1.0, "a", role="parameter")), role(Value(1.0))
+    ('input', 'input', 'parameter', 'constant')
     """
     if node is root:
         return "output"
     if node.op:
         return "interior"
-    if not node.label:
-        return "constant"
-    if node.origin is not None or _PARAMETER_LABEL.match(node.label):
-        return "parameter"
-    return "input"
+    return node.role
+
+
+def drawn_name(node: Value, with_origin: bool = True) -> str:
+    """The short name a diagram prints on a node: its label, else what it is where it was made.
+
+    A network's node prints its part, after its neuron where ``with_origin`` (``"L2.N3 relu"``);
+    a loss's its part (``"margin"``); anything else "" (the box shows its numbers only).
+
+    >>> from autograd import origin
+    >>> with origin("L2.N3", {"max": "relu"}):
+    ...     h = Value(0.5).relu()
+    >>> drawn_name(h), drawn_name(h, with_origin=False), drawn_name(Value(1.0, "x")), drawn_name(Value(1.0))
+    ('L2.N3 relu', 'relu', 'x', '')
+    """
+    if node.label:
+        return node.label
+    part = node.part
+    if part is None:
+        return ""
+    return f"{node.origin} {part}" if with_origin and node.origin else part
 
 
 def node_name(node: Value) -> str:
-    """How words refer to a node: its label, else ``"the × output"`` or ``"the constant 3"``.
+    """How words refer to a node: its :func:`drawn_name`, else ``"the × output"`` or ``"the constant 3"``.
 
     >>> node_name(Value(2.0, "x")), node_name(Value(2.0) * 3), node_name(Value(3.0))
     ('x', 'the × output', 'the constant 3')
     """
-    if node.label:
-        return node.label
+    name = drawn_name(node)
+    if name:
+        return name
     if node.op:
         return f"the {gate_symbol(node)} output"
     return f"the constant {fmt(node.data)}"
@@ -228,10 +246,10 @@ def _html(inner: str) -> str:
     return f"<{inner}>"
 
 
-def _table(cells: list[str], fill: str, border: str = INK, padding: int = 4) -> str:
+def _table(cells: list[str], fill: str, border: str = INK, padding: int = 4, head: str = "") -> str:
     return (
         f'<table border="0" cellborder="1" cellspacing="0" cellpadding="{padding}" bgcolor="{fill}" '
-        f'color="{border}"><tr>{"".join(cells)}</tr></table>'
+        f'color="{border}">{head}<tr>{"".join(cells)}</tr></table>'
     )
 
 
@@ -265,18 +283,28 @@ def _grad_cell(grad: str, fill: Optional[str] = None, bold: bool = False, lang: 
 
 def _value_label(node: Value, fill: str, show: str, grad: str, grad_fill: Optional[str] = None,
                  grad_bold: bool = False, name: str = "", lang: str = "en", padding: int = 4,
-                 mark: Optional[CellMark] = None, note: str = "", border: str = INK) -> str:
+                 mark: Optional[CellMark] = None, note: str = "", border: str = INK,
+                 part: Optional[str] = None) -> str:
+    """A value's record: its label (or ``name``) in a cell of its own, then its data and grad.
+
+    A node without either says what it is (``part``, else its :func:`drawn_name`) on a row
+    above its numbers, which is no wider than they are: naming a network's many products and
+    sums costs the drawing height, not width.
+    """
     cells = []
-    if node.label or name:
-        cells.append(f"<td><b>{label_text(node.label or name)}</b></td>")
+    own = node.label or name
+    if own:
+        cells.append(f"<td><b>{label_text(own)}</b></td>")
     if show != "backward":
         cells.append(f"<td>{_word('data', lang)} {fmt(node.data)}</td>")
     if show != "forward":
         cells.append(_grad_cell(grad, grad_fill, grad_bold, lang, _title(mark, [text("grad", lang) + " ", node])))
-    if note:  # a lens's words about the node, on a second row under its cells
-        return _html(_table(cells, fill, border=border, padding=padding).replace(
+    said = "" if own else (drawn_name(node) if part is None else part)  # a node says what it is wherever drawn
+    head = f'<tr><td colspan="{len(cells)}"><b>{label_text(said)}</b></td></tr>' if said else ""
+    if note:  # a lens's words about the node, on a row under its cells
+        return _html(_table(cells, fill, border=border, padding=padding, head=head).replace(
             "</tr></table>", f'</tr><tr><td colspan="{len(cells)}">{note}</td></tr></table>'))
-    return _html(_table(cells, fill, border=border, padding=padding))
+    return _html(_table(cells, fill, border=border, padding=padding, head=head))
 
 
 class Mark(NamedTuple):
@@ -527,7 +555,9 @@ def build_graph(
 
     A page passes ``mark`` (see :data:`CellMark`) to find the gradient cells in the SVG;
     ``leaves``: nodes of ``order`` drawn without the gate that made them (a part of a graph);
-    ``names``: a name for a node without a label.
+    ``names``: a name for a node without a label (else it prints its :func:`drawn_name`:
+    inside its neuron's box its part alone, ``"relu"``; where it leaves its neuron, or without
+    boxes in a drawing of several neurons, after its neuron, ``"L2.N3 relu"``).
 
     A grouped network (``group`` and nodes with a network's ``origin``) is drawn as layer
     columns, with tighter spacing (see :func:`_layer_columns`).
@@ -537,6 +567,14 @@ def build_graph(
     diagram = _new_diagram(rankdir, **({**NETWORK_SPACING, **NETWORK_ORDER} if entry else {}))
     padding = NETWORK_CELLPADDING if entry else 4
     clusters = _Clusters(diagram, boxed_layers=bool(entry))
+    # the nodes whose name says their neuron too: in boxes, those that leave their neuron's box;
+    # without, every one if the drawing holds parts of several neurons (an expanded one needs none)
+    leaving: set[Value] = {root}
+    if group:
+        for node in order:
+            leaving.update(p for p in node.parents if p.origin is not None and p.origin != node.origin)
+    elif len({n.origin for n in order if n.origin is not None and n not in leaves}) > 1:
+        leaving = set(order)
     for node in order:
         where = clusters.graph_for(node.origin if group else None)
         lens = marks.get(node)
@@ -548,7 +586,7 @@ def build_graph(
         label = _value_label(
             node, lens.fill if lens else FILL[role(node, root)], show, grad_text(node),
             grad_fill=TOUCHED_FILL if node in touched else None, grad_bold=node is active,
-            lang=lang, padding=padding, mark=mark, name=names.get(node, ""),
+            lang=lang, padding=padding, mark=mark, name=names.get(node, ""), part=drawn_name(node, node in leaving),
             **({"note": lens.note, "border": lens.border} if lens else {}),
         )
         where.node(value_ids[node], label=label, shape="plain")
@@ -578,7 +616,7 @@ def draw_graph(
     max_nodes: Optional[int] = DEFAULT_MAX_NODES,
     collapse: Optional[str] = None,
     lang: str = "en",
-    legend: bool = False,
+    legend: bool = True,
     check: bool = False,
     lens: Optional[str] = None,
     health: Optional[Mapping[str, Any]] = None,
@@ -594,14 +632,18 @@ def draw_graph(
     the same graph always gives the same DOT text. Call ``root.backward()`` first to see
     gradients; this function only reads them.
 
-    Legend — fill colour by role (see :func:`role` for the exact rule):
+    Legend — fill colour by role, from how each node was made (see :func:`role`), drawn under
+    the diagram as a key unless ``legend=False``:
 
-    - blue: input (a labelled leaf such as ``x``)
-    - amber: parameter (a leaf a network made, or labelled ``w…``/``W…``/``b…``/``B…``)
-    - grey: constant (an unlabelled leaf: a number in the expression)
-    - white: interior (made by a gate)
+    - blue: input (a leaf made as one: ``Value(2.0, "x")``)
+    - amber: parameter (a network's weights and biases, or ``Value(0.5, "w", role="parameter")``)
+    - grey: constant (a number in the expression, or ``role="constant"``)
+    - white: gate output (made by a gate)
     - green: output (``root``)
-    - grey circles: gates; data is printed in dark grey, gradients in orange-red.
+    - grey circles: gates; data is printed in near-black, gradients in dark orange-red.
+
+    Every value names itself where it can: its label, else what a network or a loss says it is
+    (:func:`drawn_name`: ``"w·x"``, ``"sum"``, ``"L2.N3 relu"``, ``"margin"``, ``"hinge"``).
 
     Args:
         root: the output node.
@@ -621,7 +663,7 @@ def draw_graph(
             :func:`viz.collapse.collapse_groups`); nodes without one stay as they are, and an
             edge joins two drawn nodes wherever the full graph has an edge between them.
         lang: ``"en"`` or ``"zh"``: the words on the diagram (data/grad → 值/梯度, …).
-        legend: print the colour legend under the diagram, in ``lang``.
+        legend: draw the colour key under the diagram (:func:`key_rows`), in ``lang``.
         check: a gradient check on the diagram. Each leaf shows its analytic gradient (its
             ``grad``, so call ``root.backward()`` once first), its numeric gradient and their
             relative error; a mismatch (relative error > 1e-5) is red, a leaf whose ±h crosses a
@@ -685,15 +727,53 @@ def draw_graph(
             group_marks = group_health_marks(groups, collapse, health, who, lang)
         diagram = build_collapsed(root, order, level=collapse, show=show, rankdir=rankdir,
                                   grad_text=lambda node: fmt(node.grad), lang=lang, group_marks=group_marks)
-    lines = [text("legend", lang)] if legend else []
+    if not isinstance(legend, bool):
+        raise TypeError(f"{who}: legend must be True or False, got {type(legend).__name__}: {legend!r:.40}")
+    lens_words = ""
     if legend_kind:
         from .lens import lens_legend
 
-        lines.append(lens_legend(legend_kind, lang))
-    if lines:
-        body = "<br/>".join(label_text(line, limit=400) for line in lines)
-        diagram.attr(label=_html(f'<font point-size="10">{body}</font>'), labelloc="b")
+        lens_words = lens_legend(legend_kind, lang)
+    add_key(diagram, lang, key=legend, words=lens_words)
     return diagram
+
+
+def add_key(diagram: Diagram, lang: str = "en", *, key: bool = True, steps: bool = False, words: str = "") -> None:
+    """Put the colour key (:func:`key_rows`) and a line of ``words`` (a lens's legend) under ``diagram``,
+    as its graph label; nothing if there is neither. ``steps``: the key of a backward pass, step by step."""
+    rows = [key_rows(lang, steps)] if key else []
+    if words:
+        rows.append(f'<tr><td align="left"><font point-size="10">{label_text(words, limit=400)}</font></td></tr>')
+    if rows:
+        body = "".join(rows)
+        diagram.attr(label=_html(f'<table border="0" cellborder="0" cellspacing="2">{body}</table>'), labelloc="b")
+
+
+def key_rows(lang: str = "en", steps: bool = False) -> str:
+    """The colour key as rows of a Graphviz HTML-like table: one swatch per role, filled with its
+    colour (:data:`FILL`), a gate, and what a value's cells say (data in :data:`INK`, grad in
+    :data:`GRAD`); with ``steps``, the active gate and a gradient just received too.
+
+    The words name the colours as drawn, so the key and the picture always agree.
+
+    >>> "parameter" in key_rows() and FILL["parameter"] in key_rows() and GRAD in key_rows()
+    True
+    """
+    def swatch(fill: str, words: str, shape: str = "") -> str:
+        return (f'<td bgcolor="{fill}" border="1" color="{INK}" cellpadding="2"{shape}>'
+                f'<font point-size="10" color="{INK}">{words}</font></td>')
+
+    cells = [swatch(FILL[key], _word(f"key {key}", lang)) for key in ROLE_KEYS]
+    cells.append(swatch(GATE_FILL, _word("key gate", lang), ' style="rounded"'))
+    if steps:
+        cells.append(swatch(ACTIVE_FILL, _word("key active", lang), ' style="rounded"'))
+        cells.append(f'<td bgcolor="{TOUCHED_FILL}" border="1" color="{INK}" cellpadding="2"><font point-size="10" '
+                     f'color="{GRAD}">{_word("key touched", lang)}</font></td>')
+    rows = f'<tr><td><table border="0" cellborder="0" cellspacing="3"><tr>{"".join(cells)}</tr></table></td></tr>'
+    words = (f'<font point-size="10" color="{INK}">{_word("key data", lang)}</font>'
+             f'<font point-size="10">   </font>'
+             f'<font point-size="10" color="{GRAD}">{_word("key grad", lang)}</font>')
+    return rows + f'<tr><td align="left">{words}</td></tr>'
 
 
 def _check_lens(who: str, root: Value, check: object, lens: object, health: object,

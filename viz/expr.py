@@ -265,13 +265,21 @@ def unparse(tree: ast.AST) -> str:
     return done[tree][0]
 
 
+#: Longest piece of an expression a node is labelled with; a longer one is named by its gate
+#: and a count instead (``add1``, ``mul2``): the whole expression is the page's title, once.
+MAX_PIECE = 12
+
+
 def _evaluate(tree: ast.AST, env: Mapping[str, Value]) -> Number:
     """The value of a checked tree: numbers between numbers, the engine's gates once a Value is in.
 
-    Every node an operator or a function makes is labelled with its own piece of the expression.
-    Nodes are visited children first from an explicit stack, so any depth works.
+    Every node an operator or a function makes is labelled with its own piece of the expression
+    if that is at most :data:`MAX_PIECE` characters (``x + y``), else with its gate's name and
+    a count, in the order they are made (``add1``, ``mul2``). Nodes are visited children first
+    from an explicit stack, so any depth works.
     """
     done: dict[ast.AST, tuple[Number, tuple[str, int]]] = {}
+    counts: dict[str, int] = {}
     for node in _postorder(tree):
         kids = [done.pop(child) for child in _children(node)]
         args = [value for value, _ in kids]
@@ -296,7 +304,11 @@ def _evaluate(tree: ast.AST, env: Mapping[str, Value]) -> Number:
         else:  # parse() lets nothing else through
             raise ExpressionError(f"unexpected {type(node).__name__}")
         if isinstance(out, Value) and not out.label:
-            out.label = text[0]  # name the node by its own piece of the expression
+            if len(text[0]) <= MAX_PIECE:
+                out.label = text[0]  # name the node by its own piece of the expression
+            elif out.op:
+                counts[out.op] = counts.get(out.op, 0) + 1
+                out.label = f"{out.op}{counts[out.op]}"
         done[node] = (out, text)
     return done[tree][0]
 
@@ -317,7 +329,9 @@ def evaluate(tree: ast.Expression, values: Mapping[str, float], root_label: str 
     """Build the graph of a parsed expression with one labelled leaf per variable.
 
     Every node an operator or function makes is labelled with its piece of the expression
-    (``x + y``), the result with ``root_label`` unless it is a variable itself.
+    (``x + y``) if that is at most :data:`MAX_PIECE` characters long, else with its gate and a
+    count (``add1``); the result with ``root_label`` unless it is a variable itself. Each
+    variable's leaf is an ``"input"`` (a name says nothing of what a value is for).
 
     Raises:
         ExpressionError: a variable without a value, or a value for a name not in the expression.
@@ -327,6 +341,9 @@ def evaluate(tree: ast.Expression, values: Mapping[str, float], root_label: str 
     >>> f = evaluate(parse("(x + y) * z"), {"x": -2, "y": 5, "z": -4})
     >>> f.label, f.data, [p.label for p in f.parents]
     ('f', -12.0, ['x + y', 'z'])
+    >>> g = evaluate(parse("sigmoid(w0*x0 + w1*x1 + b)"), {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "b": -3})
+    >>> [p.label for p in g.parents[0].parents], g.parents[0].parents[0].parents[0].label
+    (['add1', 'b'], 'w0 * x0')
     """
     names = variables(tree)
     missing = [name for name in names if name not in values]

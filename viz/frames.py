@@ -6,7 +6,7 @@ from typing import Iterable, Iterator, Optional
 
 from autograd import Gate, Step, Value, backward_steps, topological_order
 
-from .dot import DEFAULT_MAX_NODES, build_graph, check_size, fmt, gate_symbol
+from .dot import DEFAULT_MAX_NODES, add_key, build_graph, check_size, fmt, gate_symbol
 from .backend import Diagram
 from .i18n import check_lang, gate_rule, text
 
@@ -23,16 +23,52 @@ Caption = tuple[str, list[str], str]
 
 
 def name_of(node: Value, lang: str = "en") -> str:
-    """How words refer to a node: its label, else "the × output" / "× 的输出", or "the constant 3".
+    """How words refer to a node: its label; else what a network or a loss says it is (its
+    ``part``: "L2.N3's relu", "the margin"); else "the × output" / "× 的输出", or "the constant 3".
 
     >>> name_of(Value(2.0) * 3), name_of(Value(2.0) * 3, "zh"), name_of(Value(3.0), "zh")
     ('the × output', '× 的输出', '常数 3')
+    >>> from autograd import origin
+    >>> with origin("L2.N3", {"max": "relu"}):
+    ...     h = Value(0.5).relu()
+    >>> name_of(h), name_of(h, "zh")
+    ("L2.N3's relu", 'L2.N3 的 relu')
     """
     if node.label:
         return node.label
+    if node.part is not None:
+        if node.origin:
+            return text("part of", lang, origin=node.origin, part=node.part)
+        return text("the part", lang, part=node.part)
     if node.op:
         return text("output of", lang, symbol=gate_symbol(node))
     return text("constant", lang, value=fmt(node.data))
+
+
+def _is_relu(step: Step) -> bool:
+    """Whether a step's gate is a relu: max(0, x), the max gate with a constant 0 first."""
+    zero = step.parents[0]
+    return step.gate.name == "max" and len(step.parents) == 2 and not zero.op and zero.role == "constant" \
+        and zero.data == 0.0
+
+
+def relu_line(step: Step, lang: str = "en") -> str:
+    """What a relu does with the upstream gradient, in words: passes it to its input if > 0, else nothing.
+
+    >>> from autograd import backward_steps, origin
+    >>> x = Value(-0.3, "x")
+    >>> with origin("L2.N3", {"add": "sum", "max": "relu"}):
+    ...     h = (x + 1.0).relu()
+    >>> steps = list(backward_steps(h * -0.3))  # the × gate first, then the relu
+    >>> relu_line(steps[1])
+    "L2.N3's relu passes the upstream gradient -0.3 to its pre-activation because it is > 0"
+    """
+    node, pre = step.node, step.parents[1]
+    own = node.origin is not None and pre.origin == node.origin and pre.op
+    where = text("its pre-activation", lang) if own else name_of(pre, lang)
+    if pre.data > 0.0:
+        return text("caption relu pass", lang, node=name_of(node, lang), upstream=fmt(step.upstream), input=where)
+    return text("caption relu block", lang, node=name_of(node, lang), input=where, data=fmt(pre.data))
 
 
 def gate_called(gate: Gate, lang: str = "en") -> str:
@@ -51,7 +87,8 @@ def gate_called(gate: Gate, lang: str = "en") -> str:
 def forward_caption(root: Value, lang: str = "en") -> Caption:
     """The first frame in words (no rule: no gate has been visited yet)."""
     out = root.label or "out"
-    head = text("caption forward", lang, name=root.label or text("the output", lang), value=fmt(root.data))
+    name = name_of(root, lang) if root.label or root.part is not None else text("the output", lang)
+    head = text("caption forward", lang, name=name, value=fmt(root.data))
     return head, [text("caption forward data", lang), text("caption forward start", lang, out=out)], ""
 
 
@@ -61,6 +98,8 @@ def step_caption(step: Step, total: int, so_far: dict[Value, float], lang: str =
     head = text("caption step", lang, index=step.index + 1, total=total, called=gate_called(step.gate, lang),
                 node=name_of(node, lang), value=fmt(node.data))
     lines = [text("caption upstream", lang, upstream=fmt(step.upstream))]
+    if _is_relu(step):
+        lines.append(relu_line(step, lang))
     for parent, local, contribution in zip(step.parents, step.local_grads, step.contributions):
         lines.append(text("caption contribution", lang, parent=name_of(parent, lang), data=fmt(parent.data),
                           upstream=fmt(step.upstream), local=fmt(local), contribution=fmt(contribution),
@@ -118,7 +157,7 @@ def group_caption(key: str, level: str, steps: list[Step], index: int, total: in
     if level == "neuron" and adds and len({fmt(s.upstream) for s in adds}) == 1:
         lines.append(text("caption adds", lang, count=len(adds), grad=fmt(adds[0].upstream)))
     # the gradients leaving the group's gates: to its inputs and parameters (not to constants such as relu's 0)
-    sending = [(s, [k for k, p in enumerate(s.parents) if p not in by_node and (p.label or p.op or p.origin is None)])
+    sending = [(s, [k for k, p in enumerate(s.parents) if p not in by_node and p.role != "constant"])
                for s in steps]
     sending = [(s, ks) for s, ks in sending if ks]
     for step, ks in sending[:MAX_GATE_LINES]:
@@ -162,7 +201,8 @@ def backprop_frames(root: Value, lang: str = "en") -> list[Diagram]:
     per step of :func:`autograd.backward_steps`: the active gate is filled orange and its edges
     are drawn in orange, the gradients computed so far are filled in (the ones that just
     received a contribution are shaded), and those not computed yet still show ``?``. So there
-    are 1 + (number of gates) frames, and consecutive frames differ.
+    are 1 + (number of gates) frames, and consecutive frames differ. Each frame has the colour
+    key under it, with the active gate and a gradient just received.
 
     Each frame also carries ``caption`` — the step in words, in ``lang``: upstream × local =
     contribution for each input, with the numbers, and the gate's rule — ``step`` (the
@@ -214,7 +254,8 @@ def backprop_frames(root: Value, lang: str = "en") -> list[Diagram]:
 
         touched = dict.fromkeys(step.parents) if step else {}
         diagram = build_graph(root, order, show="both", rankdir="LR", group=True, grad_text=grad_text,
-                              active=step.node if step else None, touched=touched)
+                              active=step.node if step else None, touched=touched, lang=lang)
+        add_key(diagram, lang, steps=True)
         diagram.caption, diagram.step, diagram.root, diagram.lang = caption_text(caption), step, root, lang
         frames.append(diagram)
     return frames

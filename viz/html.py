@@ -400,10 +400,24 @@ def page_data(root: Value, steps: Sequence[Step], lang: str = "en", *,
                   for n in order],
         "frames": frames,
         "text": {"counter": text("page counter", lang, i="{i}", n="{n}"), "data": text("data", lang),
-                 "gates of": text("page gates of", lang, name="{name}")},
+                 "gates of": text("page gates of", lang, name="{name}"), "prefix": step_prefix(lang),
+                 "show all": text("page show all", lang, n="{n}"), "show fewer": text("page show fewer", lang),
+                 "minimap": text("page minimap", lang)},
         **({"groups": list(groups)} if collapse else {}),
     }
     return svg, data
+
+
+def step_prefix(lang: str = "en") -> str:
+    """The start every step caption's title shares ("Step {index} of {total}: "), "" if none.
+
+    The page's counter says which step it is, so the page shows a title without it.
+
+    >>> step_prefix(), step_prefix("zh")
+    ('Step {index} of {total}: ', '第 {index} 步（共 {total} 步）：')
+    """
+    prefix = os.path.commonprefix([text(key, lang) for key in ("caption step", "caption neuron", "caption layer")])
+    return prefix if "{index}" in prefix and "{total}" in prefix else ""
 
 
 def _style() -> str:
@@ -507,7 +521,7 @@ def stepper_html(svg: str, data: dict[str, Any], title: str = "",
            if expandable else "")
     hint = say["hint"] + (" " + say["expand hint"] if expandable else "")
     through = html.escape(text("page through", lang, name=title)) if title else ""
-    counter = html.escape(text("page counter", lang, i=1, n=len(data["frames"])))
+    counter = html.escape(text("page counter", lang, i=0, n=last))
     head = page_head(lang, f"gategraph: {say['title']}{': ' + name if name else ''}",
                      csp(*[one.script for one in addons if one.script]),
                      _style() + "".join(one.style for one in addons))
@@ -860,10 +874,16 @@ def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Op
     (upstream × local = contribution for each input, with the numbers, and the gate's rule).
     So the page grows with nodes + steps, not nodes × steps, and there is no limit on steps.
 
-    The page opens fitted to the whole graph; the wheel, the +/− buttons and "fit" zoom,
-    dragging pans, and each step pans to the active gate if it is out of view. ←/→ and
-    Home/End step, as does the slider. It loads nothing — no CDN, fonts or links — so it works
-    offline and can be mailed around; a Content-Security-Policy lets only its own script run.
+    The page opens readable: the diagram's text drawn about 11.5 px tall on screen, at the
+    output (a graph that fits whole at that size is shown whole), and each step brings its
+    active gate and inputs into view at that size; a minimap in the stage's corner shows the
+    whole drawing, the part in view and the active gate (press or drag on it to move there).
+    The wheel, the +/− buttons and "fit" (the whole graph) zoom, dragging pans; once the reader
+    zooms, steps only pan. ←/→ and Home/End step, as does the slider; keys typed into a field
+    stay in it. The counter says "step k of n", the forward pass being step 0; a list of facts
+    taller than six lines folds to the largest contributions, with "show all". It loads
+    nothing — no CDN, fonts or links — so it works offline and can be mailed around; a
+    Content-Security-Policy lets only its own script run.
 
     Args:
         root_or_frames: the output Value (its backward pass runs here, like ``backward()``:

@@ -53,12 +53,16 @@ _TEXT: dict[str, dict[str, str]] = {
     "output": {"en": "output", "zh": "输出"},
     "params": {"en": "params", "zh": "参数"},
     "largest grad": {"en": "largest grad", "zh": "最大梯度"},
-    "legend": {
-        "en": "blue input · amber parameter · grey constant · white interior · green output · "
-              "circles: gates · data in grey, grad in orange",
-        "zh": "蓝：输入 · 黄：参数 · 灰：常数 · 白：中间值 · 绿：输出 · 圆：门单元 · "
-              "值为灰色，梯度为橙色",
-    },
+    "key input": {"en": "input", "zh": "输入"},
+    "key parameter": {"en": "parameter", "zh": "参数"},
+    "key constant": {"en": "constant", "zh": "常数"},
+    "key interior": {"en": "gate output", "zh": "门单元的输出"},
+    "key output": {"en": "output", "zh": "最终输出"},
+    "key gate": {"en": "○ gate", "zh": "○ 门单元"},
+    "key active": {"en": "○ this step's gate", "zh": "○ 本步的门单元"},
+    "key touched": {"en": "gradient just received", "zh": "刚收到的梯度"},
+    "key data": {"en": "data: the value (forward pass)", "zh": "值：前向传播算出的数"},
+    "key grad": {"en": "grad: ∂output/∂value (backward pass)", "zh": "梯度：∂输出/∂该值（反向传播）"},
     # -- gradient check on the diagram (lens.py)
     "analytic": {"en": "analytic", "zh": "解析梯度"},
     "numeric": {"en": "numeric", "zh": "数值梯度"},
@@ -97,6 +101,17 @@ _TEXT: dict[str, dict[str, str]] = {
     "the output": {"en": "the output", "zh": "输出"},
     "output of": {"en": "the {symbol} output", "zh": "{symbol} 的输出"},
     "constant": {"en": "the constant {value}", "zh": "常数 {value}"},
+    "part of": {"en": "{origin}'s {part}", "zh": "{origin} 的 {part}"},
+    "the part": {"en": "the {part}", "zh": "{part}"},
+    "its pre-activation": {"en": "its pre-activation", "zh": "它的激活前的值"},
+    "caption relu pass": {
+        "en": "{node} passes the upstream gradient {upstream} to {input} because it is > 0",
+        "zh": "{node} 把上游梯度 {upstream} 原样传给 {input}，因为它 > 0",
+    },
+    "caption relu block": {
+        "en": "{node} passes no gradient to {input} because it is ≤ 0 ({data})",
+        "zh": "{node} 不向 {input} 传梯度，因为它 ≤ 0（{data}）",
+    },
     "gate called": {"en": "{name} gate", "zh": "{name} 门单元"},
     "gate called symbol": {"en": "{symbol} gate ({name})", "zh": "{symbol} 门单元（{name}）"},
     "caption forward": {"en": "Forward pass: {name} = {value}", "zh": "前向传播：{name} = {value}"},
@@ -167,8 +182,15 @@ _TEXT: dict[str, dict[str, str]] = {
     "page next": {"en": "next", "zh": "下一步"},
     "page previous label": {"en": "previous step", "zh": "上一步"},
     "page next label": {"en": "next step", "zh": "下一步"},
-    "page frame": {"en": "frame", "zh": "帧"},
-    "page counter": {"en": "frame {i} of {n}", "zh": "第 {i} 帧，共 {n} 帧"},
+    "page frame": {"en": "step", "zh": "步"},
+    # the page's one counter: the forward pass is step 0, then one step per gate (or group)
+    "page counter": {"en": "step {i} of {n}", "zh": "第 {i} 步，共 {n} 步"},
+    "page show all": {"en": "show all {n}", "zh": "显示全部 {n} 行"},
+    "page show fewer": {"en": "show fewer", "zh": "收起"},
+    "page minimap": {
+        "en": "the whole graph: the blue box is the part in view, the dot the active gate; click or drag to move there",
+        "zh": "整张图：蓝框是当前看到的部分，圆点是当前的门单元；点击或拖动可移到那里",
+    },
     "page zoom in": {"en": "zoom in", "zh": "放大"},
     "page zoom out": {"en": "zoom out", "zh": "缩小"},
     "page fit": {"en": "fit", "zh": "适合窗口"},
@@ -233,9 +255,30 @@ _TEXT: dict[str, dict[str, str]] = {
     "timeline graph": {"en": "one data point's loss, by neuron, at this epoch",
                        "zh": "一个数据点的损失（按神经元折叠），本轮的值与梯度"},
     "timeline hint": {
-        "en": "Drag the slider (or use ← / → on it) to move through the epochs; every picture shows "
-              "the parameters after that epoch. Gradients are orange.",
-        "zh": "拖动滑块（或在滑块上按 ← / →）逐轮查看；每张图都显示该轮结束后的参数。梯度为橙色。",
+        "en": "Press play, or drag the slider (← / → on it), to move through the epochs; every picture shows "
+              "the parameters after that epoch. In the graph the wheel or − / + zooms and a drag pans; "
+              "gradients are orange.",
+        "zh": "按播放，或拖动滑块（在滑块上按 ← / →）逐轮查看；每张图都显示该轮结束后的参数。"
+              "在图中用滚轮或 − / + 缩放，拖动平移；梯度为橙色。",
+    },
+    "timeline play": {"en": "play", "zh": "播放"},
+    "timeline pause": {"en": "pause", "zh": "暂停"},
+    "timeline fit": {"en": "fit", "zh": "适应"},
+    "timeline boundary key": {
+        "en": "colour: the class the model picks; paler: less sure (probability near 1/classes); "
+              "ringed: the traced point",
+        "zh": "颜色：模型选的类别；越浅越不确定（概率接近 1/类别数）；圆圈：所追踪的数据点",
+    },
+    "timeline neurons": {"en": "first hidden layer: each neuron's output over the plane",
+                         "zh": "第一隐藏层：每个神经元在平面上的输出"},
+    "timeline neurons key": {"en": "blue: positive, orange: negative, white: 0 (each map scaled to its largest |value|)",
+                             "zh": "蓝色：正，橙色：负，白色：0（每张图按其最大 |值| 缩放）"},
+    "timeline edges key": {"en": "edges: blue w > 0, orange w < 0, width ∝ |w|",
+                           "zh": "连线：蓝色 w > 0，橙色 w < 0，粗细 ∝ |w|"},
+    "timeline other shape": {
+        "en": "At epochs {epochs} this point's graph has another shape than the one drawn (a gate took "
+              "another branch); at those epochs its numbers are not shown.",
+        "zh": "在第 {epochs} 轮，这个数据点的图形状与所画的不同（某个门单元走了另一个分支）；这些轮次不显示它的数值。",
     },
     # -- a stepper in a notebook (viz.html.Stepper, viz.animation)
     "anim counter": {"en": "Step {k} of {n}", "zh": "第 {k} 步，共 {n} 步"},
@@ -277,10 +320,13 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "upstream {upstream} × local {local} = ? × {lo} (fill in {upstream} first)",
         "zh": "上游梯度 {upstream} × 局部梯度 {local} = ? × {lo}（先填 {upstream}）",
     },
+    "ws hint rule": {"en": "the {gate} that takes {node}: {rule}", "zh": "接收 {node} 的{gate}：{rule}"},
+    "ws hint again": {"en": "wrong again: here are the numbers.", "zh": "还是不对：下面是数值。"},
+    "ws hint answer": {"en": "the answer: {answer}", "zh": "答案：{answer}"},
     "ws caption forward": {"en": "Worksheet: {name} = {value}", "zh": "练习：{name} = {value}"},
     "ws caption forward data": {
-        "en": "Each box shows a node's value (data); its gradient is yours to fill in, in the table below.",
-        "zh": "每个方框显示节点的值；它的梯度由你在下面的表格里填写。",
+        "en": "Each box shows a node's value (data); its gradient is yours to fill in, in the table under the drawing.",
+        "zh": "每个方框显示节点的值；它的梯度由你在图下方的表格里填写。",
     },
     "ws caption forward start": {
         "en": "Start at the output with ∂{out}/∂{out} = 1 and work back one gate at a time; "

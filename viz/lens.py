@@ -25,11 +25,13 @@ CHECK_RTOL = 1e-5
 MISMATCH = ("#fecaca", "#dc2626")
 KINK = ("#ede9fe", "#7c3aed")
 #: Fill per health mark (one per ``autograd.health.HEALTH_MARKS``), most serious first.
+# Light enough that the gradients (viz.dot.GRAD) and this lens's words on them keep WCAG AA
+# contrast (>= 4.5 : 1).
 HEALTH_FILL = {
-    "dead": "#fca5a5",  # red: nothing below learns from this point
-    "saturated": "#c4b5fd",  # violet
-    "exploding": "#f9a8d4",  # pink
-    "vanishing": "#a5f3fc",  # cyan
+    "dead": "#fecaca",  # red: nothing below learns from this point
+    "saturated": "#ddd6fe",  # violet
+    "exploding": "#fbcfe8",  # pink
+    "vanishing": "#cffafe",  # cyan
 }
 _HEALTH_INK = "#991b1b"
 _SMALL = '<font point-size="9">{}</font>'
@@ -123,13 +125,13 @@ def health_from_graph(groups: Mapping[str, list[Value]]) -> dict[str, tuple[floa
 
 
 def dead_fill(share: float) -> str:
-    """White at 0, red (#f87171, light enough for the orange gradients on it) at 1, linear in
+    """White at 0, red (the dead fill, light enough for the gradients on it) at 1, linear in
     between, as an RGB hex colour.
 
     >>> dead_fill(0.0), dead_fill(1.0), dead_fill(0.5)
-    ('#ffffff', '#f87171', '#fcb8b8')
+    ('#ffffff', '#fecaca', '#fee4e4')
     """
-    red = (0xF8, 0x71, 0x71)
+    red = (0xFE, 0xCA, 0xCA)
     return "#" + "".join(f"{round(255 + (c - 255) * share):02x}" for c in red)
 
 

@@ -110,13 +110,15 @@ class _Sheet:
 
     def cells(self) -> list[dict[str, Any]]:
         """Each gradient cell, output first: its node index, name, answer and its uses
-        (``[child index, local gradient text, ∂child/∂node]`` for each gate the node feeds)."""
+        (``[child index, local gradient text, ∂child/∂node, the gate as a caption calls it, its
+        rule in words]`` for each gate the node feeds)."""
         index = {node: i for i, node in enumerate(self.order)}
         uses: dict[Value, list[list[Any]]] = {node: [] for node in self.order}
         for step in self.steps:
             child = index[step.node]
             for parent, local in zip(step.parents, step.local_grads):
-                uses[parent].append([child, fmt(local), _d(self.names[child], self.names[index[parent]])])
+                uses[parent].append([child, fmt(local), _d(self.names[child], self.names[index[parent]]),
+                                     gate_called(step.gate, self.lang), gate_rule(step.gate, self.lang)])
         cells = []
         for node in reversed(self.order):
             i = index[node]
@@ -145,17 +147,21 @@ def _worksheet_html(sheet: _Sheet, title: str) -> str:
         f'<td id="ws-v-{c["i"]}" aria-live="polite"></td></tr>'
         for c in cells
     )
+    # the heading and the score share a line, the instructions are one short paragraph: the
+    # script moves this section into the viewport, where the first box must show at 800×600
     body = (f'<style>{assets.code("worksheet.css")}</style>\n<section class="panel ws" id="ws">\n'
-            f'<h2>{html.escape(text("ws heading", lang))}</h2>\n'
-            f'<p>{html.escape(text("ws instructions", lang, out=out))}</p>\n'
-            f'<p id="ws-score" aria-live="polite">{html.escape(text("ws score", lang, right=0, n=len(cells)))}</p>\n'
+            f'<h2>{html.escape(text("ws heading", lang))} '
+            f'<span id="ws-score" aria-live="polite">{html.escape(text("ws score", lang, right=0, n=len(cells)))}</span></h2>\n'
+            f'<p class="ws-how">{html.escape(text("ws instructions", lang, out=out))}</p>\n'
             f'<table>{rows}</table>\n</section>\n')
     say = {"score": text("ws score", lang, right="{right}", n="{n}"), "right": text("ws right", lang),
            "notNumber": text("ws not a number", lang),
            "wrong": text("ws wrong", lang, out=out, node="{node}"),
            "wrongRoot": text("ws wrong root", lang, out=out, node="{node}"),
            "use": text("ws use", lang, upstream="{upstream}", local="{local}", up="{up}", lo="{lo}"),
-           "usePending": text("ws use pending", lang, upstream="{upstream}", local="{local}", lo="{lo}")}
+           "usePending": text("ws use pending", lang, upstream="{upstream}", local="{local}", lo="{lo}"),
+           "rule": text("ws hint rule", lang, gate="{gate}", node="{node}", rule="{rule}"),
+           "again": text("ws hint again", lang), "answer": text("ws hint answer", lang, answer="{answer}")}
     ws = {"mode": "worksheet", "rel": REL_TOL, "abs": ABS_TOL, "pending": sheet.data["pending"],
           "cells": [{k: c[k] for k in ("i", "name", "answer", "shown", "uses")} | {"d": c["d"]} for c in cells],
           "text": say}
@@ -210,9 +216,10 @@ def worksheet(root: Value, path: PathT, *, answers: Optional[PathT] = None, lang
     order (captions say what to multiply, never what it comes to) and has one box per node,
     output first. The learner types ∂root/∂node and presses Enter; the page says right (the
     cell in the drawing turns green and shows the number) when ``|typed − answer| ≤
-    REL_TOL·|answer| + ABS_TOL`` (4 significant digits), else shows a hint built from upstream ×
-    local for each gate the node feeds (the upstream's number once the learner has it right,
-    the local gradient's number always). What is typed is read by a strict decimal pattern and
+    REL_TOL·|answer| + ABS_TOL`` (4 significant digits), else a hint that escalates with each
+    wrong answer to that box: first the rule of each gate the node feeds, in words; then the
+    numbers, upstream × local (the upstream's number once the learner has it right, the local
+    gradient's number always); then the answer. What is typed is read by a strict decimal pattern and
     ``Number()``, never evaluated; anything else is refused with a message.
 
     The answers are in the page's data (a page that checks offline must carry them): a learner

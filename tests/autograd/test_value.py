@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import GATES, GateError, Value, gradcheck
+from autograd import GATES, GateError, Value, gradcheck, origin
 
 
 def test_imported_autograd_is_this_project() -> None:
@@ -36,15 +37,15 @@ def test_value_has_slots_and_identity_equality() -> None:
 
 
 def test_value_signature_and_copies_survive_the_metaclass() -> None:
-    """Value(data, label) is what help() shows; copy and pickle give equal nodes; a subclass keeps its type."""
+    """Value(data, label, role) is what help() shows; copy and pickle give equal nodes; a subclass keeps its type."""
     import copy
     import inspect
     import pickle
 
-    assert list(inspect.signature(Value).parameters) == ["data", "label"]
-    v = Value(2.0, "x")
+    assert list(inspect.signature(Value).parameters) == ["data", "label", "role"]
+    v = Value(2.0, "x", role="parameter")
     for twin in (copy.copy(v), pickle.loads(pickle.dumps(v))):
-        assert (twin.data, twin.label, twin.op) == (2.0, "x", "") and twin is not v
+        assert (twin.data, twin.label, twin.op, twin.role) == (2.0, "x", "", "parameter") and twin is not v
 
     class Named(Value):
         __slots__ = ()
@@ -353,3 +354,96 @@ def test_constants_from_numbers_are_marked_lifted_and_values_are_not() -> None:
     lifted = [(x * 2).parents[1], (2 - x).parents[0], (x / 2).parents[1].parents[0], x.relu().parents[0]]
     assert all(c._info.lifted and c.op == "" and c.label == "" for c in lifted)
     assert not Value(2.0)._info.lifted and not x._info.lifted
+
+
+# -- roles and parts: what a node is, from how it was made ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda: Value(1.0, "x"), "input"),
+        (lambda: Value(1.0, "w0"), "input"),  # never from the label's spelling
+        (lambda: Value(1.0, "a", role="parameter"), "parameter"),
+        (lambda: Value(1.0, role="parameter"), "parameter"),
+        (lambda: Value(1.0, "k", role="constant"), "constant"),
+        (lambda: Value(1.0), "constant"),
+        (lambda: (Value(1.0) * 2).parents[1], "constant"),  # the 2 an operator lifted
+        (lambda: Value(1.0) * 2, "gate output"),
+    ],
+)
+def test_a_nodes_role_comes_from_how_it_was_made(make, expected) -> None:
+    """role= when given; else a labelled leaf is an input, an unlabelled one or a lifted number a constant."""
+    from autograd import ROLES
+
+    node = make()
+    assert node.role == expected and node.role in ROLES
+
+
+def test_an_unknown_role_is_refused_naming_the_choices() -> None:
+    """role="weight" is a ValueError listing the leaf roles."""
+    with pytest.raises(ValueError, match="Value role must be one of 'input', 'parameter', 'constant' \\(or None\\), got 'weight'"):
+        Value(1.0, "w", role="weight")
+
+
+def test_a_role_survives_relabelling() -> None:
+    """Setting a label keeps the role the leaf was made with."""
+    w = Value(1.0, role="parameter")
+    w.label = "w"
+    assert (w.label, w.role) == ("w", "parameter")
+
+
+def test_origin_parts_name_what_each_gate_makes() -> None:
+    """origin(name, {gate: part}) gives each gate's output its part; other gates and leaves get none."""
+    with origin("L1.N0", {"mul": "w·x", "add": "sum", "max": "relu"}):
+        w = Value(0.5, "w", role="parameter")
+        h = (w * 2.0 + 1.0).relu()
+        e = h.exp()
+    pre, product = h.parents[1], h.parents[1].parents[0]
+    assert (h.part, pre.part, product.part, e.part, w.part) == ("relu", "sum", "w·x", None, None)
+    assert {n.origin for n in (h, pre, product, e, w)} == {"L1.N0"}
+
+
+def test_origin_part_as_one_string_names_every_gate_and_a_learners_row() -> None:
+    """origin(None, "margin"): every gate output in the block is a "margin", a learner's row's too."""
+    from autograd import Gate, apply
+
+    twice = Gate(name="twice", symbol="2x", arity=1, forward=lambda x: 2 * x, local_grads=lambda out, x: (2.0,),
+                 rule="twice doubles the upstream gradient")
+    with origin(None, "margin"):
+        m = apply(twice, Value(1.0) + 2.0)
+    assert (m.part, m.parents[0].part, m.origin) == ("margin", "margin", None)
+
+
+def test_origin_blocks_are_made_once_and_shared() -> None:
+    """Two blocks with the same name and parts give their nodes the very same record (no per-node cost)."""
+    with origin("L1.N0", {"add": "sum"}):
+        a = Value(1.0) + 1.0
+    with origin("L1.N0", {"add": "sum"}):
+        b = Value(2.0) + 1.0
+    assert a._info is b._info
+
+
+@pytest.mark.parametrize(
+    "parts, error, message",
+    [
+        ({"matmul": "x"}, ValueError, "parts names a gate that is not a row of GATES: 'matmul'"),
+        ({"add": 3}, TypeError, "a part must be a str, got int"),
+        (["add"], TypeError, "parts must be a str, a mapping gate name -> str, or None; got list"),
+    ],
+)
+def test_bad_parts_are_refused_by_name(parts, error, message) -> None:
+    """A part for an unknown gate, a part that is not text, or parts of the wrong type are refused."""
+    with pytest.raises(error, match=re.escape(message)):
+        with origin("L1.N0", parts):
+            pass
+
+
+def test_an_origin_block_reads_a_swapped_gate_table(wrong_mul: None) -> None:
+    """Cached origin records follow the table the engine reads: with the wrong mul row installed, a
+    node made inside an origin block carries it too (as one made outside does)."""
+    from autograd import gate_of
+
+    with origin("L1.N0", {"mul": "w·x"}):
+        y = Value(2.0) * 3.0
+    assert gate_of(y) is autograd.value.GATES["mul"] and gate_of(y) is not GATES["mul"]

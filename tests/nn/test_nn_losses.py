@@ -149,3 +149,51 @@ def test_multiclass_losses_need_two_scores(fn):
     """A single score is not a classification: ValueError."""
     with pytest.raises(ValueError, match=r"at least 2 classes, got 1"):
         fn([1.0], 0)
+
+
+# -- every node says what it is ---------------------------------------------------------------
+
+
+def test_hinge_loss_names_its_parts_and_has_one_anonymous_constant_besides_relus_zero() -> None:
+    """relu(1 + (−y)·s): the nodes are "-y·s", "margin", "hinge"; −y is a constant labelled "-y"
+    (no two anonymous −1 constants, for either label)."""
+    for y in (-1, 1):
+        s = Value(0.25, "s")
+        loss = losses.hinge_loss(s, y)
+        made = [n.part for n in topological_order(loss) if n.op]
+        constants = [n for n in topological_order(loss) if not n.op and n.role == "constant"]
+        assert made == ["-y·s", "margin", "hinge"]
+        assert sorted((n.label, n.data) for n in constants) == sorted([("", 0.0), ("", 1.0), ("-y", float(-y))])
+
+
+def test_hinge_loss_is_the_same_number_as_one_minus_y_s() -> None:
+    """relu(1 + (−y)·s) gives exactly max(0, 1 − y·s) and the same gradient."""
+    for y, s in [(1, 0.3), (-1, 0.3), (-1, -2.5), (1, 7.0)]:
+        score = Value(s)
+        loss = losses.hinge_loss(score, y)
+        loss.backward()
+        assert loss.data == max(0.0, 1 - y * s) and score.grad == (-y if 1 - y * s > 0 else 0.0)
+
+
+def test_l2_penalty_names_its_parts() -> None:
+    """λ·Σp²: the squares "p²", their sum "Σp²", the penalty "L2 penalty"; λ a constant labelled "λ"."""
+    penalty = losses.l2_penalty([Value(3.0), Value(-4.0)], 0.1)
+    lam, squares = penalty.parents
+    assert (penalty.part, squares.part, squares.parents[0].part) == ("L2 penalty", "Σp²", "p²")
+    assert (lam.label, lam.role) == ("λ", "constant")
+
+
+def test_data_loss_and_total_loss_name_their_nodes() -> None:
+    """data_loss is the mean (1/N)·ΣLᵢ, "data loss"; total_loss adds the penalty, "total"."""
+    data = losses.data_loss([Value(1.0), Value(2.0)])
+    total = losses.total_loss(data, losses.l2_penalty([Value(1.0)], 0.5))
+    assert (data.data, data.part, total.data, total.part) == (1.5, "data loss", 2.0, "total")
+
+
+def test_svm_loss_names_margins_and_hinges() -> None:
+    """Σ_{j≠y} max(0, s_j − s_y + Δ): each term's margin and hinge are named; softmax's −max is a constant."""
+    loss = losses.svm_loss([3.2, 5.1, -1.7], 0)
+    parts = {n.part for n in topological_order(loss) if n.op}
+    assert {"margin", "hinge", "loss"} <= parts and loss.part == "loss"
+    shift = [n for n in topological_order(losses.softmax_cross_entropy([1.0, 2.0], 0)) if n.label == "-max"]
+    assert [n.role for n in shift] == ["constant"]

@@ -203,3 +203,30 @@ def test_relu_mlp_is_not_affine():
     model = nn.MLP(1, [8, 1], seed=0)
     f = [model([x]).data for x in (-2.0, 0.0, 2.0)]
     assert abs(f[1] - (f[0] + f[2]) / 2) > 1e-3
+
+
+# -- every node says what it is ---------------------------------------------------------------
+
+
+def test_a_networks_weights_and_biases_are_parameters_and_its_inputs_inputs() -> None:
+    """Every parameter an MLP makes has role "parameter"; the leaves it makes of plain numbers are inputs."""
+    model = nn.MLP(3, [4, 1], seed=0)
+    out = model([1.0, 2.0, 3.0])
+    leaves = [n for n in topological_order(out) if not n.op]
+    assert {p.role for p in model.parameters()} == {"parameter"}
+    assert sorted(n.label for n in leaves if n.role == "input") == ["x0", "x1", "x2"]
+
+
+@pytest.mark.parametrize("activation, gate", [("relu", "max"), ("tanh", "tanh"), ("sigmoid", "sigmoid")])
+def test_a_neurons_nodes_name_their_part(activation: str, gate: str) -> None:
+    """A neuron's products are "w·x", its running sums "sum", its output the activation's name."""
+    out = nn.Neuron(3, activation, seed=0, layer=2, index=3)([1.0, 2.0, 3.0])
+    made = [n for n in topological_order(out) if n.op]
+    parts = {n.op: {m.part for m in made if m.op == n.op} for n in made}
+    assert parts == {"mul": {"w·x"}, "add": {"sum"}, gate: {activation}} and out.part == activation
+    assert {n.origin for n in made} == {"L2.N3"}
+
+
+def test_a_linear_neurons_output_is_its_last_sum() -> None:
+    """Without an activation the output is the pre-activation, a "sum"."""
+    assert nn.Linear(2, 1)([1.0, 2.0])[0].part == "sum"

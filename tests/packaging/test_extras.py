@@ -28,6 +28,8 @@ def _hide(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
     """Make ``import module`` fail as if it were not installed, and forget what imported it."""
     for name in modules:
         monkeypatch.setitem(sys.modules, name, None)
+        for loaded in [key for key in sys.modules if key.startswith(name + ".")]:  # its submodules too:
+            monkeypatch.setitem(sys.modules, loaded, None)  # an earlier test may have imported them
     for name in ("viz.plots", "autograd.testing"):
         monkeypatch.delitem(sys.modules, name, raising=False)
     if "plots" in vars(viz):  # not getattr: viz's __getattr__ would import viz.plots

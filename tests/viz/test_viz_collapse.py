@@ -69,12 +69,13 @@ def test_collapsed_neuron_shows_pre_activation_output_and_parameter_gradients(ne
 
 
 def test_many_parameters_are_summarised_by_the_largest_gradient() -> None:
-    """A neuron with more than MAX_PARAMS_LISTED parameters shows their count and the largest |grad|."""
+    """A neuron with more than MAX_PARAMS_LISTED parameters shows their count and the largest |grad|
+    (its parameters are the leaves made with role="parameter", as nn makes them)."""
     xs = [Value(float(i + 1), f"x{i}") for i in range(MAX_PARAMS_LISTED + 2)]
     with origin("L1.N0"):
-        act = Value(0.0, "b")
+        act = Value(0.0, "b", role="parameter")
         for i, x in enumerate(xs):
-            act = act + Value(0.1 * i, f"w{i}") * x
+            act = act + Value(0.1 * i, f"w{i}", role="parameter") * x
         out = act.relu()
     out.backward()
     source = draw_graph(out, collapse="neuron").source
@@ -132,3 +133,11 @@ def test_collapsed_zh_uses_chinese_words(net) -> None:
     """lang="zh" on a collapsed diagram prints 激活前, 输出 and 参数."""
     source = draw_graph(net, collapse="neuron", lang="zh").source
     assert all(word in source for word in ("激活前", "输出", "参数", "梯度")) and "pre-activation" not in source
+
+
+def test_a_collapsed_networks_loss_tail_prints_its_parts() -> None:
+    """collapse="neuron": the nodes outside the neurons (the hinge's) print -y·s, margin, hinge."""
+    loss = hinge_loss(nn.MLP(2, [3, 1], seed=1)([0.5, -0.5]), -1)
+    loss.backward()
+    source = draw_graph(loss, collapse="neuron").source
+    assert all(f"<b>{name}</b>" in source for name in ("-y", "-y·s", "margin", "hinge"))

@@ -41,10 +41,10 @@ def final_texts(data: dict) -> list[str]:
 
 
 def test_one_frame_per_neuron_and_per_gate_outside_them(collapsed) -> None:
-    """9 neurons, the loss's 4 gates one by one, and the forward frame: 14 frames, each neuron once."""
+    """9 neurons, the hinge's 3 gates one by one, and the forward frame: 13 frames, each neuron once."""
     _, _, data = collapsed
     stepped = [frame.get("u") for frame in data["frames"]]
-    assert len(stepped) == 14 and stepped[0] is None
+    assert len(stepped) == 13 and stepped[0] is None
     assert sorted(u for u in stepped if u) == sorted(data["groups"]) and len(data["groups"]) == 9
     assert stepped[-9:] == ["L3.N0", "L2.N3", "L2.N2", "L2.N1", "L2.N0", "L1.N3", "L1.N2", "L1.N1", "L1.N0"]
 
@@ -110,7 +110,7 @@ def test_layer_collapse_steps_a_layer_at_a_time(tmp_path: Path) -> None:
 def test_stepper_takes_collapse_and_refuses_an_unknown_level() -> None:
     """stepper(collapse="neuron") makes the page; an unknown level is refused naming the choices."""
     page = stepper(mlp_loss(), collapse="neuron")
-    assert page.frames == 14 and 'class="gg-gates"' in page.html and 'id="back"' in page.html
+    assert page.frames == 13 and 'class="gg-gates"' in page.html and 'id="back"' in page.html
     with pytest.raises(ValueError, match=r"stepper: collapse must be one of None, 'neuron', 'layer'; got 'gate'"):
         stepper(mlp_loss(), collapse="gate")
 

@@ -15,13 +15,13 @@ GOLDEN = """digraph {
 \tgraph [bgcolor=white fontname=Helvetica nodesep=0.25 rankdir=LR ranksep=0.35]
 \tnode [fontcolor="#1f2937" fontname=Helvetica fontsize=11]
 \tedge [arrowsize=0.6 color="#6b7280" fontname=Helvetica fontsize=10]
-\tn0 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dbeafe" color="#1f2937"><tr><td><b>x</b></td><td>data -2</td><td><font color="#c2410c">grad -4</font></td></tr></table>> shape=plain]
-\tn1 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dbeafe" color="#1f2937"><tr><td><b>y</b></td><td>data 5</td><td><font color="#c2410c">grad -4</font></td></tr></table>> shape=plain]
+\tn0 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dbeafe" color="#1f2937"><tr><td><b>x</b></td><td>data -2</td><td><font color="#9a3412">grad -4</font></td></tr></table>> shape=plain]
+\tn1 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dbeafe" color="#1f2937"><tr><td><b>y</b></td><td>data 5</td><td><font color="#9a3412">grad -4</font></td></tr></table>> shape=plain]
 \tn2 [label=<<b>+</b>> color="#6b7280" fillcolor="#e5e7eb" margin=0.02 penwidth=1 shape=circle style=filled width=0.3]
-\tn3 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#ffffff" color="#1f2937"><tr><td>data 3</td><td><font color="#c2410c">grad -4</font></td></tr></table>> shape=plain]
-\tn4 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dbeafe" color="#1f2937"><tr><td><b>z</b></td><td>data -4</td><td><font color="#c2410c">grad 3</font></td></tr></table>> shape=plain]
+\tn3 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#ffffff" color="#1f2937"><tr><td>data 3</td><td><font color="#9a3412">grad -4</font></td></tr></table>> shape=plain]
+\tn4 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dbeafe" color="#1f2937"><tr><td><b>z</b></td><td>data -4</td><td><font color="#9a3412">grad 3</font></td></tr></table>> shape=plain]
 \tn5 [label=<<b>×</b>> color="#6b7280" fillcolor="#e5e7eb" margin=0.02 penwidth=1 shape=circle style=filled width=0.3]
-\tn6 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dcfce7" color="#1f2937"><tr><td><b>f</b></td><td>data -12</td><td><font color="#c2410c">grad 1</font></td></tr></table>> shape=plain]
+\tn6 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dcfce7" color="#1f2937"><tr><td><b>f</b></td><td>data -12</td><td><font color="#9a3412">grad 1</font></td></tr></table>> shape=plain]
 \tn0 -> n2
 \tn1 -> n2
 \tn2 -> n3
@@ -33,8 +33,9 @@ GOLDEN = """digraph {
 
 
 def test_course_example_dot_is_exactly_the_golden_source(course) -> None:
-    """(x + y)·z draws as the golden DOT: f = -12, grads -4, -4, 3, ids n0..n6 in topological order."""
-    assert draw_graph(course.f).source == GOLDEN
+    """(x + y)·z draws as the golden DOT: f = -12, grads -4, -4, 3, ids n0..n6 in topological order
+    (without the colour key, which the default draws under it: see the key's own tests)."""
+    assert draw_graph(course.f, legend=False).source == GOLDEN
 
 
 def test_same_graph_built_twice_gives_the_same_bytes() -> None:
@@ -57,13 +58,13 @@ def test_node_used_twice_draws_two_edges() -> None:
 
 def test_show_forward_prints_data_only(course) -> None:
     """show="forward" prints every data value and no gradient."""
-    source = draw_graph(course.f, show="forward").source
+    source = draw_graph(course.f, show="forward", legend=False).source
     assert "data -12" in source and "grad" not in source
 
 
 def test_show_backward_prints_gradients_only(course) -> None:
     """show="backward" prints every gradient and no data value."""
-    source = draw_graph(course.f, show="backward").source
+    source = draw_graph(course.f, show="backward", legend=False).source
     assert "grad -4" in source and "data" not in source
 
 
@@ -148,29 +149,42 @@ def test_group_false_draws_no_clusters() -> None:
     "make, expected",
     [
         (lambda: Value(1.0, "x"), "input"),
-        (lambda: Value(1.0, "w0"), "parameter"),
-        (lambda: Value(1.0, "b1.0"), "parameter"),
-        (lambda: Value(1.0, "W"), "parameter"),
+        (lambda: Value(1.0, "w0"), "input"),
+        (lambda: Value(1.0, "b1.0"), "input"),
+        (lambda: Value(1.0, "a", role="parameter"), "parameter"),
+        (lambda: Value(1.0, "x", role="constant"), "constant"),
+        (lambda: Value(1.0, role="input"), "input"),
         (lambda: Value(1.0), "constant"),
         (lambda: Value(1.0) * 2.0, "interior"),
     ],
 )
 def test_role_rule(make, expected) -> None:
-    """Labelled leaves are inputs unless they start with w/W/b/B; unlabelled leaves are constants."""
+    """A leaf's role is the one it was made with; else labelled leaves are inputs (whatever the
+    label's spelling: w0 and b1.0 too) and unlabelled ones constants; a gate's output is interior."""
     assert role(make(), root=None) == expected
 
 
-def test_labelled_leaf_made_inside_a_network_is_a_parameter() -> None:
-    """A labelled leaf with an origin is a parameter whatever its name."""
+def test_labelled_leaf_made_inside_a_network_keeps_its_own_role() -> None:
+    """An origin says where a leaf was made, not what it is: a labelled leaf with one is an input
+    unless made as a parameter (as nn's weights are)."""
     with origin("L2.N1"):
-        gain = Value(1.0, "gain")
-    assert role(gain) == "parameter"
+        gain, w = Value(1.0, "gain"), Value(1.0, "w", role="parameter")
+    assert (role(gain), role(w)) == ("input", "parameter")
+
+
+def test_log_1_plus_exp_colours_both_variables_alike() -> None:
+    """log(1 + exp(a·b)) from the CLI's parser: a and b are both inputs, drawn in one colour (b was amber)."""
+    from viz import expr
+
+    f = expr.evaluate(expr.parse("log(1+exp(a*b))"), {"a": 1.0, "b": 2.0})
+    lines = [line for line in draw_graph(f).source.splitlines() if "<b>a</b>" in line or "<b>b</b>" in line]
+    assert len(lines) == 2 and all(f'bgcolor="{viz.dot.FILL["input"]}"' in line for line in lines)
 
 
 def test_root_is_the_output_and_coloured_green(course) -> None:
     """The root's role is output, drawn with the green fill."""
     assert role(course.f, course.f) == "output"
-    assert viz.dot.FILL["output"] in draw_graph(course.f).source.splitlines()[-8]
+    assert viz.dot.FILL["output"] in draw_graph(course.f, legend=False).source.splitlines()[-8]
 
 
 @pytest.mark.parametrize(
@@ -276,7 +290,8 @@ def test_a_grouped_network_gets_an_invisible_anchor_between_layers() -> None:
 
 def test_a_graph_without_origins_gets_no_columns(course) -> None:
     """Columns are for networks only: the course example keeps its exact golden source."""
-    assert "column" not in draw_graph(course.f).source and draw_graph(course.f).source == GOLDEN
+    source = draw_graph(course.f, legend=False).source
+    assert "column" not in source and source == GOLDEN
 
 
 def test_neuron_clusters_come_in_natural_order() -> None:
@@ -305,9 +320,77 @@ def test_zh_gate_diagram_states_the_rule_in_the_courses_terms(course) -> None:
 
 
 def test_legend_is_printed_in_the_chosen_language(course) -> None:
-    """legend=True puts the colour legend in the graph label, in Chinese for lang="zh"."""
-    assert "蓝" in draw_graph(course.f, lang="zh", legend=True).source
-    assert "blue input" in draw_graph(course.f, legend=True).source
+    """The colour key is drawn by default, as the graph label, in Chinese for lang="zh"."""
+    assert "参数" in draw_graph(course.f, lang="zh").source
+    label = [line for line in draw_graph(course.f).source.splitlines() if line.startswith("\tlabel=<")]
+    assert len(label) == 1 and "parameter" in label[0] and "gate output" in label[0]
+
+
+def test_legend_false_draws_no_key(course) -> None:
+    """legend=False leaves the graph without a label."""
+    assert "\tlabel=" not in draw_graph(course.f, legend=False).source
+
+
+def test_legend_must_be_a_bool(course) -> None:
+    """legend="yes" is refused by name."""
+    with pytest.raises(TypeError, match="legend must be True or False, got str"):
+        draw_graph(course.f, legend="yes")  # type: ignore[arg-type]
+
+
+def test_each_key_swatch_is_filled_with_its_roles_colour_and_says_its_name() -> None:
+    """The key's words match the colours: each role's swatch has that role's fill and its word;
+    the data words are in the data's ink and the grad words in the gradient's colour."""
+    key = viz.dot.key_rows()
+    for name, word in [("input", "input"), ("parameter", "parameter"), ("constant", "constant"),
+                       ("interior", "gate output"), ("output", "output")]:
+        assert re.search(f'bgcolor="{viz.dot.FILL[name]}"[^>]*><font[^>]*>{word}</font>', key)
+    assert f'color="{viz.dot.INK}">data: the value' in key and f'color="{viz.dot.GRAD}">grad: ∂output' in key
+
+
+def test_the_key_of_a_film_adds_the_active_gate_and_a_gradient_just_received() -> None:
+    """key_rows(steps=True) adds a swatch of the active gate's fill and of a touched gradient cell."""
+    key = viz.dot.key_rows(steps=True)
+    assert viz.dot.ACTIVE_FILL in key and viz.dot.TOUCHED_FILL in key and viz.dot.TOUCHED_FILL not in viz.dot.key_rows()
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted([luminance(a), luminance(b)], reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _palette_pairs() -> list[tuple[str, str, str]]:
+    """Every (text colour, fill) pair the diagrams' palette can produce, named."""
+    from viz.lens import _HEALTH_INK, HEALTH_FILL, KINK, MISMATCH, dead_fill
+
+    d = viz.dot
+    value_fills = {**{f"role {k}": v for k, v in d.FILL.items()}, "touched grad cell": d.TOUCHED_FILL,
+                   **{f"health {k}": v for k, v in HEALTH_FILL.items()}, "mismatch": MISMATCH[0], "kink": KINK[0],
+                   **{f"dead share {s}": dead_fill(s) for s in (0.0, 0.25, 0.5, 0.75, 1.0)}}
+    pairs = [(f"{t} on {f}", tc, fc) for f, fc in value_fills.items()
+             for t, tc in (("data", d.INK), ("grad", d.GRAD), ("health words", _HEALTH_INK))]
+    gate_fills = {"gate": d.GATE_FILL, "active gate": d.ACTIVE_FILL, "dead gate": HEALTH_FILL["dead"]}
+    pairs += [(f"symbol on {f}", d.INK, fc) for f, fc in gate_fills.items()]
+    pairs += [(f"{t} on the page", tc, "#ffffff") for t, tc in (("cluster name", d.EDGE), ("key", d.INK),
+                                                                  ("key grad", d.GRAD))]
+    return pairs
+
+
+@pytest.mark.parametrize("name, text, fill", _palette_pairs())
+def test_all_diagram_text_meets_wcag_aa_contrast(name: str, text: str, fill: str) -> None:
+    """Every text colour the palette puts on every fill it can have has contrast >= 4.5 : 1 (WCAG AA)."""
+    assert _contrast(text, fill) >= 4.5, f"{name}: {text} on {fill} is {_contrast(text, fill):.2f} : 1"
+
+
+def test_the_contrast_check_fails_on_the_old_gradient_colour() -> None:
+    """The old orange #c2410c on the blue input fill was 4.24 : 1, which the check refuses."""
+    assert round(_contrast("#c2410c", viz.dot.FILL["input"]), 2) == 4.24
 
 
 def test_unknown_lang_is_refused(course) -> None:
@@ -352,3 +435,52 @@ def test_a_graph_that_is_no_network_is_not_marked(course) -> None:
     from viz.backend import LAYER_MARK
 
     assert LAYER_MARK not in draw_graph(course.f).source
+
+
+# -- every node says what it is ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def network_source() -> str:
+    """The DOT source of nn.MLP(3, [4, 4, 1]) under the hinge loss with label −1, grouped."""
+    import nn
+    from nn.losses import hinge_loss
+
+    loss = hinge_loss(nn.MLP(3, [4, 4, 1])([2.0, 3.0, -1.0]), -1)
+    loss.backward()
+    return draw_graph(loss).source
+
+
+def _names(source: str) -> list[str]:
+    """The name of every value node, in order: a label's cell, or the row a part is said on."""
+    return ["".join(pair) for pair in re.findall(
+        r"<tr><td><b>([^<]*)</b></td><td>data|<tr><td colspan=\"2\"><b>([^<]*)</b></td></tr>", source)]
+
+
+def test_a_networks_nodes_print_their_parts_and_outputs_their_neuron(network_source) -> None:
+    """Inside a neuron's box: w·x and sum; where a value leaves its neuron: "L2.N3 relu"; the loss's
+    tail: -y·s, margin, hinge; no value node of the network is left without a name."""
+    names = _names(network_source)
+    # one product and one running sum per weight: 32; the score's last sum leaves its neuron
+    assert names.count("w·x") == 3 * 4 + 4 * 4 + 4 and names.count("sum") == 3 * 4 + 4 * 4 + 4 - 1
+    assert {f"L{k}.N{j} relu" for k in (1, 2) for j in range(4)} <= set(names) and "L3.N0 sum" in names
+    assert ["-y", "-y·s", "margin", "hinge"] == [n for n in names if n in ("-y", "-y·s", "margin", "hinge")]
+    unnamed = re.findall(r'bgcolor="#ffffff"[^>]*><tr><td>data', network_source)
+    assert unnamed == []
+
+
+def test_the_hinge_tail_has_no_two_anonymous_constants_of_the_same_value(network_source) -> None:
+    """The anonymous constants of the drawing are relu's 0s and the hinge's 1, never two −1s."""
+    anonymous = re.findall(r'bgcolor="#f3f4f6"[^>]*><tr><td>data (\S+)</td>', network_source)
+    assert sorted(set(anonymous)) == ["0", "1"] and anonymous.count("1") == 1
+
+
+def test_without_boxes_every_part_says_its_neuron() -> None:
+    """group=False on a layer: no neuron box, so w·x is printed "L1.N0 w·x"; one neuron alone
+    (an expanded neuron on a page) needs no prefix but on its output."""
+    import nn
+
+    layer_out = nn.Layer(2, 2, seed=0)([1.0, 2.0])
+    assert "L1.N0 w·x" in _names(draw_graph(layer_out[0] + layer_out[1], group=False).source)
+    names = _names(draw_graph(nn.Neuron(2, seed=0)([1.0, 2.0]), group=False).source)
+    assert "w·x" in names and "L1.N0 relu" in names and "L1.N0 w·x" not in names

@@ -108,10 +108,24 @@ def test_long_chains_build_at_any_depth(text, value) -> None:
     assert evaluate(parse(text), {"x": 1.0}).data == value
 
 
-def test_labels_of_a_long_chain_are_the_unparsed_pieces() -> None:
-    """Each node of a 400-term sum is labelled with its own piece, written as ast.unparse writes it."""
+def test_labels_of_a_long_chain_are_short_pieces_then_gate_and_count() -> None:
+    """A 400-term sum: pieces up to 12 characters label their nodes ("x + x + x"), longer ones
+    are named by the gate and a count in the order made ("add3" for the 4-term sum, "add398" last)."""
     root = evaluate(parse("+".join(["x"] * 400)), {"x": 1.0})
-    assert root.parents[0].label == " + ".join(["x"] * 399)
+    chain = [root.parents[0]]
+    while chain[-1].op:
+        chain.append(chain[-1].parents[0])
+    labels = [n.label for n in reversed(chain)]
+    assert labels[:5] == ["x", "x + x", "x + x + x", "add1", "add2"] and labels[-1] == "add396"
+
+
+def test_no_interior_label_is_longer_than_twelve_characters() -> None:
+    """The sigmoid neuron: every interior node's label is at most 12 characters; the root is f."""
+    from autograd import topological_order
+
+    f = evaluate(parse("sigmoid(w0*x0 + w1*x1 + b)"), {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "b": -3})
+    interior = [n.label for n in topological_order(f) if n.op and n is not f]
+    assert interior == ["w0 * x0", "w1 * x1", "add1", "add2"] and f.label == "f"
 
 
 def test_python_warnings_while_parsing_become_refusals() -> None:

@@ -89,3 +89,59 @@ def test_graph_too_large_to_film_suggests_what_it_accepts(monkeypatch) -> None:
     node = Value(1.0, "x") * 2.0 + 1.0
     with pytest.raises(ValueError, match=r"backprop_frames: the graph has 5 value nodes.*viz\.draw_graph\(root, max_nodes=None\)"):
         backprop_frames(node)
+
+
+# -- captions name what each node is ----------------------------------------------------------
+
+
+def _network_captions(lang: str = "en") -> list[tuple[str, list[str], str]]:
+    """The captions of nn.MLP(3, [4, 4, 1]) under the hinge loss with label −1, gate by gate."""
+    import nn
+    from autograd import backward_steps, topological_order
+    from nn.losses import hinge_loss
+
+    loss = hinge_loss(nn.MLP(3, [4, 4, 1])([2.0, 3.0, -1.0]), -1)
+    total = sum(1 for n in topological_order(loss) if n.op)
+    return [caption for _, caption, _ in viz.frames.walk(loss, backward_steps(loss), total, lang)]
+
+
+def test_a_relus_step_names_its_neuron_and_says_why_it_passes_the_gradient() -> None:
+    """Each hidden relu's step says "L2.N3's relu passes the upstream gradient g to its pre-activation
+    because it is > 0", or that it passes none because its input is <= 0."""
+    captions = _network_captions()
+    relu_heads = [head for head, _, _ in captions if "'s relu =" in head]
+    assert len(relu_heads) == 8 and any("L2.N3's relu" in head for head in relu_heads)
+    lines = [line for _, body, _ in captions for line in body if "'s relu passes" in line]
+    assert len(lines) == 8
+    assert all(re.fullmatch(r"L[12]\.N[0-3]'s relu passes (the upstream gradient \S+ to its pre-activation "
+                            r"because it is > 0|no gradient to its pre-activation because it is ≤ 0 \(\S+\))", line)
+               for line in lines)
+
+
+def test_the_hinge_tail_is_named_in_the_captions() -> None:
+    """The loss's steps name the hinge, the margin and -y·s, and the score's neuron."""
+    head1, body1, _ = _network_captions()[1]
+    assert head1.startswith("Step 1 of 75: the max gate that made the hinge = ")
+    assert "the hinge passes the upstream gradient 1 to the margin because it is > 0" in body1
+    assert any(line.startswith("to the margin (") for line in body1)
+
+
+def test_zh_captions_name_the_neuron_too() -> None:
+    """In Chinese: "L2.N3 的 relu" and 激活前的值."""
+    lines = [line for _, body, _ in _network_captions("zh") for line in body]
+    assert any(re.match(r"L[12]\.N[0-3] 的 relu (把上游梯度 \S+ 原样传给|不向) 它的激活前的值", line) for line in lines)
+
+
+def test_every_frame_has_the_key_of_a_backward_pass(course) -> None:
+    """Each frame's graph label is the colour key with the active gate and a gradient just received."""
+    from viz.dot import ACTIVE_FILL, TOUCHED_FILL
+
+    for frame in backprop_frames(course.f):
+        label = [line for line in frame.source.splitlines() if line.startswith("\tlabel=<")]
+        assert len(label) == 1 and ACTIVE_FILL in label[0] and TOUCHED_FILL in label[0]
+
+
+def test_zh_frames_name_the_cells_in_chinese(course) -> None:
+    """A frame in Chinese prints 值 and 梯度 in its cells (it printed data and grad)."""
+    source = backprop_frames(course.f, lang="zh")[1].source
+    assert "值 </font> -12" in source and "data -12" not in source

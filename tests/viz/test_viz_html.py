@@ -30,7 +30,7 @@ def page_json(text: str) -> dict:
 
 
 def mlp_loss() -> Value:
-    """The course's 3→4→4→1 network on x = (2, 3, −1) with label −1 under the hinge loss (77 frames)."""
+    """The course's 3→4→4→1 network on x = (2, 3, −1) with label −1 under the hinge loss (76 frames)."""
     loss = hinge_loss(nn.MLP(3, [4, 4, 1])([2.0, 3.0, -1.0]), -1)
     loss.label = "loss"
     return loss
@@ -130,7 +130,7 @@ def test_chinese_page_speaks_the_course_terms(fresh, tmp_path: Path) -> None:
     """lang="zh": controls, captions and the cells' words in Chinese, each gate named as the course does."""
     text = save_html(fresh.f, tmp_path / "zh.html", lang="zh").read_text(encoding="utf-8")
     for piece in ("上一步", "下一步", "适合窗口", "反向传播", "前向传播：f = -12", "乘法门单元", "局部梯度",
-                  "第 1 帧，共 3 帧"):
+                  "第 0 步，共 2 步"):
         assert piece in text, piece
     (svg,) = re.findall(r"<svg.*?</svg>", text, re.S)
     assert svg.count(">值 ") == 5 and svg.count(">梯度 <tspan data-n=") == 5
@@ -146,10 +146,11 @@ def test_no_step_limit_on_the_page(tmp_path: Path) -> None:
 
 
 def test_network_page_is_small(tmp_path: Path) -> None:
-    """The 3→4→4→1 network's page (77 frames) is under 600 KB, one drawing for all frames."""
+    """The 3→4→4→1 network's page (76 frames: 72 gates of the network, 3 of the hinge) is under 600 KB,
+    one drawing for all frames."""
     path = save_html(mlp_loss(), tmp_path / "mlp.html")
     text = path.read_text(encoding="utf-8")
-    assert path.stat().st_size < 600_000 and text.count("<svg") == 1 and len(page_json(text)["frames"]) == 77
+    assert path.stat().st_size < 600_000 and text.count("<svg") == 1 and len(page_json(text)["frames"]) == 76
 
 
 def test_stepper_shows_in_a_sandboxed_inline_frame(fresh) -> None:

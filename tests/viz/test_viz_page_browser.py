@@ -1,4 +1,4 @@
-"""The stepper page in headless Chromium: it opens fitted, zooms, pans, follows the active gate, steps, fetches nothing."""
+"""The stepper page in headless Chromium: it opens readable (small graphs whole), zooms, pans, follows the active gate, steps, fetches nothing."""
 
 from __future__ import annotations
 
@@ -55,19 +55,22 @@ def root_selector(path: Path) -> str:
 
 
 @pytest.mark.parametrize("width", [800, 1400])
-def test_opens_fitted_to_the_whole_graph(open_page, browser, pages, width: int) -> None:
-    """On the first frame the output node and the whole drawing lie inside the stage."""
+def test_opens_at_the_output_and_a_small_graph_whole(open_page, browser, pages, width: int) -> None:
+    """On the first frame the network's output node lies inside the stage (the network is too large to
+    read whole, so only part of it shows); the course example's whole drawing does."""
     page = open_page(browser, pages["mlp"], width)
+    small = open_page(browser, pages["course"], width)
     try:
-        assert page.evaluate(INSIDE, root_selector(pages["mlp"]))
-        assert page.evaluate(INSIDE, "#graph0")
-        assert page.problems == []
+        assert page.evaluate(INSIDE, root_selector(pages["mlp"])) and not page.evaluate(INSIDE, "#graph0")
+        assert small.evaluate(INSIDE, "#graph0")
+        assert page.problems == [] and small.problems == []
     finally:
         page.close()
+        small.close()
 
 
 def test_zoom_pan_and_fit_change_the_view(open_page, browser, pages) -> None:
-    """+ zooms in, dragging moves the view, the wheel zooms out, fit returns to the opening view."""
+    """+ zooms in, dragging moves the view, the wheel zooms out, fit shows the whole drawing (smaller than the opening view)."""
     page = open_page(browser, pages["mlp"])
     try:
         def view() -> tuple[str, float]:
@@ -77,7 +80,7 @@ def test_zoom_pan_and_fit_change_the_view(open_page, browser, pages) -> None:
         page.click("#zoom-in")
         zoomed = view()
         assert zoomed[1] > opening[1] and zoomed[0] != opening[0]
-        box = page.locator(".stage svg").bounding_box()
+        box = page.locator(".stage > svg").bounding_box()
         page.mouse.move(box["x"] + 300, box["y"] + 200)
         page.mouse.down()
         page.mouse.move(box["x"] + 200, box["y"] + 150, steps=4)
@@ -87,25 +90,25 @@ def test_zoom_pan_and_fit_change_the_view(open_page, browser, pages) -> None:
         page.mouse.wheel(0, 400)
         assert view()[1] < panned[1]
         page.click("#fit")
-        assert view() == opening
+        assert view()[1] < opening[1] and page.evaluate(INSIDE, "#graph0")
     finally:
         page.close()
 
 
 def test_each_step_keeps_the_active_gate_in_view(open_page, browser, pages) -> None:
-    """Zoomed in far, every one of the 76 steps shows its active gate inside the stage."""
+    """Zoomed in far, every one of the 75 steps shows its active gate inside the stage."""
     page = open_page(browser, pages["mlp"])
     try:
         page.click("#zoom-in")
-        # seven more zoom-ins and the 76 steps in one round trip, by the page's own key handler
+        # seven more zoom-ins and the 75 steps in one round trip, by the page's own key handler
         outside = page.evaluate("""() => {
           const inside = """ + INSIDE + """, key = (k) => document.dispatchEvent(new KeyboardEvent("keydown", {key: k}));
           for (let i = 0; i < 7; i++) { key("+"); }
           const outside = [];
-          for (let i = 1; i <= 76; i++) { key("ArrowRight"); if (!inside(".node.active")) { outside.push(i); } }
+          for (let i = 1; i <= 75; i++) { key("ArrowRight"); if (!inside(".node.active")) { outside.push(i); } }
           return outside;
         }""")
-        assert page.get_attribute("body", "data-frame") == "76" and outside == []
+        assert page.get_attribute("body", "data-frame") == "75" and outside == []
     finally:
         page.close()
 
@@ -120,10 +123,12 @@ def test_keys_buttons_and_slider_step_and_nothing_is_fetched(open_page, browser,
         def grads() -> list[str]:
             return page.locator(".gv tspan").all_text_contents()
 
-        assert shown() == ("0", "frame 1 of 3") and page.is_disabled("#prev") and grads() == ["?"] * 5
+        assert shown() == ("0", "step 0 of 2") and page.is_disabled("#prev") and grads() == ["?"] * 5
         assert page.locator("#node1 > title").text_content() == "x: data -2"  # hover: full precision
         page.click("#next")
-        assert shown() == ("1", "frame 2 of 3") and "Step 1 of 2" in page.inner_text("#caption")
+        # one counter: the caption's title no longer says "Step 1 of 2" beside it
+        assert shown() == ("1", "step 1 of 2") and "of 2" not in page.inner_text("#caption")
+        assert page.inner_text("#caption h2") == "The × gate (mul) that made f = -12"
         assert grads() == ["?", "?", "-4", "3", "1"] and page.locator(".node.active").count() == 1
         assert page.locator(".node.touched").count() == 2 and page.locator(".edge.hot").count() == 3
         page.keyboard.press("ArrowRight")
@@ -173,9 +178,9 @@ def test_notebook_output_steps_inside_its_sandboxed_frame(browser) -> None:
         page.on("pageerror", lambda error: problems.append(str(error)))
         page.set_content(f"<!DOCTYPE html><html><body><div class='output'>{shown}</div></body></html>")
         inner = page.frame_locator("iframe")
-        assert inner.locator("#counter").inner_text() == "frame 1 of 3"
+        assert inner.locator("#counter").inner_text() == "step 0 of 2"
         inner.locator("#next").click()
-        assert inner.locator("#counter").inner_text() == "frame 2 of 3"
+        assert inner.locator("#counter").inner_text() == "step 1 of 2"
         assert inner.locator(".gv tspan").all_text_contents() == ["?", "?", "-4", "3", "1"]
         assert problems == []
     finally:
@@ -191,7 +196,7 @@ def test_a_frame_laid_out_late_still_opens_fitted(browser) -> None:
     try:
         page.set_content(f"<!DOCTYPE html><html><body>{shown}</body></html>")
         inner = page.frame_locator("iframe")
-        assert inner.locator("#counter").inner_text() == "frame 1 of 3"
+        assert inner.locator("#counter").inner_text() == "step 0 of 2"
         page.eval_on_selector("iframe", "frame => { frame.style.width = '700px'; }")
         page.wait_for_timeout(200)
         scale = float(inner.locator(".stage svg").first.get_attribute("data-scale"))
@@ -230,14 +235,14 @@ def test_collapsed_page_steps_neuron_by_neuron(open_page, browser, collapsed) ->
     """Stepping on the collapsed page makes one neuron after another active, in view, and fills in its gradients."""
     page = open_page(browser, collapsed[1])
     try:
-        # from frame 4 (the loss's last gate) through the 9 neurons, by the page's own key handler
+        # from frame 3 (the hinge's last gate) through the 9 neurons, by the page's own key handler
         seen = page.evaluate("""() => {
           const inside = """ + INSIDE + """, key = (k) => document.dispatchEvent(new KeyboardEvent("keydown", {key: k}));
           const pending = () => Array.from(document.querySelectorAll("svg:not(.gg-gates) .gv tspan"))
                                      .filter((t) => t.textContent === "?").length;
           const active = () => { const a = document.querySelector("svg:not(.gg-gates) .node.expandable.active > title");
                                  return a ? a.textContent : null; };
-          for (let i = 0; i < 4; i++) { key("ArrowRight"); }
+          for (let i = 0; i < 3; i++) { key("ArrowRight"); }
           const seen = [[active(), pending(), true]];
           for (let i = 0; i < 9; i++) {
             key("ArrowRight");
@@ -250,35 +255,43 @@ def test_collapsed_page_steps_neuron_by_neuron(open_page, browser, collapsed) ->
         counts = [count for _, count, _ in seen]
         assert all(b < a for a, b in zip(counts, counts[1:])) and counts[-1] == 0
         assert all(in_view for _, _, in_view in seen)
-        assert "neuron L1.N0" in page.inner_text("#caption") and page.problems == []
+        assert "Neuron L1.N0" in page.inner_text("#caption") and page.problems == []
     finally:
         page.close()
 
 
-def test_clicking_a_neuron_expands_it_to_its_gates_and_back_returns(open_page, browser, collapsed) -> None:
-    """A click on neuron L2.N1 shows its gate drawing with the engine's numbers; Esc and "back" return."""
+def test_clicking_a_neuron_opens_its_gates_at_its_step_and_back_returns(open_page, browser, collapsed) -> None:
+    """A click on neuron L2.N1 (from the last step) goes to L2.N1's step and shows its gate drawing, its
+    own gradients the engine's and the caption about it; stepping on opens the next neuron's gates, a
+    step of no neuron returns to the whole network; Esc and "back" return."""
     loss, path = collapsed
     order = topological_order(loss)
     page = open_page(browser, path)
     try:
         page.keyboard.press("End")
+        page.click("#fit")  # the whole network in view, so each neuron can be clicked
         target = page.locator("svg:not(.gg-gates) g.node", has=page.locator("title", has_text="L2.N1")).first
         target.click()
         gates = page.locator('svg.gg-gates[data-group="L2.N1"]')
         assert page.get_attribute("body", "data-expanded") == "L2.N1"
         assert gates.is_visible() and not page.locator("svg:not(.gg-gates)").first.is_visible()
         assert page.is_visible("#back") and "L2.N1" in page.inner_text("#expanded-title")
+        assert "L2.N1" in page.inner_text("#caption h2")  # the caption follows the neuron: its step
+        step = page.evaluate("gategraph.use('stepper').data.frames.findIndex((frame) => frame.u === 'L2.N1')")
+        assert step > 0 and page.get_attribute("body", "data-frame") == str(step)
         cells = page.evaluate("""() => Array.from(document.querySelectorAll('svg.gg-gates.open tspan[data-n]'),
                                                   (t) => [+t.getAttribute('data-n'), t.textContent])""")
         members = {i for i, node in enumerate(order) if node.origin == "L2.N1"}
         assert members <= {i for i, _ in cells}
-        assert all(shown == fmt(order[i].grad) for i, shown in cells)
-        assert page.evaluate(INSIDE, 'svg.gg-gates.open')  # fitted to the stage
+        assert all(shown == fmt(order[i].grad) for i, shown in cells if i in members)  # final at its step
         page.keyboard.press("Escape")
         assert page.get_attribute("body", "data-expanded") is None and not gates.is_visible()
         target.click()
-        page.keyboard.press("Home")  # stepping while expanded updates the gate drawing's numbers
-        assert set(page.locator("svg.gg-gates.open tspan").all_text_contents()) == {"?"}
+        page.keyboard.press("ArrowRight")  # the next step is L2.N0's: its gates open
+        assert page.get_attribute("body", "data-expanded") == "L2.N0" and "L2.N0" in page.inner_text("#caption h2")
+        page.keyboard.press("Home")  # the forward pass is no neuron's step: the whole network again
+        assert page.get_attribute("body", "data-expanded") is None
+        target.click()
         page.click("#back")
         assert page.get_attribute("body", "data-expanded") is None
         assert page.evaluate(INSIDE, root_selector(path)) and page.problems == []
@@ -286,12 +299,13 @@ def test_clicking_a_neuron_expands_it_to_its_gates_and_back_returns(open_page, b
         page.close()
 
 
-# Every node of the open gate drawing (or the output alone), inside the stage and below the bar.
+# Every node of the open gate drawing (or its leftmost one alone: an input or a weight), inside the stage and below the bar.
 _SHOWN_BELOW_BAR = """(all) => {
   const stage = document.querySelector('.stage').getBoundingClientRect();
   const bar = document.getElementById('expanded').getBoundingClientRect();
   const nodes = Array.from(document.querySelectorAll('svg.gg-gates.open g.node'));
-  return (all ? nodes : nodes.slice(-1)).every((g) => {
+  const left = (g) => g.getBoundingClientRect().left;
+  return (all ? nodes : [nodes.reduce((a, b) => (left(b) < left(a) ? b : a))]).every((g) => {
     const box = g.getBoundingClientRect();
     return box.left >= stage.left && box.right <= stage.right && box.top >= bar.bottom && box.bottom <= stage.bottom;
   });
@@ -300,13 +314,14 @@ _SHOWN_BELOW_BAR = """(all) => {
 
 @pytest.mark.parametrize("width", [800, 1400])
 def test_an_expanded_neuron_opens_in_view_below_its_bar(open_page, browser, collapsed, width: int) -> None:
-    """At 1400 px the whole of L2.N1's gate drawing shows, none of it under the "gates of" bar; at
-    800 px (too narrow to read it whole) its output does, and "fit" then shows it all below the bar."""
+    """L2.N1's gate drawing (too wide to read whole at either width) opens readable with its inputs and
+    weights (at its left) in view, below the "gates of" bar; "fit" then shows it all below the bar."""
     _, path = collapsed
     page = open_page(browser, path, width)
     try:
+        page.click("#fit")  # the whole network in view, so each neuron can be clicked
         page.locator("svg:not(.gg-gates) g.node", has=page.locator("title", has_text="L2.N1")).first.click()
-        assert page.evaluate(_SHOWN_BELOW_BAR, width >= 1400)
+        assert page.evaluate(_SHOWN_BELOW_BAR, False)
         page.click("#fit")
         assert page.evaluate(_SHOWN_BELOW_BAR, True)
     finally:

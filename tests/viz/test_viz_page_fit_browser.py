@@ -1,4 +1,4 @@
-"""The stepper page in headless Chromium fills the viewport it is given and fits its drawing whenever its stage gets a new size."""
+"""The stepper page in headless Chromium fills the viewport it is given and makes its view again (readable, or whole) whenever its stage gets a new size."""
 
 from __future__ import annotations
 
@@ -13,13 +13,19 @@ from viz import save_html
 
 pytestmark = pytest.mark.browser  # the browser fixture (conftest.py) skips where Chromium is missing
 
-# The drawing's whole graph inside the stage, at a scale no fit to 0 px could give.
+# The page's view for the stage's size: the drawing's whole graph inside the stage, at a scale no
+# fit to 0 px could give, or (a graph too large to read whole) its median text at least 11 px on
+# screen with some of the drawing in view.
 FITTED = """() => {
   const stage = document.querySelector('.stage').getBoundingClientRect();
   const box = document.querySelector('#graph0').getBoundingClientRect();
-  const scale = +document.querySelector('.stage svg').getAttribute('data-scale');
-  return box.width > 20 && box.left >= stage.left - 1 && box.right <= stage.right + 1
-      && box.top >= stage.top - 1 && box.bottom <= stage.bottom + 1 && scale > 0.05;
+  const scale = +document.querySelector('.stage > svg').getAttribute('data-scale');
+  const sizes = Array.from(document.querySelectorAll('.stage > svg text'), (t) => +t.getAttribute('font-size'))
+    .sort((a, b) => a - b);
+  const whole = box.left >= stage.left - 1 && box.right <= stage.right + 1
+      && box.top >= stage.top - 1 && box.bottom <= stage.bottom + 1;
+  const seen = box.left < stage.right && box.right > stage.left && box.top < stage.bottom && box.bottom > stage.top;
+  return box.width > 20 && scale > 0.05 && (whole || (seen && scale * sizes[(sizes.length - 1) >> 1] >= 11));
 }"""
 
 # Where the viewer's parts end, in CSS pixels from the top of the viewport.
@@ -52,7 +58,7 @@ def _open(browser, path: Path, width: int, height: int):
 
 @pytest.mark.parametrize("name", ["course", "mlp", "neurons", "whatif"])
 def test_controls_stage_and_caption_fit_the_viewport(browser, pages, name: str) -> None:
-    """At 500–900 px high (a notebook's frame is 700) the controls, the stage and the caption all show, the drawing fitted."""
+    """At 500–900 px high (a notebook's frame is 700) the controls, the stage and the caption all show, the drawing readable or whole."""
     page = _open(browser, pages[name], 800, 700)
     try:
         for width, height in [(800, 700), (800, 500), (1000, 600), (1400, 900)]:
@@ -71,7 +77,7 @@ def test_controls_stage_and_caption_fit_the_viewport(browser, pages, name: str) 
 
 def test_a_stage_that_gets_its_size_late_is_fitted_then(browser, pages, tmp_path: Path) -> None:
     """A page whose stage is 0 × 0 when its script runs (a notebook's cell with content-visibility: auto)
-    fits its drawing when the stage first gets a size, with no window resize."""
+    makes its view (readable) when the stage first gets a size, with no window resize."""
     hidden = tmp_path / "hidden.html"
     text = pages["mlp"].read_text(encoding="utf-8")
     hidden.write_text(text.replace("<body>", '<body>\n<style id="hide">.viewer { display: none; }</style>', 1),
@@ -87,8 +93,8 @@ def test_a_stage_that_gets_its_size_late_is_fitted_then(browser, pages, tmp_path
 
 
 def test_a_new_stage_size_fits_again_until_the_reader_zooms(browser, pages) -> None:
-    """A narrower stage (no window resize) refits the drawing; once the reader zooms, a new size keeps the zoom."""
-    page = _open(browser, pages["mlp"], 1400, 900)
+    """A narrower stage (no window resize) refits a small drawing; once the reader zooms, a new size keeps the zoom."""
+    page = _open(browser, pages["course"], 1400, 900)
     try:
         def scale() -> float:
             return float(page.get_attribute(".stage svg", "data-scale"))

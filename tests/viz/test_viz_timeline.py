@@ -8,10 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import nn
 from viz import save_training
-from viz.timeline import training_data
+from viz.timeline import COLOURS, LEVELS, nice_ticks, shade, training_data
 
 pytestmark = pytest.mark.graphviz
 
@@ -203,3 +205,101 @@ def test_hostile_parameter_labels_stay_escaped(tmp_path) -> None:
     history = nn.fit(model, X, y, loss="hinge", epochs=2, lr=0.1, progress=False, record=True)
     page = save_training(history, tmp_path / "t.html", model=model, X=X, y=y).read_text(encoding="utf-8")
     assert "<img" not in page and "</script><b>" not in page and "&lt;img src=x" in page
+
+
+@given(st.floats(-1e6, 1e6), st.floats(0, 1e6), st.integers(2, 8))
+def test_nice_ticks_are_round_evenly_spaced_and_cover_the_range(lo, span, count) -> None:
+    """The ticks start at (or below) lo and end at (or above) hi, are evenly spaced by 1, 2, 5 or 10 × a
+    power of ten, and are about ``count`` of them."""
+    assume(span >= 1e-6 * max(1.0, abs(lo)))  # narrower: the ticks' spacing is below the floats' resolution
+    hi = lo + span
+    ticks = nice_ticks(lo, hi, count)
+    steps = np.diff(ticks)
+    slack = 1e-6 * steps[0]  # a bound within a millionth of a step of a tick counts as on it
+    assert ticks[0] <= lo + slack and ticks[-1] >= hi - slack
+    assert np.allclose(steps, steps[0], rtol=1e-6)
+    mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]))
+    assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < 1e-6
+    assert 2 <= len(ticks) <= 3 * count + 1
+
+
+def test_nice_ticks_refuse_nan_and_a_reversed_range() -> None:
+    """NaN bounds or hi < lo are refused by name."""
+    with pytest.raises(ValueError, match=r"nice_ticks needs finite lo <= hi and count >= 2, got nan"):
+        nice_ticks(float("nan"), 1.0)
+    with pytest.raises(ValueError, match=r"got 2\.0, 1\.0, 5"):
+        nice_ticks(2.0, 1.0)
+
+
+def _luminance(colour: str) -> float:
+    return sum(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def test_confidence_shading_is_paler_where_the_model_is_less_sure() -> None:
+    """A class's shade darkens with each confidence level, level 0 near white; the hue stays the class's."""
+    for colour in COLOURS[:3]:
+        shades = [shade(colour, k) for k in range(LEVELS)]
+        lum = [_luminance(s) for s in shades]
+        assert all(a > b for a, b in zip(lum, lum[1:])) and lum[0] > 3 * 255 * 0.85
+        rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+        darkest = [int(shades[-1][i : i + 2], 16) for i in (1, 3, 5)]
+        assert np.argmin(rgb) == np.argmin(darkest) and np.argmax(rgb) == np.argmax(darkest)
+    with pytest.raises(ValueError, match=r"level must be an int in 0\.\.9, got 10"):
+        shade(COLOURS[0], 10)
+
+
+def test_the_page_carries_a_confidence_per_cell_and_hidden_neuron_maps(moons) -> None:
+    """Per epoch the boundary has a confidence digit per grid point (not all one level once
+    trained), and each of the 4 hidden neurons has a 16×16 map; the traced point is the one asked for."""
+    history, model, X, y = moons
+    _, data = training_data(history, model=model, X=X, y=y, point=5)
+    b, h = data["boundary"], data["neurons"]
+    assert len(b["conf"]) == 5 and all(len(c) == 40 * 40 for c in b["conf"]) and len(set(b["conf"][-1])) > 1
+    assert b["point"] == 5 and b["xticks"] and b["yticks"]
+    assert h["names"] == ["L1.N0", "L1.N1", "L1.N2", "L1.N3"] and len(h["maps"]) == 5
+    assert all(len(m) == 16 * 16 and set(m) <= set("abcdefghijklmnopqrstu") for e in h["maps"] for m in e)
+
+
+def test_the_confidence_is_the_models_probability(moons) -> None:
+    """At the grid cell nearest a data point the confidence level is sigmoid(|score|)'s level."""
+    history, model, X, y = moons
+    _, data = training_data(history, model=model, X=X, y=y)
+    b = data["boundary"]
+    x, yy, _ = b["pts"][0]
+    r, c = round(yy * (b["n"] - 1)), round(x * (b["n"] - 1))
+    pad = 0.1 * np.ptp(X, axis=0).max() + 0.25
+    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
+    s = model([lo[0] + (hi[0] - lo[0]) * c / (b["n"] - 1), hi[1] - (hi[1] - lo[1]) * r / (b["n"] - 1)]).data
+    p = 1 / (1 + np.exp(-abs(s)))
+    assert int(b["conf"][-1][r * b["n"] + c]) == min(9, int((p - 0.5) / 0.5 * 10))
+
+
+def test_a_graph_whose_shape_changes_between_epochs_is_drawn_and_the_epochs_named(tmp_path) -> None:
+    """Spiral at lr 200 (issue 25): the loss graph takes another branch at epoch 2; the page is
+    written, names epoch 2 and carries no numbers for it."""
+    X, y = nn.data.make_spiral(10, 3, seed=1)
+    model = nn.MLP(2, [4, 3], seed=1)
+    history = nn.fit(model, X, y, loss="softmax", epochs=6, lr=200, progress=False, record=True)
+    path = save_training(history, tmp_path / "t.html", model=model, X=X, y=y)
+    data = page_json(path)
+    assert data["other"] == [2] and data["texts"][2] is None and data["texts"][1] is not None
+    assert "At epochs 2 this point" in path.read_text(encoding="utf-8")
+
+
+def test_a_history_holding_nan_writes_a_page(moons, tmp_path) -> None:
+    """NaN and infinite losses (a diverged fit) reach the page as null: no JSON error, no dot drawn there."""
+    history, model, X, y = moons
+    broken = nn.train.History(**{**history.__dict__, "train_loss": [float("nan"), float("inf")] + history.train_loss[2:]})
+    data = page_json(save_training(broken, tmp_path / "t.html", model=model, X=X, y=y))
+    assert data["values"][0][1:3] == [None, None] and data["loss"][1][1] is None and data["loss"][-1][1] is not None
+
+
+def test_a_diverging_fit_writes_a_page(tmp_path) -> None:
+    """Moons at lr 1e30 for 3 epochs (weights near 1e86): the page is
+    still written, every number in it finite or null."""
+    X, y = nn.data.make_moons(20, seed=0)
+    model = nn.MLP(2, [5, 1], seed=0)
+    history = nn.fit(model, X, y, epochs=3, lr=1e30, progress=False, record=True)
+    assert max(abs(v) for v in history.snapshots[-1]) > 1e80
+    data = page_json(save_training(history, tmp_path / "t.html", model=model, X=X, y=y))
+    assert data["epochs"] == 4 and len(data["boundary"]["conf"]) == 4 and len(data["edges"]["w"]) == 4

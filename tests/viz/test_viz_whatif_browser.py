@@ -188,7 +188,7 @@ def test_chinese_page_rebuilds_its_captions_in_chinese(tab, tmp_path: Path) -> N
     assert tab.evaluate("() => JSON.stringify(gategraph.use('whatif').compute().frames) === JSON.stringify(gategraph.use('stepper').data.frames)")
     tab.fill(leaf_box("z"), "2")
     assert "加法门单元" in tab.inner_text("#caption") and tab.evaluate("gategraph.use('whatif').state().grad[0]") == 2.0
-    assert tab.inner_text("#counter") == "第 3 帧，共 3 帧"
+    assert tab.inner_text("#counter") == "第 2 步，共 2 步"
 
 
 def test_slider_moves_the_numbers_and_reset_restores_them(tab, tmp_path: Path) -> None:

@@ -87,15 +87,53 @@ def test_keys_typed_in_a_box_stay_in_the_box(open_tab, sheets) -> None:
 
 
 def test_wrong_answer_hints_upstream_times_local(open_tab, sheets) -> None:
-    """A wrong answer is marked and hinted: the upstream is asked for first, then shown as a number × the local."""
+    """A second wrong answer adds the numbers: the upstream is asked for first, then shown as a number × the local."""
     page = open_tab(sheets["en"])
-    hint = answer(page, "∂f/∂x", "4")
+    answer(page, "∂f/∂x", "4")
+    hint = answer(page, "∂f/∂x", "5")
     assert "not yet. ∂f/∂x = upstream × local" in hint
     assert "upstream ∂f/∂(x + y) × local ∂(x + y)/∂x = ? × 1 (fill in ∂f/∂(x + y) first)" in hint
-    assert page.locator("g.node.ws-wrong").count() == 1 and cell(page, "x") == "4"
+    assert page.locator("g.node.ws-wrong").count() == 1 and cell(page, "x") == "5"
     answer(page, "∂f/∂(x + y)", "-4")
     assert "upstream ∂f/∂(x + y) × local ∂(x + y)/∂x = -4 × 1" in answer(page, "∂f/∂x", "3.9")
     assert "the output" in answer(page, "∂f/∂f", "2") and page.inner_text("#ws-score") == "1 of 5 right"
+
+
+def test_hints_escalate_rule_then_numbers_then_answer(open_tab, sheets) -> None:
+    """Wrong answers to one box get, in turn: the gate's rule in words (no numbers); then also
+    upstream × local; then also the answer. A right answer ends the hints."""
+    page = open_tab(sheets["en"])
+    first = answer(page, "∂f/∂z", "1")
+    assert "the × gate (mul) that takes z: mul swaps its inputs" in first
+    assert "upstream ∂f/∂f ×" not in first and "3" not in first and "the answer" not in first
+    second = answer(page, "∂f/∂z", "2")
+    assert second.startswith(first) and "upstream ∂f/∂f × local ∂f/∂z = ? × 3" in second and "the answer" not in second
+    third = answer(page, "∂f/∂z", "4")
+    assert third.startswith(second) and third.endswith("the answer: 3")
+    assert page.locator("[data-level]").evaluate_all("els => els.map(e => e.dataset.level)") == ["3"]
+    assert answer(page, "∂f/∂z", "3") == "right"
+
+
+@pytest.mark.parametrize("expression", ["course", "neuron"])
+def test_first_answer_box_is_in_the_first_view_at_800_by_600(chromium, tmp_path: Path, expression: str) -> None:
+    """At 800×600 (a notebook cell) the first answer box is inside the viewport without scrolling,
+    for the course's example and for a 10-cell sigmoid neuron."""
+    if expression == "course":
+        root = course().f
+    else:
+        w0, x0, w1, x1, b = (Value(v, n) for v, n in ((-3.0, "w0"), (2.0, "x0"), (1.0, "w1"), (0.0, "x1"), (6.88, "b")))
+        root = (w0 * x0 + w1 * x1 + b).tanh()
+        root.label = "f"
+    page = chromium.new_page(viewport={"width": 800, "height": 600})
+    try:
+        page.goto(worksheet(root, tmp_path / "ws.html").resolve().as_uri())
+        box = page.locator("#ws input").first.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 600 and box["x"] + box["width"] <= 800
+        assert page.evaluate("window.scrollY") == 0
+        stage = page.locator(".stage").bounding_box()
+        assert stage["height"] >= 150  # the drawing keeps room above the table
+    finally:
+        page.close()
 
 
 def test_non_numbers_are_refused(open_tab, sheets) -> None:
@@ -108,9 +146,9 @@ def test_non_numbers_are_refused(open_tab, sheets) -> None:
 
 
 def test_exercise_page_opens_at_the_step_with_the_cell_marked(open_tab, sheets) -> None:
-    """The checker's page opens on frame 3 of 3 with y's cell marked and the banner above the drawing."""
+    """The checker's page opens on step 2 of 2 with y's cell marked and the banner above the drawing."""
     page = open_tab(sheets["exercise"])
-    assert page.get_attribute("body", "data-frame") == "2" and page.inner_text("#counter") == "frame 3 of 3"
+    assert page.get_attribute("body", "data-frame") == "2" and page.inner_text("#counter") == "step 2 of 2"
     marked = page.locator("g.node.ws-wrong")
     assert marked.count() == 1 and "y" in marked.locator("text").all_text_contents()
     banner = page.locator("#ws-banner")
@@ -142,7 +180,8 @@ def test_hostile_labels_stay_text_in_hints(open_tab, tmp_path: Path) -> None:
     out = a * b
     out.label = "f"
     page = open_tab(worksheet(out, tmp_path / "hostile.html"))
-    hint = answer(page, "∂f/∂(</script><svg onload=alert(2)>)", "5")
+    assert "takes (</script><svg onload=alert(2)>)" in answer(page, "∂f/∂(</script><svg onload=alert(2)>)", "5")
+    hint = answer(page, "∂f/∂(</script><svg onload=alert(2)>)", "6")  # the second wrong try shows the numbers
     assert "local ∂f/∂(</script><svg onload=alert(2)>) = ? × 1" in hint
     assert page.locator("img").count() == 0 and page.locator("svg").count() == 1
     assert page.dialogs == [] and page.problems == [] and len(page.requests) == 1

@@ -113,8 +113,73 @@ var gategraph = (function () {
     (handlers[event] || []).slice().forEach(function (handler) { handler(detail); });
   }
 
+  // -- a drawing that fits its box, zooms (wheel, buttons) and pans (drag) -----------------------
+  // svg's viewBox is the view: (x, y) the drawing's point at the box's top left, s screen pixels
+  // per drawing unit. fit() shows the whole drawing (at most `most` px per unit), centred.
+  function zoomable(stage, svg, most) {
+    var box = svg.viewBox.baseVal, whole = {x: box.x, y: box.y, w: box.width, h: box.height};
+    var view = {x: whole.x, y: whole.y, s: 1}, PAD = 8, steered = false;
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    function area() { return {w: stage.clientWidth || 1, h: stage.clientHeight || 1}; }
+    function fitScale() {
+      var a = area();
+      return Math.min(most || 1.5, (a.w - 2 * PAD) / whole.w, (a.h - 2 * PAD) / whole.h);
+    }
+    function apply() {
+      var a = area();
+      svg.setAttribute("viewBox", [view.x, view.y, a.w / view.s, a.h / view.s].join(" "));
+      svg.setAttribute("data-scale", view.s.toFixed(4));
+    }
+    function fit() {
+      var a = area();
+      view.s = fitScale();
+      view.x = whole.x - (a.w / view.s - whole.w) / 2;
+      view.y = whole.y - (a.h / view.s - whole.h) / 2;
+      steered = false;
+      apply();
+    }
+    function zoomAt(factor, px, py) {  // keep the drawing's point under (px, py) where it is
+      var s = Math.max(fitScale() / 4, Math.min(8, view.s * factor));
+      view.x += px / view.s - px / s;
+      view.y += py / view.s - py / s;
+      view.s = s;
+      steered = true;
+      apply();
+    }
+    function zoomCentre(factor) { var a = area(); zoomAt(factor, a.w / 2, a.h / 2); }
+    stage.addEventListener("wheel", function (event) {
+      event.preventDefault();
+      var r = stage.getBoundingClientRect();
+      zoomAt(Math.exp(-event.deltaY * (event.deltaMode === 1 ? 0.05 : 0.0015)), event.clientX - r.left, event.clientY - r.top);
+    }, {passive: false});
+    var drag = null;
+    svg.addEventListener("pointerdown", function (event) {
+      drag = {x: event.clientX, y: event.clientY, id: event.pointerId};
+      svg.setPointerCapture(event.pointerId);
+      stage.classList.add("dragging");
+    });
+    svg.addEventListener("pointermove", function (event) {
+      if (!drag || event.pointerId !== drag.id) { return; }
+      view.x -= (event.clientX - drag.x) / view.s;
+      view.y -= (event.clientY - drag.y) / view.s;
+      drag.x = event.clientX;
+      drag.y = event.clientY;
+      steered = true;
+      apply();
+    });
+    function release() { drag = null; stage.classList.remove("dragging"); }
+    svg.addEventListener("pointerup", release);
+    svg.addEventListener("pointercancel", release);
+    if (typeof ResizeObserver === "function") {  // until the reader zooms or pans, a new size fits again
+      new ResizeObserver(function () { if (steered) { apply(); } else { fit(); } }).observe(stage);
+    }
+    fit();
+    return {fit: fit, zoomAt: zoomAt, zoomCentre: zoomCentre, view: view};
+  }
+
   return {formatG: formatG, fmt: fmt, pyRepr: pyRepr, fill: fill, el: el, readData: readData,
-          provide: provide, use: use, has: has, on: on, emit: emit};
+          provide: provide, use: use, has: has, on: on, emit: emit, zoomable: zoomable};
 })();
 
 if (typeof module === "object" && module.exports) { module.exports = gategraph; }
