@@ -614,8 +614,8 @@ function output(child, type, kind) {  // JupyterLab marks an output by its type;
 }
 function hideBefore(node, tries) {
   var child = node.closest ? node.closest(".jp-OutputArea-child") : null;
-  if (!child) {  // not laid out in its output area yet: look again shortly
-    if (tries > 0) { setTimeout(function () { hideBefore(node, tries - 1); }, 50); }
+  if (!child) {  // not in its output area yet (a cell off screen may be attached later): look again
+    if (tries < 80) { setTimeout(function () { hideBefore(node, tries + 1); }, tries < 20 ? 50 : 1000); }
     return;
   }
   var before = child.previousElementSibling, still = output(before, "image/png", "jp-RenderedImage");
@@ -632,7 +632,7 @@ try {
     frame.style.cssText = "width:100%;height:" + spec.height + "px;border:0;display:block";
     frame.srcdoc = spec.page;
     node.appendChild(frame);
-    hideBefore(node, 40);
+    hideBefore(node, 0);
   }
 } catch (error) {
   if (window.console) { console.warn("gategraph stepper:", error); }
@@ -666,9 +666,16 @@ def loader_spec(js: str) -> dict[str, Any]:
     >>> loader_spec(stepper_loader("<p>hi</p>", "t", 300))
     {'page': '<p>hi</p>', 'title': 't', 'height': 300}
     """
-    if not (isinstance(js, str) and js.startswith(LOADER_PREFIX) and js.endswith(LOADER_SUFFIX)):
+    if not (isinstance(js, str) and js.startswith(LOADER_PREFIX)):
         raise ValueError(f"loader_spec: not a stepper's loader (it starts {str(js)[:40]!r})")
-    return json.loads(js[len(LOADER_PREFIX):-len(LOADER_SUFFIX)])
+    # the JSON ends where its value ends: a loader saved with an older script after it still reads
+    try:
+        spec, _ = json.JSONDecoder().raw_decode(js, len(LOADER_PREFIX))
+    except ValueError as error:
+        raise ValueError(f"loader_spec: the stepper's loader holds no readable page ({error})") from None
+    if not (isinstance(spec, dict) and isinstance(spec.get("page"), str)):
+        raise ValueError("loader_spec: the stepper's loader holds no page")
+    return spec
 
 
 def iframe_html(page: str, title: str, height: int = NOTEBOOK_HEIGHT) -> str:

@@ -14,7 +14,7 @@ import viz
 import viz.animation
 from autograd import Value, backward_steps, exercises
 from viz.backend import RenderError
-from viz.html import NOTEBOOK_HEIGHT, Stepper, loader_spec, page_data, stepper
+from viz.html import NOTEBOOK_HEIGHT, Stepper, loader_spec, page_data, stepper, stepper_loader
 from viz.i18n import has_cjk
 
 
@@ -68,6 +68,17 @@ def test_the_live_output_loads_the_page_the_stepper_holds(shown) -> None:
     js = outputs[2][0]["application/javascript"]
     assert loader_spec(js) == {"page": page.html, "title": "Backprop, step by step", "height": NOTEBOOK_HEIGHT}
     assert "</" not in js and "<!" not in js
+
+
+def test_a_loader_saved_with_an_older_script_still_reads() -> None:
+    """loader_spec reads the JSON after the prefix, whatever script follows it (a notebook saved before
+    the script changed); what is not a loader, or holds no page, is a ValueError saying so."""
+    js = stepper_loader("<p>page</p>", "t")
+    assert loader_spec(js[:js.index(";\n")] + ";\nolder();\n})();\n")["page"] == "<p>page</p>"
+    with pytest.raises(ValueError, match="not a stepper's loader"):
+        loader_spec("alert(1)")
+    with pytest.raises(ValueError, match="holds no readable page"):
+        loader_spec(js[:60])
 
 
 def test_the_loader_keeps_dollars_and_backslashes() -> None:
