@@ -4,7 +4,7 @@ Run:  python benchmarks/bench_animation.py            (three rounds each)
       python benchmarks/bench_animation.py --rounds 1
 
 Each row makes the animated PNG a notebook shows for a stepper page (what
-``Stepper._repr_mimebundle_`` adds to the page): the page's drawing and frames come from
+``Stepper.outputs`` adds to the page): the page's drawing and frames come from
 ``viz.html.page_data`` once, outside the timing; only ``animate`` is timed, best of the rounds
 (this machine has slow spells). The first call of a process also finds the system's fonts (resvg)
 and checks for a CJK font: a warm-up call runs first, so the rows are warm figures.

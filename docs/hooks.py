@@ -16,14 +16,13 @@ try:
 except ImportError:  # griffe comes with the docs extra; the functions here need none of it
     _GriffeExtension = object  # type: ignore[assignment,misc]
 
-# A stepper's notebook output carries both a live page (text/markdown: the iframe and a still) and
-# an animation (image/png) that an untrusted notebook's sanitizer keeps. Which one a renderer shows
-# is its own choice of type order; on the site, where the page's script may run, the animation is
-# dropped so that the live page is the only choice (and the page does not carry the animation too).
-# The live part is HTML given as Markdown; a Markdown renderer may rewrite it (nbconvert's mistune
-# breaks the iframe's multi-line srcdoc into bogus attributes), so the site passes it on as HTML.
-STEPPER = "stepper"
-DROPPED_ON_SITE = "image/png"
+# A stepper shows in a notebook as three outputs (viz.html.Stepper.outputs): a line and an animation
+# for where scripts may not run, then the live page as application/javascript that hides them. On
+# the site, where the page's script may run, the three become one text/html output: the live page in
+# its iframe (a Markdown or JavaScript output would be left to the notebook renderer's choices).
+STEPPER_PARTS = ("stepper-hint", "stepper-still")  # dropped on the site
+STEPPER_LIVE = "stepper-live"  # becomes the iframe
+
 
 # Pages link to notebooks as ../notebooks/NAME.ipynb, which is right on GitHub (docs/ and notebooks/
 # sit side by side); on the site the notebooks are pages under notebooks/ beside the other pages.
@@ -31,30 +30,44 @@ NOTEBOOK_LINK = re.compile(r"\]\(\.\./notebooks/")
 
 
 def site_notebook(notebook: dict[str, Any]) -> dict[str, Any]:
-    """Return a copy of a notebook (nbformat 4 JSON) with each stepper output made for the site.
+    """Return a copy of a notebook (nbformat 4 JSON) with each stepper's outputs made one, for the site.
 
-    An output is a stepper's when its metadata says ``{"gategraph": "stepper"}``: its animation
-    (``image/png``) is dropped and its ``text/markdown`` (the live page's HTML) becomes its
-    ``text/html``. Every other output, and the notebook given, are left as they are.
+    A stepper's line and animation (output metadata ``{"gategraph": "stepper-hint"}`` and
+    ``"stepper-still"``) are dropped; its live page (``"stepper-live"``, the loader of
+    :func:`viz.html.stepper_loader`) becomes a ``text/html`` output: the page in its iframe
+    (:func:`viz.html.iframe_html`). Every other output, and the notebook given, are left as they are.
 
-    >>> nb = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data",
-    ...     "metadata": {"gategraph": "stepper"},
-    ...     "data": {"text/markdown": "<iframe></iframe>", "image/png": "iVBOR"}}]}]}
-    >>> site_notebook(nb)["cells"][0]["outputs"][0]["data"]
-    {'text/html': '<iframe></iframe>'}
-    >>> sorted(nb["cells"][0]["outputs"][0]["data"])  # the original is untouched
-    ['image/png', 'text/markdown']
+    >>> from viz.html import stepper_loader
+    >>> outputs = [{"output_type": "display_data", "metadata": {"gategraph": kind}, "data": data}
+    ...            for kind, data in (("stepper-hint", {"text/markdown": "run it"}), ("stepper-still", {"image/png": "iVBOR"}),
+    ...                               ("stepper-live", {"application/javascript": stepper_loader("<p>page</p>", "t")}))]
+    >>> nb = {"cells": [{"cell_type": "code", "outputs": outputs}]}
+    >>> [out["data"] for out in site_notebook(nb)["cells"][0]["outputs"]]
+    [{'text/html': '<iframe srcdoc="<p>page</p>" sandbox="allow-scripts" style="width:100%;height:700px;border:0" title="t"></iframe>'}]
+    >>> len(nb["cells"][0]["outputs"])  # the original is untouched
+    3
     """
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         raise ValueError(f"site_notebook() needs a notebook's JSON with a 'cells' list, got {type(notebook).__name__}")
+    from viz.html import iframe_html, loader_spec  # the loader's format has one source: viz.html
+
     result = copy.deepcopy(notebook)
     for cell in result["cells"]:
-        for output in cell.get("outputs", []):
-            if output.get("metadata", {}).get("gategraph") == STEPPER:
-                data = output.get("data", {})
-                data.pop(DROPPED_ON_SITE, None)
-                if "text/markdown" in data and "text/html" not in data:
-                    data["text/html"] = data.pop("text/markdown")
+        if "outputs" not in cell:
+            continue
+        kept = []
+        for output in cell["outputs"]:
+            kind = output.get("metadata", {}).get("gategraph")
+            if kind in STEPPER_PARTS:
+                continue
+            if kind == STEPPER_LIVE:
+                js = output.get("data", {}).get("application/javascript", "")
+                # nbformat may store a multi-line string as its list of lines
+                spec = loader_spec("".join(js) if isinstance(js, list) else js)
+                output = {"output_type": "display_data", "metadata": output["metadata"],
+                          "data": {"text/html": iframe_html(spec["page"], spec["title"], spec["height"])}}
+            kept.append(output)
+        cell["outputs"] = kept
     return result
 
 

@@ -24,8 +24,8 @@ from .dot import (
 from .frames import PENDING, forward_caption, group_caption, step_caption, walk
 from .i18n import FONT_STACK, check_lang, text
 
-__all__ = ["Addon", "Stepper", "fill_cells", "json_for_script", "page_data", "save_html", "stepper", "stepper_html",
-           "value_groups"]
+__all__ = ["Addon", "Stepper", "fill_cells", "iframe_html", "json_for_script", "loader_spec", "markdown_text", "page_data",
+           "save_html", "stepper", "stepper_html", "stepper_loader", "value_groups"]
 
 PathT = TypeVar("PathT", str, os.PathLike)
 
@@ -613,20 +613,141 @@ def _steps_of(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int]
     return root, [frame.step for frame in frames[1:]], lang
 
 
+#: The live part of a stepper in a notebook is an ``application/javascript`` output: this prefix,
+#: then ``{"page": …, "title": …, "height": …}`` as JSON (see :func:`stepper_loader`), then
+#: :data:`LOADER_SUFFIX`. It puts the page in an ``<iframe sandbox="allow-scripts">`` whose
+#: ``srcdoc`` is set as a DOM property (no HTML escaping, nothing for a Markdown pass to rewrite),
+#: in the output's element (JupyterLab and Notebook 7 give ``element``, nbconvert's templates a
+#: DOM node or a jQuery object, others the running script's parent), and hides the two outputs
+#: before it, the animation (``image/png``) and the line (``text/markdown``), where it finds them
+#: as JupyterLab lays out outputs; elsewhere it leaves them, and it never throws.
+LOADER_PREFIX = "(function () {\nvar spec = "
+LOADER_SUFFIX = r""";
+function host() {
+  var e = typeof element !== "undefined" ? element : null;
+  if (e && e.jquery) { e = e[0]; }
+  if (e && e.appendChild) { return e; }
+  var script = document.currentScript;
+  return script ? script.parentNode : null;
+}
+function output(child, type, kind) {  // JupyterLab marks an output by its type; nbconvert's images only by class
+  return child && child.querySelector && child.querySelector('.jp-OutputArea-output[data-mime-type="' + type +
+    '"], .jp-OutputArea-output.' + kind) ? child : null;
+}
+function hideBefore(node, tries) {
+  var child = node.closest ? node.closest(".jp-OutputArea-child") : null;
+  if (!child) {  // not in its output area yet (a cell off screen may be attached later): look again
+    if (tries < 80) { setTimeout(function () { hideBefore(node, tries + 1); }, tries < 20 ? 50 : 1000); }
+    return;
+  }
+  var before = child.previousElementSibling, still = output(before, "image/png", "jp-RenderedImage");
+  if (still) { still.style.display = "none"; before = still.previousElementSibling; }
+  var line = output(before, "text/markdown", "jp-RenderedMarkdown");
+  if (line) { line.style.display = "none"; }
+}
+try {
+  var node = host();
+  if (node) {
+    var frame = document.createElement("iframe");
+    frame.setAttribute("sandbox", "allow-scripts");
+    frame.setAttribute("title", spec.title);
+    frame.style.cssText = "width:100%;height:" + spec.height + "px;border:0;display:block";
+    frame.srcdoc = spec.page;
+    node.appendChild(frame);
+    hideBefore(node, 0);
+  }
+} catch (error) {
+  if (window.console) { console.warn("gategraph stepper:", error); }
+}
+})();
+"""
+
+
+def stepper_loader(page: str, title: str, height: int = NOTEBOOK_HEIGHT) -> str:
+    """The JavaScript that shows ``page`` in an iframe ``height`` pixels tall (:data:`LOADER_PREFIX`).
+
+    The JSON in it is written so that no text can end an HTML ``<script>`` it is put in:
+    ``</`` as ``<\\/``, ``<!`` as ``<\\u0021``, U+2028/U+2029 escaped. :func:`loader_spec` reads it back.
+
+    >>> js = stepper_loader("<p>US$ 1</p><script>x()</script>", "a page")
+    >>> "</script>" in js, loader_spec(js)["page"]
+    (False, '<p>US$ 1</p><script>x()</script>')
+    """
+    spec = json.dumps({"page": page, "title": title, "height": int(height)}, ensure_ascii=False)
+    for raw, escaped in (("</", "<\\/"), ("<!", "<\\u0021"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        spec = spec.replace(raw, escaped)
+    return LOADER_PREFIX + spec + LOADER_SUFFIX
+
+
+def loader_spec(js: str) -> dict[str, Any]:
+    """The page, title and height that :func:`stepper_loader` wrote into ``js``.
+
+    Raises:
+        ValueError: ``js`` is not a stepper's loader.
+
+    >>> loader_spec(stepper_loader("<p>hi</p>", "t", 300))
+    {'page': '<p>hi</p>', 'title': 't', 'height': 300}
+    """
+    if not (isinstance(js, str) and js.startswith(LOADER_PREFIX)):
+        raise ValueError(f"loader_spec: not a stepper's loader (it starts {str(js)[:40]!r})")
+    # the JSON ends where its value ends: a loader saved with an older script after it still reads
+    try:
+        spec, _ = json.JSONDecoder().raw_decode(js, len(LOADER_PREFIX))
+    except ValueError as error:
+        raise ValueError(f"loader_spec: the stepper's loader holds no readable page ({error})") from None
+    if not (isinstance(spec, dict) and isinstance(spec.get("page"), str)):
+        raise ValueError("loader_spec: the stepper's loader holds no page")
+    return spec
+
+
+def iframe_html(page: str, title: str, height: int = NOTEBOOK_HEIGHT) -> str:
+    """``page`` in an ``<iframe sandbox="allow-scripts">``, ``height`` CSS pixels tall, as one line of HTML.
+
+    The page is the ``srcdoc``: in a double-quoted attribute only ``&`` and ``"`` need
+    escaping, and each line break is written ``&#10;`` (``&#13;``), so the markup holds no blank line.
+
+    >>> frame = iframe_html("<p>a\\n&amp; b</p>", "t")
+    >>> frame.startswith("<iframe srcdoc="), chr(10) in frame, html.unescape(frame.split('"')[1])
+    (True, False, '<p>a\\n&amp; b</p>')
+    """
+    srcdoc = page.replace("&", "&amp;").replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+    return (f'<iframe srcdoc="{srcdoc}" sandbox="allow-scripts" style="width:100%;height:{int(height)}px;border:0" '
+            f'title="{html.escape(title)}"></iframe>')
+
+
+# Markdown's specials, backslash-escaped in the line a notebook shows as text/markdown (so it is
+# plain text to every renderer: no emphasis, link, HTML or math).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
+
+
+def markdown_text(line: str) -> str:
+    r"""``line`` as Markdown that renders as exactly that text (specials backslash-escaped).
+
+    >>> markdown_text("a_b *c* [d] US$ 1 <e>")
+    'a\\_b \\*c\\* \\[d\\] US\\$ 1 \\<e\\>'
+    """
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", line)
+    return re.sub(r"^(\d+)([.)])|^([-+])", lambda m: (m.group(1) or "") + "\\" + (m.group(2) or m.group(3)), escaped)
+
+
 class Stepper:
     """The stepper page of one backward pass, for a notebook or a file (made by :func:`stepper`).
 
-    In Jupyter it shows inline, as a Markdown output that is one HTML block (see
-    :meth:`_repr_mimebundle_`): the page itself in an ``<iframe sandbox="allow-scripts">``
-    (:meth:`iframe_html`: its ``srcdoc`` is the whole page, so it runs on its own — no kernel,
-    no ipywidgets, its CSP intact — and a saved notebook still steps when reopened, where the
-    notebook is trusted), and an animated PNG of the backward pass (:meth:`animation`) with a
-    line saying how to get the live page, for where the page cannot run: JupyterLab and
-    Notebook 7 sanitize the output of a notebook the reader did not run (they drop the
-    ``<iframe>`` and the ``<style>`` that hides the animation, and keep the image), and
-    ``nbconvert --HTMLExporter.sanitize_html=True`` or a static renderer shows the bundle's
-    ``image/png``, the animation alone. The animation is made only when the notebook asks for
-    the output, not for :meth:`save` or :func:`save_html`.
+    In Jupyter it shows as three outputs (:meth:`outputs`, displayed by ``_ipython_display_``):
+
+    A. the line saying how to get the live page, as Markdown that is a list of one item of
+       plain text (metadata ``{"gategraph": "stepper-hint"}``);
+    B. the backward pass as an animated PNG (:meth:`animation`; ``{"gategraph": "stepper-still"}``);
+    C. the live page, as ``application/javascript`` alone (:func:`stepper_loader`;
+       ``{"gategraph": "stepper-live"}``): in an ``<iframe sandbox="allow-scripts">`` it runs
+       on its own — no kernel, no ipywidgets, its CSP intact — and it hides A and B.
+
+    A notebook the reader ran or trusted runs C: the live page. An untrusted one (JupyterLab and
+    Notebook 7 run no script of a notebook the reader did not run) has no renderer it may use for
+    C and shows A and B: the animation plays, the line says how to get the page.
+    ``nbconvert --HTMLExporter.sanitize_html=True`` drops C and keeps A's text and B's PNG; so does
+    a static renderer. The animation is made only when a notebook shows the stepper, not for
+    :meth:`save` or :func:`save_html`.
 
     Attributes:
         html: the page, one self-contained HTML document.
@@ -652,20 +773,14 @@ class Stepper:
         return path
 
     def iframe_html(self, height: int = NOTEBOOK_HEIGHT) -> str:
-        """The page in an ``<iframe sandbox="allow-scripts">``, ``height`` CSS pixels tall, as one line of HTML.
-
-        The page is the ``srcdoc``: in a double-quoted attribute only ``&`` and ``"`` need
-        escaping, and each line break is written ``&#10;`` (``&#13;``), so the markup holds no blank line
-        (a Markdown HTML block ends at one).
+        """The page in an ``<iframe sandbox="allow-scripts">``, ``height`` CSS pixels tall (:func:`iframe_html`).
 
         >>> page = stepper(Value(2.0, "x") * Value(3.0, "y"))
         >>> frame = page.iframe_html()
         >>> frame.startswith("<iframe srcdoc="), chr(10) in frame, html.unescape(frame.split('"')[1]) == page.html
         (True, False, True)
         """
-        srcdoc = self.html.replace("&", "&amp;").replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
-        return (f'<iframe srcdoc="{srcdoc}" sandbox="allow-scripts" style="width:100%;height:{int(height)}px;border:0" '
-                f'title="{html.escape(text("page title", self.lang))}"></iframe>')
+        return iframe_html(self.html, text("page title", self.lang), height)
 
     def animation(self) -> Optional[bytes]:
         """The backward pass as an animated PNG (:func:`viz.animation.animate`), made once; None if
@@ -676,35 +791,36 @@ class Stepper:
             self._animation = animate(*self._drawing, last=self._last)
         return self._animation
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, str]]:
-        """What Jupyter shows: ``text/markdown`` (the live page, the animation and a line under it),
-        ``image/png`` (the animation alone) and ``text/plain``; metadata ``{"gategraph": "stepper"}``.
+    def outputs(self) -> list[tuple[dict[str, str], dict[str, str]]]:
+        """The notebook outputs of this stepper, in order, as (data, metadata): the line (A), the
+        animation (B; left out if it cannot be drawn: no Pillow, resvg or CJK font) and the live
+        page (C). See the class's docstring.
 
-        JupyterLab picks Markdown before PNG where both are safe, and renders it unsanitized in
-        a trusted notebook: the ``<style>`` in it hides the animation beside the live page.
-        nbconvert prefers PNG to Markdown: an exported notebook shows the animation.
+        >>> [meta["gategraph"] for _, meta in stepper(Value(2.0, "x") * Value(3.0, "y")).outputs()]
+        ['stepper-hint', 'stepper-still', 'stepper-live']
         """
+        line = text("page untrusted", self.lang)
+        # a list of one item: Markdown renders a paragraph as <p>, which nbconvert's sanitizer shows
+        # as text ("&lt;p&gt;"), and <ul><li> as they are
+        shown = [({"text/markdown": "* " + markdown_text(line), "text/plain": line}, {"gategraph": "stepper-hint"})]
         try:
             png = self.animation()
-        except RenderError:  # no Pillow, no resvg or no CJK font: the live page and the line only
+        except RenderError:  # the line and the live page only
             png = None
-        still = ""
-        data: dict[str, str] = {}
         if png is not None:
-            encoded = base64.b64encode(png).decode("ascii")
-            alt = html.escape(text("anim alt", self.lang, name=self._name or "out"))
-            still = f'<img src="data:image/png;base64,{encoded}" alt="{alt}">'
-            data["image/png"] = encoded
-        line = html.escape(text("page untrusted", self.lang))
-        data["text/markdown"] = (
-            '<div class="gg-nb"><style>.gg-nb .gg-still{display:none}</style>' + self.iframe_html()
-            + f'<div class="gg-still">{still}<p>{line}</p></div></div>')
-        data["text/plain"] = repr(self)
-        if include:
-            data = {k: v for k, v in data.items() if k in include}
-        if exclude:
-            data = {k: v for k, v in data.items() if k not in exclude}
-        return data, {"gategraph": "stepper"}
+            alt = text("anim alt", self.lang, name=self._name or "out")
+            shown.append(({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt},
+                          {"gategraph": "stepper-still"}))
+        # no text/plain: an untrusted JupyterLab would show it where it may not run the script
+        shown.append(({"application/javascript": stepper_loader(self.html, text("page title", self.lang))},
+                      {"gategraph": "stepper-live"}))
+        return shown
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        for data, metadata in self.outputs():
+            display(data, raw=True, metadata=metadata)
 
     def __repr__(self) -> str:
         return f"<viz.Stepper: {self.frames} frames, {len(self.html.encode('utf-8')):,} bytes>"

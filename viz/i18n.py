@@ -285,12 +285,12 @@ _TEXT: dict[str, dict[str, str]] = {
     "anim counter": {"en": "Step {k} of {n}", "zh": "第 {k} 步，共 {n} 步"},
     "anim alt": {"en": "The backward pass of {name}, step by step (an animation)",
                  "zh": "{name} 的反向传播，逐步播放（动画）"},
+    # one line (about 100 characters) under a saved stepper's animation, where its live page cannot run
     "page untrusted": {
-        "en": "This animation is the stepper saved with the notebook. To step through it yourself, run "
-              "this cell, or trust the notebook (JupyterLab and Notebook 7: Command Palette \u25b8 \u201cTrust "
-              "Notebook\u201d), or write it as a page with viz.save_html(\u2026) and open that.",
-        "zh": "这段动画是随笔记本保存的逐步演示。要自己逐步操作，请运行本单元，或信任此笔记本（JupyterLab 和 "
-              "Notebook 7：命令面板 \u25b8“Trust Notebook”），或用 viz.save_html(…) 把它写成网页再打开。",
+        "en": "The saved stepper, animated. To step it yourself: run the cell, or Command Palette "
+              "\u25b8 Trust Notebook.",
+        "zh": "这是保存的逐步演示（动画）。要自己逐步操作：运行本单元，或在命令面板（Command Palette）"
+              "\u25b8 Trust Notebook。",
     },
     # -- worksheets and the exercise checker's page (worksheet.py)
     "ws title": {"en": "worksheet", "zh": "练习"},

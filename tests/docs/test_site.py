@@ -157,36 +157,51 @@ def test_api_name_shadowed_by_its_submodule_is_the_function() -> None:
     assert "nn.health.health" in directives and "nn.health" not in directives and "nn.data" in directives
 
 
-def stepper_output(**data: str) -> dict[str, Any]:
-    """A display_data output as the notebooks carry a stepper: live page as Markdown, animation as PNG."""
-    return {"output_type": "display_data", "metadata": {"gategraph": "stepper"}, "data": dict(data)}
+def stepper_outputs(page: str = "<p>US$ 1 & 2</p>") -> list[dict[str, Any]]:
+    """A stepper's three outputs as the notebooks carry them (viz.html.Stepper.outputs, made by hand)."""
+    from viz.html import stepper_loader
+
+    parts = (("stepper-hint", {"text/markdown": "run the cell", "text/plain": "run the cell"}),
+             ("stepper-still", {"image/png": "iVBORanimation", "text/plain": "the backward pass"}),
+             ("stepper-live", {"application/javascript": stepper_loader(page, "Backprop")}))
+    return [{"output_type": "display_data", "metadata": {"gategraph": kind}, "data": data} for kind, data in parts]
 
 
 def tiny_notebook() -> dict[str, Any]:
-    """A notebook with a stepper output and a plot (a PNG that is not a stepper's)."""
+    """A notebook with a stepper's outputs and a plot (a PNG that is not a stepper's)."""
     plot = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORplot", "text/plain": "<Figure>"}}
     return {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
         {"cell_type": "markdown", "metadata": {}, "source": "# title"},
-        {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": "viz.stepper(f)", "outputs": [
-            stepper_output(**{"text/markdown": '<iframe srcdoc="page"></iframe><img src="still.png">',
-                              "image/png": "iVBORanimation", "text/plain": "<Stepper>"}),
-            plot,
-        ]},
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": "viz.stepper(f)",
+         "outputs": [*stepper_outputs(), plot]},
     ]}
 
 
-def test_hook_drops_the_stepper_animation() -> None:
-    """On the site a stepper output keeps its live page (as HTML) and loses its animation."""
-    out = hooks.site_notebook(tiny_notebook())["cells"][1]["outputs"][0]
-    assert out["data"] == {"text/html": '<iframe srcdoc="page"></iframe><img src="still.png">', "text/plain": "<Stepper>"}
-    assert out["metadata"] == {"gategraph": "stepper"}
+def test_hook_makes_a_stepper_one_iframe() -> None:
+    """On the site a stepper's line and animation go; its loader becomes the page in an iframe, as HTML."""
+    import html
+
+    outputs = hooks.site_notebook(tiny_notebook())["cells"][1]["outputs"]
+    assert len(outputs) == 2 and outputs[0]["metadata"] == {"gategraph": "stepper-live"}
+    assert list(outputs[0]["data"]) == ["text/html"]
+    frame = outputs[0]["data"]["text/html"]
+    assert frame.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in frame
+    assert html.unescape(frame.split('"')[1]) == "<p>US$ 1 & 2</p>"
+
+
+def test_hook_reads_a_loader_stored_as_lines() -> None:
+    """nbformat writes a multi-line string as its list of lines: the hook joins them."""
+    notebook = tiny_notebook()
+    live = notebook["cells"][1]["outputs"][2]["data"]
+    live["application/javascript"] = live["application/javascript"].splitlines(keepends=True)
+    assert hooks.site_notebook(notebook)["cells"][1]["outputs"][0]["data"]["text/html"].startswith("<iframe srcdoc=")
 
 
 def test_hook_keeps_other_outputs() -> None:
     """A PNG without the stepper metadata (a plot) and the markdown cells are left as they are."""
     notebook = tiny_notebook()
     site = hooks.site_notebook(notebook)
-    assert site["cells"][1]["outputs"][1] == notebook["cells"][1]["outputs"][1]
+    assert site["cells"][1]["outputs"][1] == notebook["cells"][1]["outputs"][3]
     assert site["cells"][0] == notebook["cells"][0]
 
 
@@ -198,12 +213,12 @@ def test_hook_does_not_change_its_input() -> None:
     assert notebook == before
 
 
-def test_hook_keeps_html_a_stepper_already_has() -> None:
-    """A stepper output that is HTML already (today's notebooks) keeps that HTML."""
+def test_hook_names_a_live_output_that_is_not_a_loader() -> None:
+    """A stepper-live output whose script is not viz's loader is a ValueError, not a blank page."""
     notebook = tiny_notebook()
-    notebook["cells"][1]["outputs"][0] = stepper_output(**{"text/html": "<iframe></iframe>", "text/markdown": "x"})
-    assert hooks.site_notebook(notebook)["cells"][1]["outputs"][0]["data"] == {
-        "text/html": "<iframe></iframe>", "text/markdown": "x"}
+    notebook["cells"][1]["outputs"][2]["data"] = {"application/javascript": "alert(1)"}
+    with pytest.raises(ValueError, match="not a stepper's loader"):
+        hooks.site_notebook(notebook)
 
 
 def test_hook_refuses_what_is_not_a_notebook() -> None:

@@ -38,10 +38,15 @@ WAIT = 60_000  # milliseconds a client may take to show the notebook's outputs
 
 
 def stepper_outputs(path: Path) -> int:
-    """How many outputs of the saved notebook are steppers (output metadata {"gategraph": "stepper"})."""
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return sum(out.get("metadata", {}).get("gategraph") == "stepper"
-               for cell in cells for out in cell.get("outputs", []))
+    """How many steppers the saved notebook shows: its live outputs (metadata {"gategraph": "stepper-live"}),
+    each after its line and animation; the steppers' animations are its only PNG outputs."""
+    outputs = [out for cell in json.loads(path.read_text(encoding="utf-8"))["cells"] for out in cell.get("outputs", [])]
+    kinds = [out.get("metadata", {}).get("gategraph") for out in outputs]
+    assert all(kind == "stepper-still" for out, kind in zip(outputs, kinds) if "image/png" in out.get("data", {})), (
+        f"{path.name} has a PNG output that is not a stepper's: this test tells them apart by type")
+    count = kinds.count("stepper-live")
+    assert count == kinds.count("stepper-still") == kinds.count("stepper-hint"), f"{path.name}: {kinds}"
+    return count
 
 
 def png_chunks(data: bytes) -> list[bytes]:
@@ -154,17 +159,29 @@ def pictured(page, served: SimpleNamespace, name: str) -> Iterator[SimpleNamespa
         raise AssertionError(f"{served.client}, {name}: {error}\nscreenshot: {shot}") from error
 
 
-def steppers(page, served: SimpleNamespace, inside: str) -> list:
-    """The notebook's stepper outputs, once the client shows ``inside`` (a selector) in each of them."""
+def shot(page, at, served: SimpleNamespace, name: str) -> None:
+    """With GATEGRAPH_SHOTS=FOLDER set, a screenshot of the tab scrolled to ``at``, to look at."""
+    if os.environ.get("GATEGRAPH_SHOTS"):
+        at.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)  # the scrolled-to outputs painted
+        page.screenshot(path=Path(os.environ["GATEGRAPH_SHOTS"]) / f"{served.client}-{name}.png")
+
+
+#: an output area's child (prompt and output) whose output is of one type
+CHILD = ".jp-OutputArea-child:has(> .jp-OutputArea-output[data-mime-type='{}'])"
+
+
+def stepper_children(page, served: SimpleNamespace) -> tuple[object, int]:
+    """The output children that hold the steppers' animations, once the client shows all of them,
+    and how many steppers there are."""
     from playwright.sync_api import expect
 
     count = stepper_outputs(served.notebook)
-    assert count, (f"{NOTEBOOK.name} has no stepper output (output metadata gategraph: stepper); "
-                   "re-execute it with viz.stepper's notebook output")
-    outputs = page.locator(".jp-OutputArea-output .gg-nb")
-    expect(outputs.locator(inside)).to_have_count(count, timeout=WAIT)
-    expect(outputs).to_have_count(count)
-    return [outputs.nth(i) for i in range(count)]
+    assert count, (f"{NOTEBOOK.name} has no stepper output (output metadata gategraph: stepper-live); "
+                   "re-execute it with viz.stepper's notebook outputs")
+    stills = page.locator(CHILD.format("image/png"))
+    expect(stills).to_have_count(count, timeout=WAIT)
+    return stills, count
 
 
 def trust(page) -> None:
@@ -200,16 +217,17 @@ def fitted(inner) -> tuple[bool, dict, dict]:
 
 
 def test_untrusted_steppers_play_an_animation_with_a_hint(page, served: SimpleNamespace) -> None:
-    """Opened untrusted, each stepper shows no iframe but an animated PNG that plays, and the one-line hint."""
+    """Opened untrusted, no stepper runs its script (no iframe): each shows its animated PNG, playing,
+    after the one-line hint."""
     from playwright.sync_api import expect
 
     with pictured(page, served, "untrusted") as seen:
-        outputs = steppers(page, served, "img")
-        assert page.locator(".jp-OutputArea iframe").count() == 0, "the sanitizer kept an iframe"
-        images = [output.locator(".gg-still img") for output in outputs]
-        for i, (output, image) in enumerate(zip(outputs, images)):
-            seen.at = output
-            output.scroll_into_view_if_needed()  # off screen a cell is not laid out (content-visibility: auto)
+        stills, count = stepper_children(page, served)
+        assert page.locator(".jp-OutputArea iframe").count() == 0, "an untrusted notebook ran a stepper's script"
+        images = [stills.nth(i).locator("img") for i in range(count)]
+        for i, image in enumerate(images):
+            seen.at = stills.nth(i)
+            stills.nth(i).scroll_into_view_if_needed()  # off screen a cell is not laid out (content-visibility: auto)
             expect(image).to_be_visible()
             assert image.evaluate("img => img.complete && img.naturalWidth > 0"), f"stepper {i}: the image is empty"
             src = image.get_attribute("src")
@@ -217,36 +235,43 @@ def test_untrusted_steppers_play_an_animation_with_a_hint(page, served: SimpleNa
             assert src.startswith(head), f"stepper {i}: the image is not an inline PNG: {src[:40]!r}"
             chunks = png_chunks(base64.b64decode(src[len(head):]))
             assert b"acTL" in chunks[:chunks.index(b"IDAT")], f"stepper {i}: a still PNG (chunks {chunks[:6]})"
-            hint = output.locator(".gg-still p")
+            hint = stills.nth(i).locator("xpath=preceding-sibling::*[1]").locator(
+                ".jp-OutputArea-output[data-mime-type='text/markdown'] li")
             expect(hint).to_be_visible()
-            assert hint.inner_text().strip(), f"stepper {i}: the hint is empty"
-            lines = hint.evaluate("p => p.getBoundingClientRect().height / "
-                                  "(parseFloat(getComputedStyle(p).lineHeight) || 1.2 * parseFloat(getComputedStyle(p).fontSize))")
+            assert "Trust Notebook" in hint.inner_text(), f"stepper {i}: the hint is {hint.inner_text()!r}"
+            lines = hint.evaluate("li => li.getBoundingClientRect().height / "
+                                  "(parseFloat(getComputedStyle(li).lineHeight) || 1.2 * parseFloat(getComputedStyle(li).fontSize))")
             assert lines < 1.5, f"stepper {i}: the hint takes {lines:.1f} lines, not one"
+        shot(page, stills.nth(0), served, "untrusted")
         # each plays: its picture changes (frames last about a second; a still image never changes)
         first = [image.screenshot() for image in images]
         page.wait_for_timeout(1500)
         deadline = time.monotonic() + 6
         still = [i for i, image in enumerate(images) if image.screenshot() == first[i]]
         while still:
-            seen.at = outputs[still[0]]
+            seen.at = stills.nth(still[0])
             assert time.monotonic() < deadline, f"steppers {still}: the animation did not move in 7.5 s"
             page.wait_for_timeout(500)
             still = [i for i in still if images[i].screenshot() == first[i]]
 
 
 def test_trusted_steppers_step_and_open_fitted(page, served: SimpleNamespace) -> None:
-    """Trusted (as the hint says), each stepper is its live page: the still hidden, fitted, "next" steps."""
+    """Trusted (as the hint says), each stepper is its live page, fitted, and "next" steps; its
+    animation and hint are hidden."""
     from playwright.sync_api import expect
 
     with pictured(page, served, "trusted") as seen:
-        steppers(page, served, "img")  # the notebook has rendered (untrusted) before it is trusted
+        stills, count = stepper_children(page, served)  # the notebook has rendered (untrusted) before it is trusted
         trust(page)
-        outputs = steppers(page, served, "iframe")
-        for i, output in enumerate(outputs):
-            seen.at = output
-            expect(output.locator(".gg-still")).to_be_hidden()
-            frame = output.locator("iframe")
+        lives = page.locator(CHILD.format("application/javascript"))
+        expect(lives.locator("iframe")).to_have_count(count, timeout=WAIT)
+        for i in range(count):
+            live = lives.nth(i)
+            seen.at = live
+            still, hint = live.locator("xpath=preceding-sibling::*[1]"), live.locator("xpath=preceding-sibling::*[2]")
+            expect(still.locator(".jp-OutputArea-output[data-mime-type='image/png']")).to_be_hidden()
+            expect(hint.locator(".jp-OutputArea-output[data-mime-type='text/markdown']")).to_be_hidden()
+            frame = live.locator("iframe")
             frame.scroll_into_view_if_needed()
             expect(frame).to_be_visible()
             inner = frame.content_frame
@@ -261,3 +286,4 @@ def test_trusted_steppers_step_and_open_fitted(page, served: SimpleNamespace) ->
             expect(counter).not_to_have_text(before)
             after = cells.all_text_contents()
             assert after.count("?") < unknown, f"stepper {i}: next filled no gradient cell ({after})"
+        shot(page, lives.nth(0), served, "trusted")

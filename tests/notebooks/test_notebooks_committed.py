@@ -54,10 +54,10 @@ TERMS = {
 
 #: A committed notebook larger than this is carrying something it should not (a huge graph, a photo).
 #: Notebook 04, the largest, holds two inline steppers of the 3 → 4 → 4 → 1 network, each a whole
-#: self-contained page (about 0.45 MB in its iframe) and its animated PNG for a notebook opened
-#: untrusted (viz.animation; 0.44 MB gate by gate, 0.1 MB by neuron, base64 twice: in the Markdown
-#: and as image/png), and the health lens's collapsed 2 → 16 → 16 → 1 view (0.25 MB): about 3.1 MB.
-MAX_BYTES = 3_500_000
+#: self-contained page (about 0.45 MB as the JSON of its loader) and its animated PNG for a notebook
+#: opened untrusted (viz.animation; 0.44 MB gate by gate, 0.1 MB by neuron, base64 once), and the
+#: health lens's collapsed 2 → 16 → 16 → 1 view (0.25 MB): about 2.5 MB.
+MAX_BYTES = 2_800_000
 
 
 def load(name: str) -> dict:

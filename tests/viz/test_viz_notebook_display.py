@@ -1,9 +1,8 @@
-"""A stepper in a notebook: the live page, and an animation a sanitizer keeps (viz.html.Stepper, viz.animation)."""
+"""A stepper in a notebook: a line, an animation a sanitizer keeps, and the live page (viz.html.Stepper, viz.animation)."""
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import math
 import re
@@ -15,7 +14,7 @@ import viz
 import viz.animation
 from autograd import Value, backward_steps, exercises
 from viz.backend import RenderError
-from viz.html import Stepper, page_data, stepper
+from viz.html import NOTEBOOK_HEIGHT, Stepper, loader_spec, page_data, stepper, stepper_loader
 from viz.i18n import has_cjk
 
 
@@ -27,11 +26,10 @@ def demo() -> Value:
 
 
 @pytest.fixture(scope="module")
-def shown() -> tuple[Stepper, dict[str, str], dict[str, str]]:
-    """The demo's stepper and what a notebook is given to show (made once for the module)."""
+def shown() -> tuple[Stepper, list[tuple[dict[str, str], dict[str, str]]]]:
+    """The demo's stepper and the outputs a notebook is given to show (made once for the module)."""
     page = stepper(demo())
-    data, metadata = page._repr_mimebundle_()
-    return page, data, metadata
+    return page, page.outputs()
 
 
 def frames_of(png: bytes) -> list[Image.Image]:
@@ -44,35 +42,58 @@ def frames_of(png: bytes) -> list[Image.Image]:
     return out
 
 
-def test_the_bundle_is_markdown_png_and_text_marked_as_a_stepper(shown) -> None:
-    """No text/html (JupyterLab and nbconvert would prefer it); the docs build's marker in the metadata."""
-    page, data, metadata = shown
-    assert sorted(data) == ["image/png", "text/markdown", "text/plain"]
-    assert metadata == {"gategraph": "stepper"}
-    assert data["text/plain"] == repr(page) and not hasattr(page, "_repr_html_")
+def test_a_stepper_is_three_outputs_hint_still_live(shown) -> None:
+    """The line, the animation, the live page: each marked in its metadata; the live one has no text/plain
+    (an untrusted JupyterLab would show it instead of nothing)."""
+    page, outputs = shown
+    assert [meta for _, meta in outputs] == [{"gategraph": "stepper-hint"}, {"gategraph": "stepper-still"},
+                                            {"gategraph": "stepper-live"}]
+    assert [sorted(data) for data, _ in outputs] == [["text/markdown", "text/plain"], ["image/png", "text/plain"],
+                                                     ["application/javascript"]]
+    assert not hasattr(page, "_repr_html_") and not hasattr(page, "_repr_mimebundle_")
 
 
-def test_the_markdown_is_one_html_block_holding_the_live_page(shown) -> None:
-    """No line break at all (a blank line would end the HTML block); the iframe's srcdoc is the page."""
-    page, data, _ = shown
-    live = data["text/markdown"]
-    assert "\n" not in live and live.startswith('<div class="gg-nb"><style>.gg-nb .gg-still{display:none}</style>')
-    srcdoc = re.search(r'<iframe srcdoc="([^"]*)" sandbox="allow-scripts"', live).group(1)
-    assert html.unescape(srcdoc) == page.html
+def test_the_hint_is_one_plain_line_naming_the_palette(shown) -> None:
+    """No HTML at all (a sanitizer leaves it alone), a list of one item (a paragraph's <p> comes out of
+    nbconvert's sanitizer as text), no line break, about 100 characters."""
+    (hint, _), *_ = shown[1]
+    line = hint["text/markdown"]
+    assert line == "* " + hint["text/plain"] and "<" not in line and "\n" not in line and len(hint["text/plain"]) <= 100
+    assert "Command Palette" in line and "Trust Notebook" in line and "run the cell" in line and "File" not in line
 
 
-def test_the_still_under_the_page_is_the_animation_and_a_line(shown) -> None:
-    """The hidden-when-trusted block holds the same PNG as the bundle, and the line says how to trust."""
-    _, data, _ = shown
-    still = data["text/markdown"].split('<div class="gg-still">', 1)[1]
-    assert f'<img src="data:image/png;base64,{data["image/png"]}"' in still
-    assert "Command Palette" in still and "Trust Notebook" in still and "File" not in still
+def test_the_live_output_loads_the_page_the_stepper_holds(shown) -> None:
+    """The loader carries the page exactly (read back by loader_spec) and no text that could end a <script>."""
+    page, outputs = shown
+    js = outputs[2][0]["application/javascript"]
+    assert loader_spec(js) == {"page": page.html, "title": "Backprop, step by step", "height": NOTEBOOK_HEIGHT}
+    assert "</" not in js and "<!" not in js
+
+
+def test_a_loader_saved_with_an_older_script_still_reads() -> None:
+    """loader_spec reads the JSON after the prefix, whatever script follows it (a notebook saved before
+    the script changed); what is not a loader, or holds no page, is a ValueError saying so."""
+    js = stepper_loader("<p>page</p>", "t")
+    assert loader_spec(js[:js.index(";\n")] + ";\nolder();\n})();\n")["page"] == "<p>page</p>"
+    with pytest.raises(ValueError, match="not a stepper's loader"):
+        loader_spec("alert(1)")
+    with pytest.raises(ValueError, match="holds no readable page"):
+        loader_spec(js[:60])
+
+
+def test_the_loader_keeps_dollars_and_backslashes() -> None:
+    """A label with $ and \\ (JupyterLab's Markdown math pass mangled them in an HTML srcdoc) comes back intact."""
+    x = Value(2.0, "US$")
+    f = x * Value(3.0, "a\\b")
+    page = stepper(f, check=False)
+    assert loader_spec(page.outputs()[-1][0]["application/javascript"])["page"] == page.html
+    assert "US$" in page.html
 
 
 def test_the_png_is_an_apng_with_a_frame_per_step(shown) -> None:
     """Frame 0 is the forward pass, then one per backward step; the picture changes from frame to frame."""
-    page, data, _ = shown
-    png = base64.b64decode(data["image/png"])
+    page, outputs = shown
+    png = base64.b64decode(outputs[1][0]["image/png"])
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and b"acTL" in png[:200]
     frames = frames_of(png)
     assert len(frames) == page.frames == 3
@@ -91,8 +112,9 @@ def test_a_frame_shows_the_gradients_in_orange_and_the_active_gate() -> None:
     assert frames[0].size[1] == viz.animation.HEADER + math.ceil(height * viz.animation.SCALE)  # the header, then the drawing
 
 
-def sanitized_export(data: dict[str, str], metadata: dict[str, str], **exporter: object) -> str:
-    """A one-cell notebook holding the bundle, through nbconvert's SanitizeHTML and HTMLExporter(sanitize_html=True)."""
+def exported(outputs: list[tuple[dict[str, str], dict[str, str]]], sanitize: bool) -> str:
+    """A one-cell notebook holding the outputs, through nbconvert's HTMLExporter (with sanitize: its
+    SanitizeHTML preprocessor first and sanitize_html=True, as ``--HTMLExporter.sanitize_html=True``)."""
     nbformat = pytest.importorskip("nbformat")
     pytest.importorskip("nbconvert")
     from nbconvert import HTMLExporter
@@ -100,45 +122,50 @@ def sanitized_export(data: dict[str, str], metadata: dict[str, str], **exporter:
 
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("viz.stepper(f)", execution_count=1)
-    cell.outputs = [nbformat.v4.new_output("execute_result", data=dict(data), metadata=metadata, execution_count=1)]
+    cell.outputs = [nbformat.v4.new_output("display_data", data=dict(data), metadata=metadata)
+                    for data, metadata in outputs]
     nb.cells.append(cell)
-    nb, _ = SanitizeHTML().preprocess(nb, {})
-    return HTMLExporter(sanitize_html=True, **exporter).from_notebook_node(nb)[0]
+    if sanitize:
+        nb, _ = SanitizeHTML().preprocess(nb, {})
+    return HTMLExporter(sanitize_html=sanitize).from_notebook_node(nb)[0]
 
 
-def test_a_sanitizing_export_that_prefers_png_shows_the_animation_not_the_page(shown) -> None:
-    """Where PNG ranks above Markdown (nbconvert's classic priority, static renderers), the animation shows alone."""
-    from traitlets.config import Config
+@pytest.mark.filterwarnings("ignore:Your element with mimetype:UserWarning")  # the live output, emptied by the sanitizer
+def test_nbconvert_with_sanitizing_shows_the_animation_and_the_line(shown) -> None:
+    """nbconvert's SanitizeHTML + HTMLExporter(sanitize_html=True): the PNG and the line, no trace of the page."""
+    _, outputs = shown
+    page = exported(outputs, sanitize=True)
+    assert re.search(f'<img [^>]*src="data:image/png;base64,{re.escape(outputs[1][0]["image/png"])}"', page)
+    assert "Command Palette" in page and "Trust Notebook" in page
+    assert "<li>The saved stepper, animated." in page
+    for junk in ("&lt;", "srcdoc", "gg-nb", "Backprop, step by step", "var spec"):
+        assert junk not in page, junk
 
-    _, data, metadata = shown
-    png_first = ["image/png", "text/html", "text/markdown", "text/plain"]
-    exported = sanitized_export(data, metadata, config=Config({"NbConvertBase": {"display_data_priority": png_first}}))
-    assert re.search(r'<img [^>]*src="data:image/png;base64,', exported)
-    assert "srcdoc" not in exported and "Backprop, step by step" not in exported
 
-
-@pytest.mark.xfail(strict=True, reason="nbconvert 7.17's HTMLExporter ranks text/markdown above image/png and "
-                                       "escapes the Markdown (iframe, img and style are not in its allowed tags)")
-def test_nbconvert_with_sanitizing_shows_the_animation_not_the_page(shown) -> None:
-    """nbconvert's SanitizeHTML + HTMLExporter(sanitize_html=True), its own priority: the PNG, not the page's text."""
-    _, data, metadata = shown
-    exported = sanitized_export(data, metadata)
-    assert re.search(r'<img [^>]*src="data:image/png;base64,', exported) and "srcdoc" not in exported
+def test_nbconvert_without_sanitizing_runs_the_loader(shown) -> None:
+    """An unsanitized export puts the loader in a <script> beside its element: the live page when opened."""
+    _, outputs = shown
+    page = exported(outputs, sanitize=False)
+    js = outputs[2][0]["application/javascript"]
+    assert js in page and "var element = document.getElementById(" in page
 
 
 def test_the_chinese_line_is_chinese() -> None:
-    """lang="zh": the line under the animation in Chinese, with Chinese punctuation."""
-    data, _ = stepper(demo(), lang="zh")._repr_mimebundle_(include={"text/markdown"})
-    line = re.search(r"<p>([^<]*)</p></div></div>$", data["text/markdown"]).group(1)
-    assert has_cjk(line) and "，" in line and "：" in line and "Command Palette" not in line
+    """lang="zh": the line in Chinese, with Chinese punctuation."""
+    (hint, _), *_ = stepper(demo(), lang="zh").outputs()
+    line = hint["text/plain"]
+    assert has_cjk(line) and "，" in line and "：" in line and "Trust Notebook" in line
 
 
-def test_include_and_exclude_pick_mimetypes() -> None:
-    """IPython's include/exclude are honoured (exclude image/png: no animation is needed)."""
+def test_the_notebook_displays_the_three_outputs(monkeypatch) -> None:
+    """_ipython_display_ hands IPython each output, raw, with its metadata."""
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda data, **options: shown.append((data, options)))
     page = stepper(demo())
-    data, _ = page._repr_mimebundle_(exclude={"image/png"})
-    assert sorted(data) == ["text/markdown", "text/plain"]
-    assert sorted(page._repr_mimebundle_(include={"text/plain"})[0]) == ["text/plain"]
+    page._ipython_display_()
+    assert shown == [(data, {"raw": True, "metadata": meta}) for data, meta in page.outputs()]
 
 
 def test_saving_a_page_makes_no_animation(monkeypatch, tmp_path) -> None:
@@ -148,19 +175,18 @@ def test_saving_a_page_makes_no_animation(monkeypatch, tmp_path) -> None:
     viz.save_html(demo(), tmp_path / "page.html")
     page = stepper(demo())
     assert calls == []
-    page._repr_mimebundle_()
-    page._repr_mimebundle_()
+    page.outputs()
+    page.outputs()
     assert len(calls) == 1
 
 
 def test_without_the_rasteriser_the_live_page_and_the_line_still_show(monkeypatch) -> None:
-    """No Pillow, resvg or CJK font: no PNG in the bundle, the page and the line remain."""
+    """No Pillow, resvg or CJK font: no animation output; the line and the live page remain."""
     def broken(*args: object, **options: object) -> bytes:
         raise RenderError("no rasteriser")
 
     monkeypatch.setattr(viz.animation, "animate", broken)
-    data, _ = stepper(demo())._repr_mimebundle_()
-    assert "image/png" not in data and "<iframe srcdoc=" in data["text/markdown"] and "<img" not in data["text/markdown"]
+    assert [meta["gategraph"] for _, meta in stepper(demo()).outputs()] == ["stepper-hint", "stepper-live"]
 
 
 def test_collapsed_and_whatif_pages_animate() -> None:
@@ -218,3 +244,21 @@ def test_a_drawing_too_large_to_animate_is_refused_with_a_render_error() -> None
     many = {**data, "frames": data["frames"] * (viz.animation.MAX_FRAMES // 3 + 1)}
     with pytest.raises(RenderError, match="frames are too many to animate"):
         viz.animation.animate(svg, many)
+
+
+@pytest.mark.browser
+def test_an_unsanitized_export_opens_the_live_page_alone(shown, open_tab, tmp_path) -> None:
+    """In Chromium the exported notebook runs the loader: the page in an iframe that steps, the line and
+    the animation hidden (found by nbconvert's output classes)."""
+    from playwright.sync_api import expect
+
+    path = tmp_path / "export.html"
+    path.write_text(exported(shown[1], sanitize=False), encoding="utf-8")
+    tab = open_tab(path, width=1100)
+    counter = tab.frame_locator("iframe").locator("#counter")
+    expect(counter).to_have_text(re.compile(r"\d"))
+    before = counter.inner_text()
+    tab.frame_locator("iframe").locator("#next").click()
+    expect(counter).not_to_have_text(before)
+    expect(tab.locator(".jp-RenderedImage img")).to_be_hidden()
+    expect(tab.locator(".jp-RenderedMarkdown li")).to_be_hidden()
