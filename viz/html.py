@@ -655,6 +655,17 @@ try {
     frame.srcdoc = spec.page;
     node.appendChild(frame);
     hideBefore(node, 0);
+    // The page says how tall it is and how tall its viewport (stepper.js): what lies below the
+    // fold is added to the frame, and a page shorter than the frame gives the rest back. The page
+    // fills its viewport, so a new height settles at once; a few changes at most, then it stops.
+    var changes = 0;
+    window.addEventListener("message", function (event) {
+      var size = event.data;
+      if (event.source !== frame.contentWindow || !size || size.gategraph !== "size" || changes > 8) { return; }
+      var below = Math.max(0, Number(size.height) - Number(size.viewport)) || 0;
+      var want = below > 0 ? spec.height + Math.min(below, 1600) : Math.max(240, Math.min(spec.height, Number(size.height) || spec.height));
+      if (Math.abs(want - frame.offsetHeight) > 2) { changes += 1; frame.style.height = want + "px"; }
+    });
   }
 } catch (error) {
   if (window.console) { console.warn("gategraph stepper:", error); }

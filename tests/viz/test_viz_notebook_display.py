@@ -262,3 +262,28 @@ def test_an_unsanitized_export_opens_the_live_page_alone(shown, open_tab, tmp_pa
     expect(counter).not_to_have_text(before)
     expect(tab.locator(".jp-RenderedImage img")).to_be_hidden()
     expect(tab.locator(".jp-RenderedMarkdown li")).to_be_hidden()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", ["course", "whatif"])
+def test_the_live_frame_takes_the_page_height_so_nothing_falls_below_the_fold(kind, open_tab, tmp_path) -> None:
+    """The loader's frame follows the page's own report of its height: a short page gives the empty
+    rest back, a what-if page's panel below the drawing gets room; inside, nothing scrolls."""
+    from playwright.sync_api import expect
+
+    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    shown_page = viz.stepper((x + y) * z, interactive=kind == "whatif")
+    host = tmp_path / "host.html"
+    loader = shown_page.outputs()[-1][0]["application/javascript"]
+    host.write_text(f'<!DOCTYPE html><html><body style="margin:0"><div id="out"></div>'
+                    f'<script>var element = document.getElementById("out");\n{loader}</script></body></html>',
+                    encoding="utf-8")
+    tab = open_tab(host, width=800)
+    inner = tab.frame_locator("iframe").locator("#counter")
+    expect(inner).to_have_text(re.compile(r"\d"))
+    tab.wait_for_timeout(600)  # the page reports its size; the frame follows once or twice
+    frame_height = tab.evaluate("document.querySelector('iframe').getBoundingClientRect().height")
+    inside = tab.frames[1].evaluate("[document.documentElement.scrollHeight, window.innerHeight]")
+    assert inside[0] <= inside[1] + 2, (kind, frame_height, inside)  # nothing below the fold
+    if kind == "course":
+        assert frame_height < 700, frame_height  # the short page gave back what it did not need

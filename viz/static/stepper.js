@@ -548,4 +548,20 @@
   if (stage.clientWidth && stage.clientHeight) { layout(); }
   fit();
   show(0);
+  // In a notebook the page sits in a frame its host sizes (viz.html's loader): tell the host how
+  // tall the page is and how tall its viewport, whenever that changes, so that the frame can take
+  // what lies below the fold (a what-if panel, a worksheet's table) or give back what is empty.
+  if (window.parent !== window && window.ResizeObserver) {
+    var told = "";
+    new ResizeObserver(function () {
+      // the root element's own box (its content and margins), not its scrollHeight, which is never
+      // less than the viewport
+      var size = {gategraph: "size", height: Math.ceil(document.documentElement.getBoundingClientRect().height),
+                  viewport: window.innerHeight};
+      if (size.height + "/" + size.viewport !== told) {
+        told = size.height + "/" + size.viewport;
+        window.parent.postMessage(size, "*");  // two numbers, nothing of the page
+      }
+    }).observe(document.body);
+  }
 })();
