@@ -693,8 +693,9 @@ def draw_graph(
         style: ``"boxes"`` (each value a box of its name, data and grad) or ``"wires"``, the
             course's circuit figures: each gate a circle, each value a wire with its value
             written above it and its gradient below (:func:`viz.wires.build_wires`), inputs
-            and the output tagged by name in their role's colour. Not with ``collapse``,
-            ``check`` or ``lens`` (they mark boxes).
+            and the output tagged by name in their role's colour; a wire lies across in every
+            ``rankdir``, so it reads best in ``"LR"``. Not with ``collapse``, ``check`` or
+            ``lens`` (they mark boxes).
 
     Returns:
         A :class:`viz.Diagram` (a ``graphviz.Digraph``); write it with :func:`viz.render`.
