@@ -23,6 +23,7 @@ from .dot import draw_gate, draw_graph, fmt
 from .html import SUFFIXES as HTML_SUFFIXES
 from .html import save_html
 from .i18n import LANGS
+from .wires import STYLES
 from .backend import FORMATS, DotNotFoundError, RenderError, render
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_INTERRUPTED"]
@@ -165,7 +166,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     root = _expression(args.expr, args.bindings)
     _backward(root)
     try:
-        diagram = draw_graph(root, show=args.show, rankdir=args.rankdir, lang=args.lang)
+        diagram = draw_graph(root, show=args.show, rankdir=args.rankdir, lang=args.lang, style=args.style)
     except ValueError as error:  # too many nodes to draw legibly
         raise Failure(f"cannot draw {args.expr.strip()!r:.80}: {error}") from None
     with _writing(args.output):
@@ -179,10 +180,10 @@ def cmd_steps(args: argparse.Namespace) -> int:
     root = _expression(args.expr, args.bindings)
     try:
         with _writing(args.output):
-            save_html(root, args.output, lang=args.lang, interactive=args.interactive)
+            save_html(root, args.output, lang=args.lang, interactive=args.interactive, style=args.style)
     except ArithmeticError as error:
         raise Failure(f"no finite gradient: {error}") from None
-    except ValueError as error:  # too large to step through
+    except ValueError as error:  # too large to step through, or wires with --interactive
         raise Failure(str(error)) from None
     _say(f"wrote {args.output}  ({_summary(root)}); open it in a browser")
     return EXIT_OK
@@ -449,6 +450,13 @@ def _add_lang(parser: argparse.ArgumentParser) -> None:
                         help="language of rules, captions and page controls: en or zh (中文) (default: en)")
 
 
+def _add_style(parser: argparse.ArgumentParser) -> None:
+    """``--style boxes|wires``: values in boxes, or written on wires as the course's circuit figures."""
+    parser.add_argument("--style", choices=STYLES, default="boxes",
+                        help="boxes (each value a box) or wires (the course's circuits: each value above its wire, "
+                             "its gradient below) (default: boxes)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``gategraph`` command.
 
@@ -472,12 +480,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="which numbers to print (default: both)")
     draw.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
                       help="direction of the graph (default: LR, inputs on the left)")
+    _add_style(draw)
     _add_lang(draw)
 
     steps = _expression_command(sub, "steps", "write an HTML page that steps through EXPR's backward pass", cmd_steps)
     steps.add_argument("-o", "--output", required=True, type=_path, help="the page to write: .html")
     steps.add_argument("--interactive", action="store_true",
                        help="add a what-if panel: change any input and every value and gradient updates in the page")
+    _add_style(steps)
     _add_lang(steps)
 
     check = _expression_command(sub, "check", "compare EXPR's gradients with numeric ones (gradcheck)", cmd_check)

@@ -592,19 +592,28 @@ def build_graph(
         where.node(value_ids[node], label=label, shape="plain")
     _entry_ranks(clusters, entry, gate_ids)
     clusters.close()
+    connect(diagram, order, value_ids, gate_ids, active=active, leaves=leaves, entry=entry)
+    return diagram
+
+
+def connect(diagram: Diagram, order: list[Value], value_ids: Mapping[Value, str], gate_ids: Mapping[Value, str], *,
+            active: Optional[Value], leaves: Collection[Value], entry: Mapping[Value, list[Value]],
+            into_gate: Mapping[str, str] = {}, out_of_gate: Mapping[str, str] = {}) -> None:
+    """The edges of a drawing, value → gate → value (the ``active`` gate's in orange), with the
+    attributes ``into_gate`` and ``out_of_gate``; then a grouped network's layer columns (``entry``:
+    :func:`_entry_gates`), or a part's entry gates in one column."""
     for node in order:
         if not node.op or node in leaves:
             continue
         hot = {"color": GRAD, "penwidth": "2"} if node is active else {}
         for parent in node.parents:  # a parent used twice gets two edges
-            diagram.edge(value_ids[parent], gate_ids[node], **hot)
-        diagram.edge(gate_ids[node], value_ids[node], **hot)
+            diagram.edge(value_ids[parent], gate_ids[node], **into_gate, **hot)
+        diagram.edge(gate_ids[node], value_ids[node], **out_of_gate, **hot)
     if entry:
         _layer_columns(diagram, order, entry, value_ids, gate_ids)
     elif leaves:  # a part drawn alone (an expanded neuron): the gates it takes its inputs in, one column
         fed = [gate_ids[n] for n in order if n.op and n not in leaves and any(p in leaves for p in n.parents)]
         stack_in_order(diagram, fed)
-    return diagram
 
 
 def draw_graph(
@@ -620,6 +629,7 @@ def draw_graph(
     check: bool = False,
     lens: Optional[str] = None,
     health: Optional[Mapping[str, Any]] = None,
+    style: str = "boxes",
 ) -> Diagram:
     """The computation graph behind ``root``: every value with its data and grad, every gate.
 
@@ -680,13 +690,19 @@ def draw_graph(
         health: with ``lens="health"`` and ``collapse``, a report over a batch: a mapping
             neuron id → (dead share, saturated share), such as ``nn.health(model, X)``. None:
             the shares on the graph's own data point (0% or 100%). A layer gets its neurons' mean.
+        style: ``"boxes"`` (each value a box of its name, data and grad) or ``"wires"``, the
+            course's circuit figures: each gate a circle, each value a wire with its value
+            written above it and its gradient below (:func:`viz.wires.build_wires`), inputs
+            and the output tagged by name in their role's colour; a wire lies across in every
+            ``rankdir``, so it reads best in ``"LR"``. Not with ``collapse``, ``check`` or
+            ``lens`` (they mark boxes).
 
     Returns:
         A :class:`viz.Diagram` (a ``graphviz.Digraph``); write it with :func:`viz.render`.
 
     Raises:
         TypeError: ``root`` is not a Value, ``check`` not a bool, ``health`` not a mapping of pairs.
-        ValueError: a bad ``show``/``rankdir``/``max_nodes``/``lens``/``health``, a graph over
+        ValueError: a bad ``show``/``rankdir``/``style``/``max_nodes``/``lens``/``health``, a graph over
             ``max_nodes``, ``check`` or ``lens`` on a graph without gradients (no backward yet).
 
     >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
@@ -702,7 +718,17 @@ def draw_graph(
     _check_choice(who, "rankdir", rankdir, RANKDIRS)
     check_lang(who, lang)
     legend_kind = _check_lens(who, root, check, lens, health, collapse)
-    if collapse is None:
+    from .wires import STYLES, build_wires
+
+    _check_choice(who, "style", style, STYLES)
+    if style == "wires" and (collapse is not None or check or lens is not None):
+        raise ValueError(f"{who}: style='wires' draws every gate and marks no box; "
+                         "draw collapse=, check= and lens= with style='boxes'")
+    if style == "wires":
+        check_size(root, max_nodes, who)
+        diagram = build_wires(root, topological_order(root), show=show, rankdir=rankdir, group=bool(group),
+                              grad_text=lambda node: fmt(node.grad))
+    elif collapse is None:
         check_size(root, max_nodes, who)
         from .lens import check_marks, health_marks
 

@@ -23,6 +23,7 @@ from .dot import (
 )
 from .frames import PENDING, forward_caption, group_caption, step_caption, walk
 from .i18n import FONT_STACK, check_lang, text
+from .wires import STYLES, build_wires, plain_edge_titles
 
 __all__ = ["Addon", "Stepper", "fill_cells", "iframe_html", "json_for_script", "loader_spec", "markdown_text", "page_data",
            "save_html", "stepper", "stepper_html", "stepper_loader", "value_groups"]
@@ -318,7 +319,7 @@ def _expanded(root: Value, order: list[Value], members: list[Value], **options: 
 
 
 def page_data(root: Value, steps: Sequence[Step], lang: str = "en", *,
-              collapse: Optional[str] = None) -> tuple[str, dict[str, Any]]:
+              collapse: Optional[str] = None, style: str = "boxes") -> tuple[str, dict[str, Any]]:
     """The page's one drawing and its frames as data, for the backward ``steps`` from ``root``.
 
     The graph is laid out once by Graphviz, each gradient cell as wide as the widest text it
@@ -344,6 +345,8 @@ def page_data(root: Value, steps: Sequence[Step], lang: str = "en", *,
     one frame, in an order the gradients allow; the gates outside any group one by one). After
     the main drawing come the groups' own gate-by-gate drawings,
     ``<svg class="gg-gates" data-group="L1.N0">``, which the page shows when a group is clicked.
+    With ``style="wires"`` (not with ``collapse``) the drawing is :func:`viz.wires.build_wires`'s,
+    each gradient written under its wire.
 
     Returns:
         ``(svg, data)``: the drawing(s), ready to inline in HTML, and the JSON-able data.
@@ -367,8 +370,11 @@ def page_data(root: Value, steps: Sequence[Step], lang: str = "en", *,
     if collapse is None:
         frames, widest = _gate_frames(root, steps, sum(1 for node in order if node.op), index, lang)
         value_ids, gate_ids = node_ids(order)
-        drawings = [build_graph(root, order, show="both", rankdir="LR", group=True, **options,
-                                grad_text=lambda node: widest.get(node, PENDING))]
+        build = build_graph if style == "boxes" else build_wires
+        if style == "wires":
+            del options["lang"]  # a wire says nothing but numbers and names
+        drawings = [build(root, order, show="both", rankdir="LR", group=True, **options,
+                          grad_text=lambda node: widest.get(node, PENDING))]
     else:
         groups = collapse_groups(order, collapse)
         frames, widest = _group_frames(root, steps, index, collapse, groups, lang)
@@ -379,7 +385,7 @@ def page_data(root: Value, steps: Sequence[Step], lang: str = "en", *,
         drawings += [_expanded(root, order, members, **options) for members in groups.values()]
     svgs = []
     for k, drawn in enumerate(render_svgs(drawings)):
-        svg = cells.fill(_clean(drawn))
+        svg = cells.fill(_clean(drawn if style == "boxes" else plain_edge_titles(drawn)))
         if k:  # a group's own drawing: ids of its own, shown on demand
             svg = _SVG_ID.sub(f' id="x{k}-', svg).replace(
                 "<svg", f'<svg class="gg-gates" data-group="{html.escape(list(groups)[k - 1])}"', 1)
@@ -844,10 +850,16 @@ def _check_suffix(path: Any, who: str) -> None:
 
 
 def _page(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int], who: str,
-          interactive: bool = False, collapse: Optional[str] = None, check: bool = True) -> Stepper:
+          interactive: bool = False, collapse: Optional[str] = None, check: bool = True,
+          style: str = "boxes") -> Stepper:
     for name, flag in (("interactive", interactive), ("check", check)):
         if not isinstance(flag, bool):
             raise TypeError(f"{who}: {name} must be True or False, got {flag!r}")
+    if style not in STYLES:
+        raise ValueError(f"{who}: style must be one of {', '.join(map(repr, STYLES))}; got {style!r}")
+    if style == "wires" and (interactive or collapse is not None):
+        raise ValueError(f"{who}: style='wires' steps gate by gate without the what-if panel; "
+                         f"pass collapse=None and interactive=False, or style='boxes'")
     if collapse not in (None, *COLLAPSE_LEVELS):
         raise ValueError(f"{who}: collapse must be one of None, {', '.join(map(repr, COLLAPSE_LEVELS))}; got {collapse!r}")
     if interactive and collapse is not None:
@@ -865,7 +877,7 @@ def _page(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int], wh
         svg, data, whatif = whatif_addon(root, *page_data(root, steps, lang), who=who)
         addons.append(whatif)  # its animation: the pass of the inputs the page was written with
     else:
-        svg, data = page_data(root, steps, lang, collapse=collapse)
+        svg, data = page_data(root, steps, lang, collapse=collapse, style=style)
     if check:  # the leaves' gradients of the backward pass above (whatever they held before it)
         from .checkpanel import check_addon
 
@@ -876,7 +888,7 @@ def _page(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int], wh
 
 def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = None, *,
             max_nodes: Optional[int] = DEFAULT_MAX_NODES, interactive: bool = False,
-            collapse: Optional[str] = None, check: bool = True) -> Stepper:
+            collapse: Optional[str] = None, check: bool = True, style: str = "boxes") -> Stepper:
     """The stepper page of ``root``'s backward pass, to show in a notebook (or save).
 
     The same page as :func:`save_html`; displayed as the last expression of a Jupyter cell
@@ -891,6 +903,7 @@ def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = N
         interactive: add the what-if panel (see :func:`save_html`).
         collapse: ``None`` (gate by gate), ``"neuron"`` or ``"layer"``: see :func:`save_html`.
         check: add the "gradient check" toggle (see :func:`save_html`).
+        style: ``"boxes"`` or ``"wires"``: see :func:`save_html`.
 
     Returns:
         A :class:`Stepper`.
@@ -899,12 +912,12 @@ def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = N
     >>> page.frames, "上一步" in page.html, page.iframe_html().startswith("<iframe srcdoc=")
     (3, True, True)
     """
-    return _page(root_or_frames, lang, max_nodes, "stepper", interactive, collapse, check)
+    return _page(root_or_frames, lang, max_nodes, "stepper", interactive, collapse, check, style)
 
 
 def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Optional[str] = None, *,
               max_nodes: Optional[int] = DEFAULT_MAX_NODES, interactive: bool = False,
-              collapse: Optional[str] = None, check: bool = True) -> PathT:
+              collapse: Optional[str] = None, check: bool = True, style: str = "boxes") -> PathT:
     """Write the backward pass as ONE self-contained HTML page you can step through.
 
     The graph is laid out once (one Graphviz run) and drawn once; each frame — the forward
@@ -955,12 +968,17 @@ def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Op
             violet at a kink (not judged), green where they agree; pressing again hides it. On
             a what-if page an edited input disables it (the check is of the written inputs)
             until the inputs are reset. See :mod:`viz.checkpanel`.
+        style: ``"boxes"`` (each value a box of its data and grad) or ``"wires"`` (the course's
+            circuit figures: each value written above its wire, its gradient below, filled in
+            step by step; see :func:`viz.draw_graph`). Wires need ``collapse=None`` and
+            ``interactive=False``.
 
     Returns:
         ``path``, as given.
 
     Raises:
-        ValueError: a wrong suffix, an empty list, an unknown ``lang``, or a graph over ``max_nodes``.
+        ValueError: a wrong suffix, an empty list, an unknown ``lang`` or ``style``, a graph over
+            ``max_nodes``, or ``style="wires"`` with ``collapse`` or ``interactive``.
         TypeError: neither a Value nor frames of :func:`viz.backprop_frames`.
 
     >>> import tempfile
@@ -970,5 +988,5 @@ def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Op
     1
     """
     _check_suffix(path, "save_html")
-    write_atomic(path, _page(root_or_frames, lang, max_nodes, "save_html", interactive, collapse, check).html)
+    write_atomic(path, _page(root_or_frames, lang, max_nodes, "save_html", interactive, collapse, check, style).html)
     return path
