@@ -177,10 +177,11 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 def cmd_steps(args: argparse.Namespace) -> int:
     _check_suffix(args.output, HTML_SUFFIXES, "the stepper")
-    root = _expression(args.expr, args.bindings)
+    tree, _, root = _parsed(args.expr, args.bindings)
     try:
-        with _writing(args.output):
-            save_html(root, args.output, lang=args.lang, interactive=args.interactive, style=args.style)
+        with _writing(args.output):  # the page's title is the whole expression; its nodes have short names
+            save_html(root, args.output, lang=args.lang, interactive=args.interactive, style=args.style,
+                      title=f"{root.label} = {expr.unparse(tree)}")
     except ArithmeticError as error:
         raise Failure(f"no finite gradient: {error}") from None
     except ValueError as error:  # too large to step through, or wires with --interactive

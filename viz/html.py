@@ -851,10 +851,12 @@ def _check_suffix(path: Any, who: str) -> None:
 
 def _page(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int], who: str,
           interactive: bool = False, collapse: Optional[str] = None, check: bool = True,
-          style: str = "boxes") -> Stepper:
+          style: str = "boxes", title: Optional[str] = None) -> Stepper:
     for name, flag in (("interactive", interactive), ("check", check)):
         if not isinstance(flag, bool):
             raise TypeError(f"{who}: {name} must be True or False, got {flag!r}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"{who}: title must be a string (the whole expression, say), got {type(title).__name__}")
     if style not in STYLES:
         raise ValueError(f"{who}: style must be one of {', '.join(map(repr, STYLES))}; got {style!r}")
     if style == "wires" and (interactive or collapse is not None):
@@ -882,13 +884,16 @@ def _page(root_or_frames: Any, lang: Optional[str], max_nodes: Optional[int], wh
         from .checkpanel import check_addon
 
         addons.append(check_addon(root, lang, steps))
-    return Stepper(stepper_html(svg, data, root.label, addons), len(data["frames"]), lang, drawing=(svg, data),
-                   name=root.label)
+    # the page's title names the whole graph once (an expression's interior nodes have short names)
+    heading = root.label if title is None else title
+    return Stepper(stepper_html(svg, data, heading, addons), len(data["frames"]), lang, drawing=(svg, data),
+                   name=heading)
 
 
 def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = None, *,
             max_nodes: Optional[int] = DEFAULT_MAX_NODES, interactive: bool = False,
-            collapse: Optional[str] = None, check: bool = True, style: str = "boxes") -> Stepper:
+            collapse: Optional[str] = None, check: bool = True, style: str = "boxes",
+            title: Optional[str] = None) -> Stepper:
     """The stepper page of ``root``'s backward pass, to show in a notebook (or save).
 
     The same page as :func:`save_html`; displayed as the last expression of a Jupyter cell
@@ -904,6 +909,7 @@ def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = N
         collapse: ``None`` (gate by gate), ``"neuron"`` or ``"layer"``: see :func:`save_html`.
         check: add the "gradient check" toggle (see :func:`save_html`).
         style: ``"boxes"`` or ``"wires"``: see :func:`save_html`.
+        title: what the page's title names (None: the root's label): see :func:`save_html`.
 
     Returns:
         A :class:`Stepper`.
@@ -912,12 +918,13 @@ def stepper(root_or_frames: Union[Value, Sequence[Any]], lang: Optional[str] = N
     >>> page.frames, "上一步" in page.html, page.iframe_html().startswith("<iframe srcdoc=")
     (3, True, True)
     """
-    return _page(root_or_frames, lang, max_nodes, "stepper", interactive, collapse, check, style)
+    return _page(root_or_frames, lang, max_nodes, "stepper", interactive, collapse, check, style, title)
 
 
 def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Optional[str] = None, *,
               max_nodes: Optional[int] = DEFAULT_MAX_NODES, interactive: bool = False,
-              collapse: Optional[str] = None, check: bool = True, style: str = "boxes") -> PathT:
+              collapse: Optional[str] = None, check: bool = True, style: str = "boxes",
+              title: Optional[str] = None) -> PathT:
     """Write the backward pass as ONE self-contained HTML page you can step through.
 
     The graph is laid out once (one Graphviz run) and drawn once; each frame — the forward
@@ -972,6 +979,9 @@ def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Op
             circuit figures: each value written above its wire, its gradient below, filled in
             step by step; see :func:`viz.draw_graph`). Wires need ``collapse=None`` and
             ``interactive=False``.
+        title: what the page's heading and ``<title>`` name, once (None: the root's label): the
+            whole expression, say, while its interior nodes carry short names (``gategraph steps``
+            passes the expression it drew).
 
     Returns:
         ``path``, as given.
@@ -988,5 +998,6 @@ def save_html(root_or_frames: Union[Value, Sequence[Any]], path: PathT, lang: Op
     1
     """
     _check_suffix(path, "save_html")
-    write_atomic(path, _page(root_or_frames, lang, max_nodes, "save_html", interactive, collapse, check, style).html)
+    write_atomic(path, _page(root_or_frames, lang, max_nodes, "save_html", interactive, collapse, check, style,
+                             title).html)
     return path

@@ -433,3 +433,15 @@ def test_train_html_refuses_another_suffix_before_training(run, tmp_path) -> Non
     code, _, err = run("train", "moons", "--epochs", "1", "--no-progress", "--html", "t.png")
     assert code == 2 and err.strip().endswith("--html 't.png' should end in .html or .htm")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_steps_titles_the_page_with_the_whole_expression_once(tmp_path) -> None:
+    """`gategraph steps` names the whole expression in the page's title; its interior nodes keep short names."""
+    from viz.cli import main
+
+    out = tmp_path / "neuron.html"
+    assert main(["steps", "sigmoid(w0*x0 + w1*x1 + b)", "w0=2", "x0=-1", "w1=-3", "x1=-2", "b=-3", "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert "sigmoid(w0 * x0 + w1 * x1 + b)" in title
+    assert page.count("w0 * x0 + w1 * x1 + b") == 2  # the <title> and the heading, nowhere in the drawing
