@@ -388,6 +388,38 @@ def _entry_ranks(clusters: "_Clusters", entry: Mapping[Value, list[Value]], gate
         clusters.graph_for(neuron).subgraph(rank)
 
 
+def _folded_sums(clusters: "_Clusters", order: list[Value], entry: Mapping[Value, list[Value]],
+                 gate_ids: Mapping[Value, str]) -> set[tuple[Value, Value]]:
+    """Fold each neuron's running sum ``((b + w0·x0) + w1·x1) + w2·x2`` into one column of gates.
+
+    Every link of the chain (a sum that feeds the next gate of its kind in its neuron) is left
+    out of dot's ranking: the chain's gates then stand in one rank, just right of the products
+    they add, and their sums in the next, instead of one rank per input. A neuron of ``n``
+    inputs takes 7 ranks instead of ``2n + 5``; the 3 → 4 → 4 → 1 network's drawing turns from
+    about 4.2 : 1 into about 2 : 1.
+
+    Returns:
+        The ``(parent, gate)`` edges to draw with ``constraint=false``.
+    """
+    _entry_ranks(clusters, entry, gate_ids)
+    loose: set[tuple[Value, Value]] = set()
+    chains: dict[str, list[str]] = {}
+    for node in order:
+        if not node.op or node.origin is None or node in entry:
+            continue
+        links = [p for p in node.parents if p.op == node.op and p.origin == node.origin and p not in entry]
+        if links:
+            loose.update((p, node) for p in links)
+            chain = chains.setdefault(node.origin, [])
+            chain.extend(gate_ids[n] for n in (*links, node) if gate_ids[n] not in chain)
+    for neuron, gates in chains.items():
+        rank = Diagram(graph_attr={"rank": "same"})
+        for name in gates:
+            rank.node(name)
+        clusters.graph_for(neuron).subgraph(rank)
+    return loose
+
+
 def _layer_columns(diagram: Diagram, order: list[Value], entry: Mapping[Value, list[Value]],
                    value_ids: Mapping[Value, str], gate_ids: Mapping[Value, str]) -> None:
     """Invisible anchors that stand each layer in its own column, left to right.
@@ -590,14 +622,15 @@ def build_graph(
             **({"note": lens.note, "border": lens.border} if lens else {}),
         )
         where.node(value_ids[node], label=label, shape="plain")
-    _entry_ranks(clusters, entry, gate_ids)
+    loose = _folded_sums(clusters, order, entry, gate_ids) if entry else set()
     clusters.close()
     for node in order:
         if not node.op or node in leaves:
             continue
         hot = {"color": GRAD, "penwidth": "2"} if node is active else {}
         for parent in node.parents:  # a parent used twice gets two edges
-            diagram.edge(value_ids[parent], gate_ids[node], **hot)
+            folded = {"constraint": "false"} if (parent, node) in loose else {}
+            diagram.edge(value_ids[parent], gate_ids[node], **hot, **folded)
         diagram.edge(gate_ids[node], value_ids[node], **hot)
     if entry:
         _layer_columns(diagram, order, entry, value_ids, gate_ids)
