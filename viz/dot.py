@@ -478,6 +478,23 @@ def _layer_columns(diagram: Diagram, order: list[Value], entry: Mapping[Value, l
             diagram.edge(anchor, target, style="invis")
     for column in inputs:  # one column in the order made, x0 on top
         stack_in_order(diagram, column)
+    _weights_by_inputs(diagram, entry, value_ids)
+
+
+def _weights_by_inputs(diagram: Diagram, entry: Mapping[Value, list[Value]], value_ids: Mapping[Value, str]) -> None:
+    """Stand each neuron's weights in the order of their inputs (w.0 by x0 on top, then w.1, …).
+
+    An invisible edge from each input to the weight it is multiplied by: crossing minimisation
+    then keeps the weights in the inputs' order, which stand in order already (x0 on top, or
+    the previous layer's N0 on top). Invisible flat edges between the weights, as for the
+    inputs, are not kept inside a neuron's box: both dot 2.43 and graphviz-pure turned whole
+    neurons upside down (w1.3.2 on top of w1.3.0). Each edge spans one rank (an input stands
+    a rank before its layer's weights): the 3 → 4 → 4 → 1 drawing keeps its width.
+    """
+    for gate, own in entry.items():
+        for outside in (p for p in gate.parents if p not in own):
+            for weight in own:
+                diagram.edge(value_ids[outside], value_ids[weight], style="invis")
 
 
 def stack_in_order(diagram: Diagram, names: list[str]) -> None:

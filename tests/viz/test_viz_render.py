@@ -310,6 +310,24 @@ def test_the_network_is_at_most_three_times_as_wide_as_tall(network_svg) -> None
 
 
 @pytest.mark.graphviz
+def test_weights_stand_in_index_order_in_every_neuron(network_svg) -> None:
+    """In each neuron w.0 is on top of w.1, w.1 on top of w.2 (… w.3), as their inputs are
+    (before, graphviz-pure drew L1.N3's three weights and L2.N3's four upside down)."""
+    import re
+
+    _, _, nodes = _boxes(network_svg)
+    tops: dict[str, dict[int, float]] = {}
+    for text, box in nodes.items():
+        named = re.fullmatch(r"w(\d+\.\d+)\.(\d+)", text.split()[0])
+        if named:
+            tops.setdefault(named.group(1), {})[int(named.group(2))] = box[2]
+    assert len(tops) == 9, sorted(tops)
+    for neuron, by_index in tops.items():
+        ys = [by_index[i] for i in sorted(by_index)]
+        assert ys == sorted(ys), (neuron, by_index)
+
+
+@pytest.mark.graphviz
 def test_no_edge_passes_through_a_neuron_box_it_does_not_enter(network_svg) -> None:
     """No point sampled along an edge lies inside a neuron's box (1 pt in from its border) unless
     the edge's tail or head lies in that box."""
