@@ -609,7 +609,8 @@ def build_graph(
     boxes in a drawing of several neurons, after its neuron, ``"L2.N3 relu"``).
 
     A grouped network (``group`` and nodes with a network's ``origin``) is drawn as layer
-    columns, with tighter spacing (see :func:`_layer_columns`).
+    columns, with tighter spacing (see :func:`_layer_columns`), each neuron's weights in their
+    inputs' order and its running sum folded into one column of gates (see :func:`_folded_sums`).
     """
     value_ids, gate_ids = node_ids(order)
     entry = _entry_gates(order) if group else {}

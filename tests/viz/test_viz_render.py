@@ -242,9 +242,10 @@ def test_neurons_stand_in_order_top_to_bottom(network_svg) -> None:
 def test_the_columns_take_at_most_half_the_staircases_area(network_svg, request) -> None:
     """The drawing's width × height is at most 0.5 × the staircase's 4234 × 1521 pt with
     graphviz-pure (layer clusters laid out by dot itself gave 3752 × 1008, 0.59; lined up,
-    3728 × 817, 0.47; every node named on a row above its numbers, 3624 × 862, 0.49), and at
-    most 0.6 with Debian's Graphviz 2.43 (0.52). The colour key is left out: it stands under
-    the drawing and says nothing of the layout."""
+    3728 × 817, 0.47; every node named on a row above its numbers, 3624 × 862, 0.49; each
+    neuron's running sum folded into one column, 2344 × 1108, 0.40), and at most 0.6 with
+    Debian's Graphviz 2.43 (0.52; folded, 2585 × 1077, 0.43). The colour key is left out: it
+    stands under the drawing and says nothing of the layout."""
     area, _, _ = _boxes(network_svg)
     assert area <= RENDERERS[request.node.callspec.params["network_svg"]] * STAIRCASE_AREA
 
@@ -303,7 +304,7 @@ def _sampled(path: str, steps: int = 12) -> list[tuple[float, float]]:
 def test_the_network_is_at_most_three_times_as_wide_as_tall(network_svg) -> None:
     """Width : height of the whole drawing ≤ 3 : 1 (a running sum per input gave 3624 × 862,
     4.2 : 1, with graphviz-pure and 4063 × 832, 4.9 : 1, with Debian's dot 2.43; folded into one
-    column of gates, 2344 × 1162 and 2585 × 1131)."""
+    column of gates, 2344 × 1108, 2.1 : 1, and 2585 × 1077, 2.4 : 1)."""
     root = ET.fromstring(network_svg)
     width, height = (float(root.get(side).removesuffix("pt")) for side in ("width", "height"))
     assert width <= 3 * height, (width, height)
