@@ -9,7 +9,7 @@ from autograd import Value
 
 from .backend import Diagram
 from .dot import (
-    EDGE, FILL, GRAD, INK, TOUCHED_FILL, CellMark, _Clusters, _entry_gates, _entry_ranks, _gate_attrs, _html,
+    EDGE, FILL, GRAD, INK, TOUCHED_FILL, CellMark, _Clusters, _entry_gates, _folded_sums, _gate_attrs, _html,
     _new_diagram, _title, connect, drawn_name, fmt, label_text, node_ids, role,
 )
 
@@ -110,10 +110,10 @@ def build_wires(
                             grad_fill=TOUCHED_FILL if node in touched else None, grad_bold=node is active,
                             mark=mark)
         where.node(value_ids[node], label=label, shape="plain")
-    _entry_ranks(clusters, entry, gate_ids)
+    loose = _folded_sums(clusters, order, entry, gate_ids) if entry else set()  # as boxes do
     clusters.close()
     # a wire leaves from its right end (the rule's height) and is entered at its left end
-    connect(diagram, order, value_ids, gate_ids, active=active, leaves=leaves, entry=entry,
+    connect(diagram, order, value_ids, gate_ids, active=active, leaves=leaves, entry=entry, loose=loose,
             into_gate={"tailport": "e"}, out_of_gate={"headport": "w", "arrowhead": "none"})
     return diagram
 

@@ -271,12 +271,21 @@ def _two_layer_net() -> Value:
 
 
 def test_a_grouped_network_stands_each_neurons_entry_gates_in_one_rank() -> None:
-    """Each neuron's × gates fed from outside its layer share one rank=same subgraph (and so do
-    the inputs x0, x1, in a column of their own, chained in order by an invisible edge)."""
+    """Each neuron's × gates fed from outside its layer share one rank=same subgraph, and so do
+    the + gates of its running sum (see test below); the inputs x0, x1 stand in a column of
+    their own, chained in order by an invisible edge."""
     source = draw_graph(_two_layer_net()).source
     ranks = re.findall(r"\{\n\t*graph \[rank=same\]\n((?:\t*n\d+\n)+)((?:\t*n\d+ -> n\d+ \[style=invis\]\n)*)", source)
-    assert [len(nodes.split()) for nodes, chain in ranks if not chain] == [2, 2, 2]
+    assert [len(nodes.split()) for nodes, chain in ranks if not chain] == [2, 2] * 3  # × gates, + gates
     assert [(len(nodes.split()), chain.count("->")) for nodes, chain in ranks if chain] == [(2, 1)]
+
+
+def test_a_grouped_network_folds_each_running_sum_into_one_column() -> None:
+    """The link of each neuron's running sum (b + w0·x0, fed on into + w1·x1) is left out of the
+    ranking (constraint=false), so the sum's two + gates can share a rank: one link a neuron."""
+    source = draw_graph(_two_layer_net()).source
+    assert len(re.findall(r"n\d+ -> n\d+ \[constraint=false\]", source)) == 3
+    assert "constraint=false" not in draw_graph(_two_layer_net(), group=False).source
 
 
 def test_a_grouped_network_gets_an_invisible_anchor_between_layers() -> None:

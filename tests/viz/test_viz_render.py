@@ -242,9 +242,10 @@ def test_neurons_stand_in_order_top_to_bottom(network_svg) -> None:
 def test_the_columns_take_at_most_half_the_staircases_area(network_svg, request) -> None:
     """The drawing's width × height is at most 0.5 × the staircase's 4234 × 1521 pt with
     graphviz-pure (layer clusters laid out by dot itself gave 3752 × 1008, 0.59; lined up,
-    3728 × 817, 0.47; every node named on a row above its numbers, 3624 × 862, 0.49), and at
-    most 0.6 with Debian's Graphviz 2.43 (0.52). The colour key is left out: it stands under
-    the drawing and says nothing of the layout."""
+    3728 × 817, 0.47; every node named on a row above its numbers, 3624 × 862, 0.49; each
+    neuron's running sum folded into one column, 2344 × 1108, 0.40), and at most 0.6 with
+    Debian's Graphviz 2.43 (0.52; folded, 2585 × 1077, 0.43). The colour key is left out: it
+    stands under the drawing and says nothing of the layout."""
     area, _, _ = _boxes(network_svg)
     assert area <= RENDERERS[request.node.callspec.params["network_svg"]] * STAIRCASE_AREA
 
@@ -280,6 +281,85 @@ def test_the_loss_lies_right_of_the_last_layer(network_svg) -> None:
     _, clusters, nodes = _boxes(network_svg)
     loss = next(box for text, box in nodes.items() if text.startswith("loss"))
     assert loss[0] > clusters["L3"][1]
+
+
+
+def _sampled(path: str, steps: int = 12) -> list[tuple[float, float]]:
+    """Points along an SVG path of cubic Béziers (``M x,y C x,y x,y x,y …``), ``steps`` per curve."""
+    import re
+
+    p = [tuple(map(float, xy.split(","))) for xy in re.findall(r"-?[\d.]+,-?[\d.]+", path)]
+    out = [p[0]]
+    for i in range(1, len(p) - 2, 3):
+        (a, b), (c, d), (e, f), (g, h) = p[i - 1 : i + 3]
+        for s in range(1, steps + 1):
+            t = s / steps
+            u = 1 - t
+            out.append((u**3 * a + 3 * u * u * t * c + 3 * u * t * t * e + t**3 * g,
+                        u**3 * b + 3 * u * u * t * d + 3 * u * t * t * f + t**3 * h))
+    return out
+
+
+@pytest.mark.graphviz
+def test_the_network_is_at_most_three_times_as_wide_as_tall(network_svg) -> None:
+    """Width : height of the whole drawing ≤ 3 : 1 (a running sum per input gave 3624 × 862,
+    4.2 : 1, with graphviz-pure and 4063 × 832, 4.9 : 1, with Debian's dot 2.43; folded into one
+    column of gates, 2344 × 1108, 2.1 : 1, and 2585 × 1077, 2.4 : 1)."""
+    root = ET.fromstring(network_svg)
+    width, height = (float(root.get(side).removesuffix("pt")) for side in ("width", "height"))
+    assert width <= 3 * height, (width, height)
+
+
+@pytest.mark.graphviz
+def test_weights_stand_in_index_order_in_every_neuron(network_svg) -> None:
+    """In each neuron w.0 is on top of w.1, w.1 on top of w.2 (… w.3), as their inputs are
+    (before, graphviz-pure drew L1.N3's three weights and L2.N3's four upside down)."""
+    import re
+
+    _, _, nodes = _boxes(network_svg)
+    tops: dict[str, dict[int, float]] = {}
+    for text, box in nodes.items():
+        named = re.fullmatch(r"w(\d+\.\d+)\.(\d+)", text.split()[0])
+        if named:
+            tops.setdefault(named.group(1), {})[int(named.group(2))] = box[2]
+    assert len(tops) == 9, sorted(tops)
+    for neuron, by_index in tops.items():
+        ys = [by_index[i] for i in sorted(by_index)]
+        assert ys == sorted(ys), (neuron, by_index)
+
+
+@pytest.mark.graphviz
+def test_no_edge_passes_through_a_neuron_box_it_does_not_enter(network_svg) -> None:
+    """No point sampled along an edge lies inside a neuron's box (1 pt in from its border) unless
+    the edge's tail or head lies in that box."""
+    import re
+
+    _, clusters, _ = _boxes(network_svg)
+    neurons = {name: box for name, box in clusters.items() if ".N" in name}
+    centres = {}  # each node's centre by its id: the middle of its shapes' and texts' points
+    root = ET.fromstring(network_svg)
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "node":
+            points = [tuple(map(float, xy.split(","))) for shape in g
+                      for xy in re.findall(r"-?[\d.]+,-?[\d.]+", shape.get("points") or shape.get("d") or "")]
+            points += [(float(t.get("x")), float(t.get("y"))) for t in g.iter(f"{SVG}text")]
+            points += [(float(e.get("cx")), float(e.get("cy"))) for e in g.iter(f"{SVG}ellipse")]
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            centres[g.find(f"{SVG}title").text] = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+
+    def inside(point: tuple[float, float], box: tuple[float, float, float, float], pad: float) -> bool:
+        return box[0] + pad < point[0] < box[1] - pad and box[2] + pad < point[1] < box[3] - pad
+
+    crossings = []
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") != "edge":
+            continue
+        ends = [end.split(":")[0] for end in g.find(f"{SVG}title").text.split("->")]
+        own = {name for name, box in neurons.items() for end in ends if end in centres and inside(centres[end], box, 0)}
+        points = _sampled(g.find(f"{SVG}path").get("d"))
+        crossings += [(ends, name) for name, box in neurons.items()
+                      if name not in own and any(inside(p, box, 1.0) for p in points)]
+    assert len(centres) > 100 and not crossings, crossings[:5]
 
 
 # -- Chinese labels
