@@ -30,13 +30,17 @@ cell) and at 1400×900 and steps through every frame; after each, the on-screen 
 ``<text>`` of the drawing whose centre lies inside the stage is its font-size times the drawing's
 scale on screen (``getScreenCTM``), and the median of those is the frame's size. The table prints
 the smallest over all frames (target: at least 11 px) for the 3→4→4→1 network gate by gate and by
-neuron, 2→16→16→1 by neuron and the sigmoid neuron.
+neuron, 2→16→16→1 by neuron and the sigmoid neuron; and for the timeline's graph card (what
+``gategraph train moons|digits --epochs 10 --html`` writes), the same median over the card's stage
+on open and after moving the slider to each epoch.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
+import io
 import sys
 import tempfile
 import time
@@ -186,8 +190,37 @@ def frame_fonts(browser, path: Path, width: int, height: int) -> list[tuple[floa
         page.close()
 
 
+#: The timeline's graph card: its stage is #graph; the slider (#epoch) moved to each epoch in turn.
+CARD_EPOCHS = 10
+EVERY_EPOCH = """() => {
+  const measure = """ + ON_SCREEN_FONT.replace("'.stage'", "'#graph'").replace("'.stage svg text'", "'#graph > svg text'") + """;
+  const slider = document.getElementById("epoch"), sizes = [measure()];
+  for (let e = 0; e <= +slider.max; e++) {
+    slider.value = String(e);
+    slider.dispatchEvent(new Event("input"));
+    sizes.push(measure());
+  }
+  return sizes;
+}"""
+
+
+def epoch_fonts(browser, path: Path, width: int, height: int) -> list[tuple[float, int]]:
+    """(median on-screen font px, texts measured) of the timeline's graph card at ``path`` on open
+    (scrolled into view) and after each epoch, in a ``width`` × ``height`` tab."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto(path.resolve().as_uri())
+        page.locator("#graph").scroll_into_view_if_needed()
+        return [tuple(pair) for pair in page.evaluate(EVERY_EPOCH)]
+    finally:
+        page.close()
+
+
 def fonts(folder: Path) -> None:
-    """The smallest median on-screen font over all frames of each network page, at both sizes."""
+    """The smallest median on-screen font over all frames of each network page, and over all
+    epochs of the timeline's graph card, at both sizes."""
+    from viz import cli
+
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -211,6 +244,16 @@ def fonts(folder: Path) -> None:
                     frames = len(sizes)
                     smallest.append(min(size for size, _ in sizes))
                 print(f"{name:40} {frames:7d}" + "".join(f" {size:7.1f} px" for size in smallest))
+            for dataset in ("moons", "digits"):
+                path = folder / f"timeline-{dataset}.html"
+                with contextlib.redirect_stdout(io.StringIO()):  # the CLI's summary is not the table's
+                    cli.main(["train", dataset, "--epochs", str(CARD_EPOCHS), "--no-progress", "-o", str(folder / dataset),
+                              "--html", str(path)])
+                smallest = []
+                for width, height in SIZES:
+                    sizes = epoch_fonts(browser, path, width, height)
+                    smallest.append(min(size for size, _ in sizes))
+                print(f"{'timeline graph card, ' + dataset:40} {len(sizes):7d}" + "".join(f" {size:7.1f} px" for size in smallest))
         finally:
             browser.close()
 

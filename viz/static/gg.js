@@ -113,38 +113,142 @@ var gategraph = (function () {
     (handlers[event] || []).slice().forEach(function (handler) { handler(detail); });
   }
 
+  // -- reading size: the scale at which a drawing's median text is READ_PX tall on screen -------
+  var READ_PX = 11.5;  // CSS px: the median diagram text when the page, not the reader, picks the zoom
+  // A Graphviz drawing's texts carry font-size in its units, so READ_PX / median is the scale (screen
+  // px per unit) that draws half its text at least READ_PX tall; `most` caps it.
+  function readScale(drawing, most) {
+    if (drawing.ggMedianFont === undefined) {
+      var sizes = Array.prototype.map.call(drawing.querySelectorAll("text"), function (t) {
+        return parseFloat(t.getAttribute("font-size")) || 14;  // SVG's default: the page's 14 px
+      }).sort(function (a, b) { return a - b; });
+      drawing.ggMedianFont = sizes.length ? sizes[(sizes.length - 1) >> 1] : 14;
+    }
+    return Math.min(most || Infinity, READ_PX / drawing.ggMedianFont);
+  }
+
+  // -- a minimap: the whole drawing small (its shapes, no text) in the stage's corner, the part in
+  // view outlined; pressing or dragging on it calls move(x, y) with the drawing's point there.
+  // box: the drawing's whole in its units. draw(view, area) follows a view; the map hides itself
+  // while the whole drawing is in view. (Styled by the page's .gg-minimap rules.)
+  var MINI_W = 240;  // at most this wide (CSS px), a quarter of the stage's width, 30 % of its height
+  function minimap(stage, drawing, box, move, title) {
+    var NS = drawing.namespaceURI, frame = el("div", {className: "gg-minimap"}), small = null, rect = null;
+    frame.hidden = true;
+    frame.setAttribute("aria-hidden", "true");  // a pointer's shortcut; the buttons do the same
+    frame.title = title || "";
+    stage.appendChild(frame);
+    function make() {  // made when first shown, from the drawing as it is then
+      small = document.createElementNS(NS, "svg");
+      small.setAttribute("viewBox", [box.x, box.y, box.w, box.h].join(" "));
+      small.setAttribute("preserveAspectRatio", "xMidYMid meet");
+      var copy = drawing.querySelector("g").cloneNode(true);
+      Array.prototype.forEach.call(copy.querySelectorAll("text, title"), function (e) { e.remove(); });
+      [copy].concat(Array.prototype.slice.call(copy.querySelectorAll("*"))).forEach(function (e) {
+        ["id", "class", "data-n"].forEach(function (name) { e.removeAttribute(name); });
+      });
+      small.appendChild(copy);
+      rect = document.createElementNS(NS, "rect");
+      rect.setAttribute("class", "seen");
+      small.appendChild(rect);
+      frame.appendChild(small);
+    }
+    function draw(view, a) {
+      var w = a.w / view.s, h = a.h / view.s;
+      var all = view.x <= box.x && view.y <= box.y && view.x + w >= box.x + box.w && view.y + h >= box.y + box.h;
+      frame.hidden = all;
+      if (all) { return; }
+      if (!small) { make(); }
+      var width = Math.min(MINI_W, 0.25 * a.w), height = width * box.h / box.w;
+      if (height > 0.3 * a.h) { height = 0.3 * a.h; width = height * box.w / box.h; }
+      frame.style.width = Math.round(width) + "px";
+      frame.style.height = Math.round(height) + "px";
+      rect.setAttribute("x", String(view.x));
+      rect.setAttribute("y", String(view.y));
+      rect.setAttribute("width", String(w));
+      rect.setAttribute("height", String(h));
+    }
+    var pressed = null;
+    function at(event) {  // the drawing's point under the pointer (the map is drawn "meet")
+      var r = small.getBoundingClientRect(), scale = Math.min(r.width / box.w, r.height / box.h);
+      move(box.x + (event.clientX - r.left - (r.width - box.w * scale) / 2) / scale,
+           box.y + (event.clientY - r.top - (r.height - box.h * scale) / 2) / scale);
+    }
+    frame.addEventListener("pointerdown", function (event) {
+      event.preventDefault();
+      event.stopPropagation();
+      pressed = event.pointerId;
+      frame.setPointerCapture(event.pointerId);
+      at(event);
+    });
+    frame.addEventListener("pointermove", function (event) { if (pressed === event.pointerId) { at(event); } });
+    ["pointerup", "pointercancel"].forEach(function (name) {
+      frame.addEventListener(name, function () { pressed = null; });
+    });
+    return {frame: frame, draw: draw};
+  }
+
   // -- a drawing that fits its box, zooms (wheel, buttons) and pans (drag) -----------------------
   // svg's viewBox is the view: (x, y) the drawing's point at the box's top left, s screen pixels
   // per drawing unit. fit() shows the whole drawing (at most `most` px per unit), centred.
-  function zoomable(stage, svg, most) {
+  // options.read: open readable instead: the whole if it fits with its median text READ_PX tall,
+  // else at that size centred on options.focus() (an element of the drawing: where to look first),
+  // kept on the drawing, with a minimap (options.minimap: its tooltip). home() makes that view.
+  // The reader's zoom and pan are kept (a resize keeps them; "fit" keeps the whole); until the
+  // reader touches the view, a resize makes the page's view again for the new size.
+  function zoomable(stage, svg, most, options) {
+    options = options || {};
     var box = svg.viewBox.baseVal, whole = {x: box.x, y: box.y, w: box.width, h: box.height};
-    var view = {x: whole.x, y: whole.y, s: 1}, PAD = 8, steered = false;
+    var view = {x: whole.x, y: whole.y, s: 1}, PAD = 8, mode = "home";  // home | whole | reader
+    most = most || 1.5;
     svg.removeAttribute("width");
     svg.removeAttribute("height");
     function area() { return {w: stage.clientWidth || 1, h: stage.clientHeight || 1}; }
     function fitScale() {
       var a = area();
-      return Math.min(most || 1.5, (a.w - 2 * PAD) / whole.w, (a.h - 2 * PAD) / whole.h);
+      return Math.max(1e-3, Math.min(most, (a.w - 2 * PAD) / whole.w, (a.h - 2 * PAD) / whole.h));
     }
+    function readable() { return options.read ? readScale(svg, most) : fitScale(); }
+    var mini = options.read ? minimap(stage, svg, whole, function (x, y) { mode = "reader"; centre(x, y); apply(); },
+      options.minimap) : null;
     function apply() {
       var a = area();
       svg.setAttribute("viewBox", [view.x, view.y, a.w / view.s, a.h / view.s].join(" "));
       svg.setAttribute("data-scale", view.s.toFixed(4));
+      if (mini) { mini.draw(view, a); }
     }
-    function fit() {
-      var a = area();
+    function centre(x, y) { var a = area(); view.x = x - a.w / 2 / view.s; view.y = y - a.h / 2 / view.s; }
+    function showWhole() {
       view.s = fitScale();
-      view.x = whole.x - (a.w / view.s - whole.w) / 2;
-      view.y = whole.y - (a.h / view.s - whole.h) / 2;
-      steered = false;
+      centre(whole.x + whole.w / 2, whole.y + whole.h / 2);
+      apply();
+    }
+    function fit() { mode = options.read ? "whole" : "home"; showWhole(); }
+    // no margin wider than PAD past an edge where the drawing is larger than the view
+    function clampView() {
+      var a = area(), w = a.w / view.s, h = a.h / view.s, pad = PAD / view.s;
+      view.x = whole.w + 2 * pad <= w ? whole.x + whole.w / 2 - w / 2 : Math.max(whole.x - pad, Math.min(whole.x + whole.w + pad - w, view.x));
+      view.y = whole.h + 2 * pad <= h ? whole.y + whole.h / 2 - h / 2 : Math.max(whole.y - pad, Math.min(whole.y + whole.h + pad - h, view.y));
+    }
+    function home() {  // the page's view
+      mode = "home";
+      if (fitScale() >= readable()) { showWhole(); return; }
+      showWhole();  // the focus is found on the screen, so first a view that shows it
+      var target = options.focus ? options.focus() : null, at = target && target.getBoundingClientRect();
+      var sv = svg.getBoundingClientRect(), s = view.s;
+      var x = at && at.width ? view.x + (at.left + at.width / 2 - sv.left) / s : whole.x + whole.w / 2;
+      var y = at && at.height ? view.y + (at.top + at.height / 2 - sv.top) / s : whole.y + whole.h / 2;
+      view.s = readable();
+      centre(x, y);
+      clampView();
       apply();
     }
     function zoomAt(factor, px, py) {  // keep the drawing's point under (px, py) where it is
-      var s = Math.max(fitScale() / 4, Math.min(8, view.s * factor));
+      var s = Math.max(Math.min(fitScale(), readable()) / 4, Math.min(8, view.s * factor));
       view.x += px / view.s - px / s;
       view.y += py / view.s - py / s;
       view.s = s;
-      steered = true;
+      mode = "reader";
       apply();
     }
     function zoomCentre(factor) { var a = area(); zoomAt(factor, a.w / 2, a.h / 2); }
@@ -165,21 +269,24 @@ var gategraph = (function () {
       view.y -= (event.clientY - drag.y) / view.s;
       drag.x = event.clientX;
       drag.y = event.clientY;
-      steered = true;
+      mode = "reader";
       apply();
     });
     function release() { drag = null; stage.classList.remove("dragging"); }
     svg.addEventListener("pointerup", release);
     svg.addEventListener("pointercancel", release);
-    if (typeof ResizeObserver === "function") {  // until the reader zooms or pans, a new size fits again
-      new ResizeObserver(function () { if (steered) { apply(); } else { fit(); } }).observe(stage);
+    if (typeof ResizeObserver === "function") {  // the page's view (or the whole) made again for a new size
+      new ResizeObserver(function () {
+        if (mode === "reader") { apply(); } else if (mode === "whole") { showWhole(); } else { home(); }
+      }).observe(stage);
     }
-    fit();
-    return {fit: fit, zoomAt: zoomAt, zoomCentre: zoomCentre, view: view};
+    home();
+    return {fit: fit, home: home, zoomAt: zoomAt, zoomCentre: zoomCentre, view: view};
   }
 
   return {formatG: formatG, fmt: fmt, pyRepr: pyRepr, fill: fill, el: el, readData: readData,
-          provide: provide, use: use, has: has, on: on, emit: emit, zoomable: zoomable};
+          provide: provide, use: use, has: has, on: on, emit: emit,
+          READ_PX: READ_PX, readScale: readScale, minimap: minimap, zoomable: zoomable};
 })();
 
 if (typeof module === "object" && module.exports) { module.exports = gategraph; }

@@ -18,13 +18,26 @@
   }
   var charts = [marker("loss-chart", data.loss), marker("acc-chart", data.acc)];
 
-  // -- the point's graph: fitted to its card, zoom and pan; cells and edges change per epoch -----
+  // -- the point's graph: opened readable (its median text 11.5 px on screen) at the loss, the
+  // whole shown in a minimap, or whole when it fits at that size; zoom and pan; cells and edges
+  // change per epoch and the view stays where it is (the reader's or the page's)
   var stage = document.getElementById("graph");
   var drawing = stage.querySelector("svg");
   var whole = drawing.viewBox.baseVal, across = Math.min(1.5, (stage.clientWidth - 16) / whole.width);
-  var need = Math.ceil(whole.height * across + 16);  // a short drawing at the card's width: a shorter card
-  if (need < stage.clientHeight) { stage.style.height = Math.max(need, 240) + "px"; }
-  var zoom = gg.zoomable(stage, drawing, 1.5);
+  var need = Math.ceil(whole.height * Math.max(across, gg.readScale(drawing, 1.5)) + 16);
+  if (need < stage.clientHeight) { stage.style.height = Math.max(need, 240) + "px"; }  // a short drawing: a shorter card
+  function loss() {  // the node no edge leaves: the loss the graph ends in
+    var from = {};
+    Array.prototype.forEach.call(drawing.querySelectorAll("g.edge > title"), function (t) {
+      from[t.textContent.split("->")[0]] = true;
+    });
+    var ends = Array.prototype.filter.call(drawing.querySelectorAll("g.node"), function (g) {
+      var title = g.querySelector("title");
+      return title && !from[title.textContent];
+    });
+    return ends[ends.length - 1] || null;
+  }
+  var zoom = gg.zoomable(stage, drawing, 1.5, {read: true, focus: loss});
   document.getElementById("zoom-in").addEventListener("click", function () { zoom.zoomCentre(1.25); });
   document.getElementById("zoom-out").addEventListener("click", function () { zoom.zoomCentre(0.8); });
   document.getElementById("fit").addEventListener("click", zoom.fit);
