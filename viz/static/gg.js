@@ -163,10 +163,12 @@ var gategraph = (function () {
       if (height > 0.3 * a.h) { height = 0.3 * a.h; width = height * box.w / box.h; }
       frame.style.width = Math.round(width) + "px";
       frame.style.height = Math.round(height) + "px";
-      rect.setAttribute("x", String(view.x));
-      rect.setAttribute("y", String(view.y));
-      rect.setAttribute("width", String(w));
-      rect.setAttribute("height", String(h));
+      // the part of the drawing in view (a view may reach past its edges: the outline stays on the map)
+      var x0 = Math.max(box.x, view.x), y0 = Math.max(box.y, view.y);
+      rect.setAttribute("x", String(x0));
+      rect.setAttribute("y", String(y0));
+      rect.setAttribute("width", String(Math.max(0, Math.min(box.x + box.w, view.x + w) - x0)));
+      rect.setAttribute("height", String(Math.max(0, Math.min(box.y + box.h, view.y + h) - y0)));
     }
     var pressed = null;
     function at(event) {  // the drawing's point under the pointer (the map is drawn "meet")
