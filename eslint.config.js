@@ -7,6 +7,8 @@ const js = require("@eslint/js");
 const globals = require("globals");
 
 module.exports = [
+  // only the project's own scripts: never a virtual environment's, the built site's or node's
+  {ignores: ["**/node_modules/**", "**/.ci-venv/**", "**/.venv/**", "**/site/**", "docs/demo/**", "out/**"]},
   js.configs.recommended,
   {
     files: ["viz/static/**/*.js"],
