@@ -1,0 +1,69 @@
+"""What ``autograd.origin`` costs an ``nn.MLP`` forward: time per point and its profiled share.
+
+Run:  python benchmarks/bench_origin.py            (best of 7 rounds of 200 points)
+      python benchmarks/bench_origin.py --quick    (smoke run)
+
+The workload is one data point through ``nn.MLP(2, [16, 16, 1])`` and ``nn.hinge_loss`` — the
+forward every training step makes once per point (33 neurons, so 34 ``origin`` blocks). The
+share is cProfile's cumulative time in ``origin``'s entry and exit over the whole forward.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import random
+import timeit
+
+
+def workload(points: int = 200):  # type: ignore[no-untyped-def]
+    """A function running ``points`` forwards + hinge losses on a fixed model and fixed points."""
+    import nn
+    from nn.losses import hinge_loss
+
+    model = nn.MLP(2, [16, 16, 1], seed=1)
+    rng = random.Random(0)
+    xs = [(rng.uniform(-2, 2), rng.uniform(-2, 2), rng.choice((-1, 1))) for _ in range(points)]
+
+    def run() -> None:
+        for a, b, y in xs:
+            hinge_loss(model([a, b]), y)
+
+    return run
+
+
+def origin_share(run) -> float:  # type: ignore[no-untyped-def]
+    """The fraction of ``run``'s profiled time spent entering and leaving ``origin`` blocks.
+
+    Counted: the frames of ``autograd/value.py`` that make, enter and leave a block (``origin``,
+    its ``__enter__``/``__exit__``, ``_block``), and contextlib's frames where ``nn``'s own code
+    called them (a ``with origin(...)``; ``nn``'s gc-pausing decorator calls them from contextlib).
+    """
+    profile = cProfile.Profile()
+    profile.runcall(run)
+    stats = pstats.Stats(profile)
+    spent = 0.0
+    for (filename, _line, name), (_cc, _nc, tt, _ct, callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if filename.endswith("value.py") and name in ("origin", "__enter__", "__exit__", "_block", "__init__"):
+            spent += tt
+        elif filename.endswith("contextlib.py"):
+            spent += sum(c[2] for (f, _l, n), c in callers.items()
+                         if not f.endswith("contextlib.py") or n == "helper")
+    return spent / stats.total_tt  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one short round (a smoke run)")
+    args = parser.parse_args()
+    points, rounds = (20, 1) if args.quick else (200, 7)
+    run = workload(points)
+    run()  # warm the block records
+    best = min(timeit.repeat(run, number=1, repeat=rounds)) / points
+    print(f"MLP(2, [16, 16, 1]) forward + hinge: {best * 1e6:.1f} µs per point (best of {rounds})")
+    print(f"origin's share of it under cProfile: {origin_share(run):.1%}")
+
+
+if __name__ == "__main__":
+    main()
