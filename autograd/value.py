@@ -194,12 +194,12 @@ class origin:
     ('L1.N3', 'tanh', 'w·x')
     """
 
-    __slots__ = ("_records", "_tokens")
+    __slots__ = ("_records", "_token")
 
     def __init__(self, name: Optional[str], parts: Parts = None) -> None:
-        # A class, not a generator: a neuron enters a block per data point, and a class's
-        # three calls cost a third of contextlib's. The block's records are looked up here
-        # (made and checked by _block the first time), so entering one only sets a variable.
+        # A class, not a generator: a neuron enters a block per data point, and a class's three
+        # calls cost a third of contextlib's. The block's records are looked up here (made and
+        # checked by _block the first time), so entering one only sets a context variable.
         records = None
         if _blocks_table is GATES:
             try:
@@ -207,15 +207,18 @@ class origin:
             except (AttributeError, TypeError):  # not a mapping, or not hashable: _block names what is wrong
                 pass
         self._records = records or _block(name, parts)
-        self._tokens: list[Token[Optional[_Records]]] = []  # a stack: the same block may be re-entered
+        self._token: Optional[Token[Optional[_Records]]] = None
 
     def __enter__(self) -> None:
         """Make the block's records the current ones, in this thread (or asyncio task) alone."""
-        self._tokens.append(_in_block.set(self._records))
+        if self._token is not None:
+            raise RuntimeError("origin: this block is entered already; enter a new origin(...) inside it")
+        self._token = _in_block.set(self._records)
 
     def __exit__(self, *exc: object) -> None:
         """Put back the records current before."""
-        _in_block.reset(self._tokens.pop())
+        _in_block.reset(self._token)  # type: ignore[arg-type]  # set by __enter__
+        self._token = None
 
 
 _ADD, _MUL, _POW = GATES["add"], GATES["mul"], GATES["pow"]

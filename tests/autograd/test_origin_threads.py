@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import threading
 
+import pytest
+
 from autograd import Value, origin
 
 
@@ -47,11 +49,14 @@ def test_a_new_thread_starts_outside_every_block() -> None:
     assert seen == [None]
 
 
-def test_a_block_object_can_be_entered_again_inside_itself() -> None:
-    """One origin(...) object nested in itself restores the outer block, then no block, on the way out."""
+def test_a_block_object_entered_inside_itself_is_refused_by_name() -> None:
+    """One origin(...) object cannot be nested in itself (it would lose the outer block); a new one can."""
     block = origin("L3.N2")
     with block:
-        with block:
+        with pytest.raises(RuntimeError, match=r"this block is entered already; enter a new origin\(\.\.\.\) inside it"):
+            with block:
+                pass
+        with origin("L3.N2"):
             inner = Value(1.0)
         middle = Value(1.0)
     assert (inner.origin, middle.origin, Value(1.0).origin) == ("L3.N2", "L3.N2", None)
