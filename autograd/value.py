@@ -134,6 +134,7 @@ def _block(name: Optional[str], parts: Parts) -> _Records:
     if _blocks_table is not GATES:  # the table was swapped (a test's deliberately wrong row): start afresh
         _blocks.clear()
         _blocks_table = GATES
+    key: tuple[Optional[str], Any]
     if parts is None or isinstance(parts, str):
         key = (name, parts)
     elif isinstance(parts, Mapping):
@@ -164,13 +165,13 @@ def _block(name: Optional[str], parts: Parts) -> _Records:
                 raise TypeError(f"origin: a part must be a str, got {type(part).__name__}")
             check_text(part, "origin part")
     leaf = _Info(origin=name)
-    records: _Records = (leaf, leaf.replace(lifted=True),
-                         tuple(leaf.replace(gate=gate, part=by_gate[gate.name]) for gate in GATES.values()),
-                         {}, parts if isinstance(parts, str) else None)
+    made: _Records = (leaf, leaf.replace(lifted=True),
+                      tuple(leaf.replace(gate=gate, part=by_gate[gate.name]) for gate in GATES.values()),
+                      {}, parts if isinstance(parts, str) else None)
     if len(_blocks) >= _MAX_BLOCKS:
         _blocks.clear()
-    _blocks[key] = records
-    return records
+    _blocks[key] = made
+    return made
 
 
 class origin:
@@ -203,7 +204,7 @@ class origin:
         records = None
         if _blocks_table is GATES:
             try:
-                records = _blocks.get((name, parts if parts is None or type(parts) is str else tuple(parts.items())))
+                records = _blocks.get((name, parts if parts is None or isinstance(parts, str) else tuple(parts.items())))
             except (AttributeError, TypeError):  # not a mapping, or not hashable: _block names what is wrong
                 pass
         self._records = records or _block(name, parts)
