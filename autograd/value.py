@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from typing import Any, Callable, Mapping, Optional, Union
 
 from .errors import GateError, _domain_error, _labels, check_text
@@ -114,10 +114,12 @@ Parts = Union[str, Mapping[str, str], None]
 _Records = tuple[_Info, _Info, tuple[_Info, ...], dict[int, tuple[Gate, _Info]], Optional[str]]
 
 # The block nodes are being made in, per thread and per asyncio task: a context variable, so
-# two threads building networks at once each stamp their own block. None: outside every block
-# (the module's records above, which a test may patch).
-_in_block: ContextVar[Optional[_Records]] = ContextVar("gategraph_origin", default=None)
+# two threads building networks at once each stamp their own block. Its value is the block's
+# five records and, sixth, the value before it was entered (what leaving it puts back); None:
+# outside every block (the module's records above, which a test may patch).
+_in_block: ContextVar[Optional[tuple[Any, ...]]] = ContextVar("gategraph_origin", default=None)
 _now = _in_block.get
+_set = _in_block.set
 
 # The records of each origin block met so far, by (name, parts): records are never changed,
 # so a block entered again (a neuron called on the next data point) reuses them. Bounded:
@@ -195,12 +197,14 @@ class origin:
     ('L1.N3', 'tanh', 'w·x')
     """
 
-    __slots__ = ("_records", "_token")
+    __slots__ = ("_records", "_args")
 
     def __init__(self, name: Optional[str], parts: Parts = None) -> None:
         # A class, not a generator: a neuron enters a block per data point, and a class's three
         # calls cost a third of contextlib's. The block's records are looked up here (made and
-        # checked by _block the first time), so entering one only sets a context variable.
+        # checked by _block the first time), so entering one only sets a context variable. The
+        # object keeps no state of its own: it can be made once, kept, and entered again, nested
+        # in itself or by several threads at once.
         records = None
         if _blocks_table is GATES:
             try:
@@ -208,18 +212,19 @@ class origin:
             except (AttributeError, TypeError):  # not a mapping, or not hashable: _block names what is wrong
                 pass
         self._records = records or _block(name, parts)
-        self._token: Optional[Token[Optional[_Records]]] = None
+        self._args = name, parts
+
+    def __reduce__(self) -> tuple[type[origin], tuple[Optional[str], Parts]]:
+        """Pickled (and copied) as its arguments, so a network that keeps its blocks pickles as before."""
+        return origin, self._args
 
     def __enter__(self) -> None:
         """Make the block's records the current ones, in this thread (or asyncio task) alone."""
-        if self._token is not None:
-            raise RuntimeError("origin: this block is entered already; enter a new origin(...) inside it")
-        self._token = _in_block.set(self._records)
+        _set(self._records + (_now(),))
 
     def __exit__(self, *exc: object) -> None:
-        """Put back the records current before."""
-        _in_block.reset(self._token)  # type: ignore[arg-type]  # set by __enter__
-        self._token = None
+        """Put back the records current before (``with`` blocks nest, so they are the current value's sixth)."""
+        _set(_now()[5])  # type: ignore[index]  # inside a block, never None
 
 
 _ADD, _MUL, _POW = GATES["add"], GATES["mul"], GATES["pow"]
@@ -628,7 +633,7 @@ def _checked_local_grads(gate: Gate) -> Callable[..., tuple[float, ...]]:
 
 def _record(gate: Gate, const: Optional[float]) -> _Info:
     """The record a node made by ``gate`` carries, in the current origin block."""
-    current, _, made, extra, extra_part = _now() or (_current, _constant, _made, _extra, _extra_part)
+    current, _, made, extra, extra_part, *_ = _now() or (_current, _constant, _made, _extra, _extra_part)
     row = _ROW.get(gate.name)
     if row is not None and GATES[gate.name] is gate:
         info = made[row]

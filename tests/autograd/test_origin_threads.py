@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 import threading
 
-import pytest
-
 from autograd import Value, origin
 
 
@@ -49,14 +47,49 @@ def test_a_new_thread_starts_outside_every_block() -> None:
     assert seen == [None]
 
 
-def test_a_block_object_entered_inside_itself_is_refused_by_name() -> None:
-    """One origin(...) object cannot be nested in itself (it would lose the outer block); a new one can."""
+def test_a_block_object_can_be_kept_and_entered_again_even_inside_itself() -> None:
+    """One origin(...) object, kept, nests in itself: leaving puts back the outer block, then no block."""
     block = origin("L3.N2")
     with block:
-        with pytest.raises(RuntimeError, match=r"this block is entered already; enter a new origin\(\.\.\.\) inside it"):
-            with block:
-                pass
-        with origin("L3.N2"):
+        with block:
             inner = Value(1.0)
         middle = Value(1.0)
-    assert (inner.origin, middle.origin, Value(1.0).origin) == ("L3.N2", "L3.N2", None)
+    with block:
+        again = Value(1.0)
+    assert (inner.origin, middle.origin, again.origin, Value(1.0).origin) == ("L3.N2", "L3.N2", "L3.N2", None)
+
+
+def test_one_kept_block_entered_by_two_threads_at_once_stamps_both() -> None:
+    """A network may keep its origin objects: two threads entering the same one concurrently both get it, and leave cleanly."""
+    block, barrier, seen = origin("L1.N1", "a"), threading.Barrier(2), []
+
+    def build() -> None:
+        barrier.wait()
+        for _ in range(5000):
+            with block:
+                y = Value(1.0) * 2.0
+            seen.append((y.origin, y.part, Value(0.0).origin))
+
+    threads = [threading.Thread(target=build) for _ in range(2)]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert set(seen) == {("L1.N1", "a", None)} and len(seen) == 10000
+
+
+def test_a_kept_block_pickles_and_copies_as_its_arguments() -> None:
+    """A network keeps its blocks; pickling or deep-copying one gives a block stamping the same origin and parts."""
+    import copy
+    import pickle
+
+    block = origin("L2.N0", {"add": "sum"})
+    for twin in (pickle.loads(pickle.dumps(block)), copy.deepcopy(block)):
+        with twin:
+            y = Value(1.0) + 1.0
+        assert (y.origin, y.part) == ("L2.N0", "sum")
