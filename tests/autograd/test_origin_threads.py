@@ -8,6 +8,20 @@ import threading
 from autograd import Value, origin
 
 
+def run_together(target, args_list) -> None:  # type: ignore[no-untyped-def]
+    """Run ``target`` in one thread per args, switching threads as often as Python can (inside the blocks)."""
+    threads = [threading.Thread(target=target, args=args) for args in args_list]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(switch)
+
+
 def test_two_threads_in_different_blocks_each_stamp_their_own() -> None:
     """Threads building nodes inside origin("L1.N1") and origin("L2.N7") at once never mix the names."""
     barrier = threading.Barrier(2)
@@ -24,16 +38,7 @@ def test_two_threads_in_different_blocks_each_stamp_their_own() -> None:
             if x.origin != name or {(n.origin, n.part) for n in made} != {(name, part)}:
                 wrong.append((name, x.origin, {(n.origin, n.part) for n in made}))
 
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as Python can, inside the blocks
-    try:
-        threads = [threading.Thread(target=build, args=args) for args in (("L1.N1", "a"), ("L2.N7", "b"))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(switch)
+    run_together(build, [("L1.N1", "a"), ("L2.N7", "b")])
     assert wrong == []
 
 
@@ -70,16 +75,7 @@ def test_one_kept_block_entered_by_two_threads_at_once_stamps_both() -> None:
                 y = Value(1.0) * 2.0
             seen.append((y.origin, y.part, Value(0.0).origin))
 
-    threads = [threading.Thread(target=build) for _ in range(2)]
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(switch)
+    run_together(build, [(), ()])
     assert set(seen) == {("L1.N1", "a", None)} and len(seen) == 10000
 
 
