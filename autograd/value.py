@@ -183,7 +183,9 @@ class origin:
     Networks use it to say which layer and neuron made a node, and which part of it each gate's
     output is, as plain data a diagram can group by and name, so the engine never needs to know
     what a network is. The block's records are made once and shared by all its nodes: a part
-    costs a node nothing.
+    costs a node nothing. The current block is per thread (and asyncio task), held in a
+    ``contextvars.ContextVar``; an ``origin`` object keeps no state, so a network may make its
+    blocks once and enter them on every call, from any thread.
 
     Args:
         name: where the nodes are made (``"L1.N3"``), or None for no place (a loss).
