@@ -1,11 +1,13 @@
 """What ``autograd.origin`` costs an ``nn.MLP`` forward: time per point and its profiled share.
 
-Run:  python benchmarks/bench_origin.py            (best of 7 rounds of 200 points)
+Run:  python benchmarks/bench_origin.py            (best of 3 x 7 rounds of 200 points, interleaved)
       python benchmarks/bench_origin.py --quick    (smoke run)
 
-The workload is one data point through ``nn.MLP(2, [16, 16, 1])`` and ``nn.hinge_loss`` — the
-forward every training step makes once per point (33 neurons, so 34 ``origin`` blocks). The
-share is cProfile's cumulative time in ``origin``'s entry and exit over the whole forward.
+The workload is one data point through ``nn.MLP(2, [16, 16, 1])`` and ``nn.losses.hinge_loss`` —
+the forward every training step makes once per point (33 neurons, so 34 ``origin`` blocks). It is
+timed as is and with every ``origin`` replaced by a ``with`` that does nothing (the same model,
+built that way), in turns; and the share is cProfile's own time in ``origin``'s making, entry and
+exit over the whole forward.
 """
 
 from __future__ import annotations
