@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Mapping, Optional, Union
+from contextvars import ContextVar
+from typing import Any, Callable, Mapping, Optional, Union
 
 from .errors import GateError, _domain_error, _labels, check_text
 from .gates import GATES, FixedGrads, Gate, SwappedInputs
@@ -96,35 +96,47 @@ class _Info:
         return _Info(**fields)
 
 
-# The records new nodes start with, for the current ``origin(...)`` block: ``_current`` for
+# The records new nodes start with outside every ``origin(...)`` block: ``_current`` for
 # leaves, ``_constant`` for constants lifted from Python numbers, ``_made[i]`` for the output
-# of the i-th gate in GATES (``_ROW`` gives i).
+# of the i-th gate in GATES (``_ROW`` gives i); a learner's row's output gets one from ``_extra``
+# (id(row) -> (row, record)), made on first use, with no part (``_extra_part``).
 _ROW = {name: i for i, name in enumerate(GATES)}
 _current = _Info()
 _constant = _Info(lifted=True)
 _made = tuple(_Info(op=name) for name in GATES)
-# The records of learners' rows (see apply) for the current origin block: id(row) -> (row, record).
 _extra: dict[int, tuple[Gate, _Info]] = {}
-_extra_part: Optional[str] = None  # the part a learner's row makes in the current block
-
+_extra_part: Optional[str] = None
 
 Parts = Union[str, Mapping[str, str], None]
+# An origin block's records, the same five in the same order: (leaf, lifted constant, made,
+# extra, extra part). Only ``extra`` ever changes, filled on first use with records that depend
+# on the block and the row alone, so threads sharing a block can fill it in any order.
+_Records = tuple[_Info, _Info, tuple[_Info, ...], dict[int, tuple[Gate, _Info]], Optional[str]]
+
+# The block nodes are being made in, per thread and per asyncio task: a context variable, so
+# two threads building networks at once each stamp their own block. Its value is the block's
+# five records and, sixth, the value before it was entered (what leaving it puts back); None:
+# outside every block (the module's records above, which a test may patch).
+_in_block: ContextVar[Optional[tuple[Any, ...]]] = ContextVar("gategraph_origin", default=None)
+_now = _in_block.get
+_set = _in_block.set
 
 # The records of each origin block met so far, by (name, parts): records are never changed,
 # so a block entered again (a neuron called on the next data point) reuses them. Bounded:
 # a program that makes endless names only refills it.
-_blocks: dict[tuple[Optional[str], Any], tuple[_Info, _Info, tuple[_Info, ...], Optional[str]]] = {}
+_blocks: dict[tuple[Optional[str], Any], _Records] = {}
 _MAX_BLOCKS = 4096
 _blocks_table = GATES  # the gate table the cached records were made from
 
 
-def _block(name: Optional[str], parts: Parts) -> tuple[_Info, _Info, tuple[_Info, ...], Optional[str]]:
+def _block(name: Optional[str], parts: Parts) -> _Records:
     """The records of an origin block, checked once: a leaf's, a lifted constant's, one per row of
-    GATES, and the part of a learner's row's output (see apply)."""
+    GATES, the learners' rows' (see apply) and the part their outputs are."""
     global _blocks_table
     if _blocks_table is not GATES:  # the table was swapped (a test's deliberately wrong row): start afresh
         _blocks.clear()
         _blocks_table = GATES
+    key: tuple[Optional[str], Any]
     if parts is None or isinstance(parts, str):
         key = (name, parts)
     elif isinstance(parts, Mapping):
@@ -155,24 +167,25 @@ def _block(name: Optional[str], parts: Parts) -> tuple[_Info, _Info, tuple[_Info
                 raise TypeError(f"origin: a part must be a str, got {type(part).__name__}")
             check_text(part, "origin part")
     leaf = _Info(origin=name)
-    records = (leaf, leaf.replace(lifted=True),
-               tuple(leaf.replace(gate=gate, part=by_gate[gate.name]) for gate in GATES.values()),
-               parts if isinstance(parts, str) else None)
+    made: _Records = (leaf, leaf.replace(lifted=True),
+                      tuple(leaf.replace(gate=gate, part=by_gate[gate.name]) for gate in GATES.values()),
+                      {}, parts if isinstance(parts, str) else None)
     if len(_blocks) >= _MAX_BLOCKS:
         _blocks.clear()
-    _blocks[key] = records
-    return records
+    _blocks[key] = made
+    return made
 
 
-@contextmanager
-def origin(name: Optional[str], parts: Parts = None) -> Iterator[None]:
+class origin:
     """Stamp ``name`` (e.g. ``"L1.N3"``) on every Value created inside the block, as ``node.origin``,
     and on what each gate makes there, what it is (``node.part``).
 
     Networks use it to say which layer and neuron made a node, and which part of it each gate's
     output is, as plain data a diagram can group by and name, so the engine never needs to know
     what a network is. The block's records are made once and shared by all its nodes: a part
-    costs a node nothing.
+    costs a node nothing. The current block is per thread (and asyncio task), held in a
+    ``contextvars.ContextVar``; an ``origin`` object keeps no state, so a network may make its
+    blocks once and enter them on every call, from any thread.
 
     Args:
         name: where the nodes are made (``"L1.N3"``), or None for no place (a loss).
@@ -185,14 +198,35 @@ def origin(name: Optional[str], parts: Parts = None) -> Iterator[None]:
     >>> y.origin, y.part, y.parents[0].part
     ('L1.N3', 'tanh', 'w·x')
     """
-    global _current, _constant, _made, _extra, _extra_part
-    saved = _current, _constant, _made, _extra, _extra_part
-    _current, _constant, _made, _extra_part = _block(name, parts)
-    _extra = {}
-    try:
-        yield
-    finally:
-        _current, _constant, _made, _extra, _extra_part = saved
+
+    __slots__ = ("_records", "_args")
+
+    def __init__(self, name: Optional[str], parts: Parts = None) -> None:
+        # A class, not a generator: a neuron enters a block per data point, and a class's three
+        # calls cost a third of contextlib's. The block's records are looked up here (made and
+        # checked by _block the first time), so entering one only sets a context variable. The
+        # object keeps no state of its own: it can be made once, kept, and entered again, nested
+        # in itself or by several threads at once.
+        records = None
+        if _blocks_table is GATES:
+            try:
+                records = _blocks.get((name, parts if parts is None or isinstance(parts, str) else tuple(parts.items())))
+            except (AttributeError, TypeError):  # not a mapping, or not hashable: _block names what is wrong
+                pass
+        self._records = records or _block(name, parts)
+        self._args = name, parts
+
+    def __reduce__(self) -> tuple[type[origin], tuple[Optional[str], Parts]]:
+        """Pickled (and copied) as its arguments, so a network that keeps its blocks pickles as before."""
+        return origin, self._args
+
+    def __enter__(self) -> None:
+        """Make the block's records the current ones, in this thread (or asyncio task) alone."""
+        _set(self._records + (_now(),))
+
+    def __exit__(self, *exc: object) -> None:
+        """Put back the records current before (``with`` blocks nest, so they are the current value's sixth)."""
+        _set(_now()[5])  # type: ignore[index]  # inside a block, never None
 
 
 _ADD, _MUL, _POW = GATES["add"], GATES["mul"], GATES["pow"]
@@ -204,7 +238,8 @@ def _lift(x: object) -> Value:
         x = as_float(x)  # an int or numpy number: converted; nan, inf, str, bool...: refused, named
     out: Value = _new()
     out.data, out.grad, out._a, out._b = x, 0.0, None, None
-    out._info, out._mark = _constant, None
+    block = _now()
+    out._info, out._mark = _constant if block is None else block[1], None
     return out
 
 
@@ -223,7 +258,8 @@ def _unary(gate: Gate, a: Value, const: Optional[float] = None) -> Value:
     out.grad = 0.0
     out._a = a
     out._b = None
-    info = _made[_ROW[gate.name]]
+    block = _now()
+    info = (_made if block is None else block[2])[_ROW[gate.name]]
     out._info = info if const is None else info.replace(const=const)
     out._mark = None
     return out
@@ -235,7 +271,7 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
     Like :func:`_unary`, with the node written out in place rather than in a shared helper:
     binary gates are most of every graph, and this saves a Python call per node.
     """
-    forward, row, saturates = gate.forward, _ROW[gate.name], gate.saturates
+    forward, row, saturates, now = gate.forward, _ROW[gate.name], gate.saturates, _now
 
     def method(self: Value, other: object) -> Value:
         if type(other) is not Value:
@@ -254,7 +290,8 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
         out.grad = 0.0
         out._a = self
         out._b = other
-        out._info = _made[row]  # the gate's name and derivatives, the node's origin
+        block = now()  # the gate's name and derivatives, the node's origin
+        out._info = (_made if block is None else block[2])[row]
         out._mark = None
         return out
 
@@ -292,7 +329,8 @@ def _leaf_record(label: str, role: Optional[str]) -> _Info:
         raise ValueError(f"Value role must be one of {', '.join(map(repr, _LEAF_ROLES))} (or None), got {role!r:.40}")
     info = _new_record()
     info.op, info.gate, info.local_grads, info.fixed, info.swapped = "", None, None, None, False
-    info.label, info.origin, info.const, info.lifted = label, _current.origin, None, False
+    block = _now()
+    info.label, info.origin, info.const, info.lifted = label, (_current if block is None else block[0]).origin, None, False
     info.role, info.part = role, None
     return info
 
@@ -309,7 +347,11 @@ class _ValueType(type):
     def __call__(cls, data: Number, label: str = "", role: Optional[str] = None) -> Value:
         # a plain leaf (no label, no role: the empty string is one object) shares the block's
         # record; a named one, or one with a role, gets its own, its label and role checked first
-        info = _current if label is _NO_LABEL and role is None else _leaf_record(label, role)
+        if label is _NO_LABEL and role is None:
+            block = _now()
+            info = _current if block is None else block[0]
+        else:
+            info = _leaf_record(label, role)
         node = type.__call__(cls)
         node.data = as_float(data)
         node.grad = 0.0
@@ -593,13 +635,14 @@ def _checked_local_grads(gate: Gate) -> Callable[..., tuple[float, ...]]:
 
 def _record(gate: Gate, const: Optional[float]) -> _Info:
     """The record a node made by ``gate`` carries, in the current origin block."""
+    current, _, made, extra, extra_part, *_ = _now() or (_current, _constant, _made, _extra, _extra_part)
     row = _ROW.get(gate.name)
     if row is not None and GATES[gate.name] is gate:
-        info = _made[row]
+        info = made[row]
     else:
-        entry = _extra.get(id(gate))
+        entry = extra.get(id(gate))
         if entry is None or entry[0] is not gate:
-            entry = _extra[id(gate)] = (gate, _current.replace(gate=gate, part=_extra_part))
+            entry = extra[id(gate)] = (gate, current.replace(gate=gate, part=extra_part))
         info = entry[1]
     return info if const is None else info.replace(const=const)
 

@@ -161,6 +161,7 @@ class Neuron(Module):
             self.b = Value(0.0, f"b{layer}.{index}", "parameter")
         gate = _ACTIVATION_GATE.get(activation)
         self._parts = {"mul": PRODUCT, "add": SUM, **({gate: activation} if gate else {})}
+        self._block = origin(self.origin, self._parts)  # kept: entered once per call, by any thread
         self._labels = [f"x{i}" for i in range(self.nin)]
 
     @cyclic_gc_paused()
@@ -168,7 +169,7 @@ class Neuron(Module):
         return self._forward(_as_inputs(x, self.nin, "Neuron", self._labels))
 
     def _forward(self, x: list[Value]) -> Value:
-        with origin(self.origin, self._parts):
+        with self._block:
             act = self.b
             for wi, xi in zip(self.w, x):
                 act = act + wi * xi  # b + Σᵢ wᵢxᵢ

@@ -11,12 +11,15 @@ try:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
 except ImportError as exc:  # matplotlib is the optional [plots] extra
     raise ImportError(
         f'viz.plots needs matplotlib ({exc}): pip install "gategraph[plots]"'
     ) from exc
 
-__all__ = ["plot_history", "plot_decision_boundary", "plot_weights", "predict"]
+from .boundary import plane, trace_prediction
+
+__all__ = ["grid_classes", "plot_history", "plot_decision_boundary", "plot_weights", "predict"]
 
 # One colour per class (colour-blind safe: Okabe–Ito), light versions for the regions.
 CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -95,17 +98,58 @@ def predict(model: Callable[[list[float]], Any], point: Sequence[float]) -> int:
     >>> predict(lambda p: [p[0], p[1]], [0.2, 0.7]), predict(lambda p: p[0] - 1.0, [0.5, 0.0])
     (1, 0)
     """
+    scores = _scores(model, point)
+    if len(scores) == 1:
+        return int(scores[0] > 0.0)
+    return max(range(len(scores)), key=scores.__getitem__)
+
+
+def _scores(model: Callable[[list[float]], Any], point: Sequence[float]) -> list[float]:
+    """The model's scores at one point, by the scalar engine: one, or one per class."""
     out = model([float(point[0]), float(point[1])])
-    if isinstance(out, (list, tuple)):
-        if len(out) == 1:
-            return int(_score(out[0]) > 0.0)
-        scores = [_score(s) for s in out]
-        return max(range(len(scores)), key=scores.__getitem__)
-    return int(_score(out) > 0.0)
+    return [_score(s) for s in out] if isinstance(out, (list, tuple)) else [_score(out)]
 
 
 def _score(x: Any) -> float:
     return float(getattr(x, "data", x))
+
+
+#: Sample points of the grid a traced prediction is checked at against the scalar engine.
+VERIFY_POINTS = 8
+
+
+def grid_classes(model: Callable[[list[Any]], Any], xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """The class the model gives each point (xs[i], ys[j]) of a grid: an array of shape (len(ys), len(xs)).
+
+    The model's prediction is traced once and replayed over the whole grid (``autograd.trace``,
+    via :func:`viz.boundary.trace_prediction`), checked against the scalar engine at
+    :data:`VERIFY_POINTS` of its points. A model the trace does not fit (one that branches in
+    Python on ``.data``, or does not return Values) is called point by point instead. A point
+    whose scores are not finite (a diverged model) gets class −1.
+
+    >>> grid_classes(lambda p: p[0] - 0.5, np.array([0.0, 1.0]), np.array([0.0])).tolist()
+    [[0, 1]]
+    """
+    gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
+    try:
+        traced = trace_prediction(model)
+        with np.errstate(all="ignore"):
+            s = traced.values_at(gx, gy, traced.scores, verify=VERIFY_POINTS)
+    except (TypeError, ValueError, ArithmeticError):  # TraceMismatch is a ValueError, GateError an ArithmeticError
+        rows = [_scores_or_none(model, point) for point in zip(gx.tolist(), gy.tolist())]
+        k = max((len(r) for r in rows if r is not None), default=1)
+        s = np.array([[math.nan] * k if r is None else r for r in rows]).T
+    finite = np.isfinite(s).all(axis=0)
+    classes = (s[0] > 0.0).astype(int) if len(s) == 1 else np.argmax(np.where(finite, s, 0.0), axis=0)
+    return np.where(finite, classes, -1).reshape(len(ys), len(xs))
+
+
+def _scores_or_none(model: Callable[[list[Any]], Any], point: tuple[float, float]) -> Optional[list[float]]:
+    """The model's scores at one point by the scalar engine; None where the engine refuses a number."""
+    try:
+        return _scores(model, point)
+    except ArithmeticError:  # GateError: the model overflows here
+        return None
 
 
 def plot_decision_boundary(
@@ -144,11 +188,10 @@ def plot_decision_boundary(
         raise ValueError(f"plot_decision_boundary: y must hold {len(points)} labels, got shape {labels.shape}")
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
         raise ValueError(f"plot_decision_boundary: resolution must be an int >= 2, got {resolution!r}")
-    pad = 0.1 * max(np.ptp(points, axis=0).max(), 1e-9) + 0.25
-    (x_lo, y_lo), (x_hi, y_hi) = points.min(axis=0) - pad, points.max(axis=0) + pad
+    (x_lo, y_lo), (x_hi, y_hi) = plane(points)
     xs, ys = np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution)
-    grid = np.array([[predict(model, (gx, gy)) for gx in xs] for gy in ys])
-    n_classes = int(max(grid.max(), labels.max())) + 1
+    grid = np.ma.masked_less(grid_classes(model, xs, ys), 0)  # a point the model cannot score stays blank
+    n_classes = int(max(grid.max() if grid.count() else 0, labels.max())) + 1
     colours = [CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(n_classes)]
 
     figure = _figure(5.0, 4.5)
@@ -159,6 +202,8 @@ def plot_decision_boundary(
         if chosen.any():
             ax.scatter(points[chosen, 0], points[chosen, 1], s=18, color=colours[k], edgecolors="white",
                        linewidths=0.5, label=f"class {k}")
+    if grid.count() < grid.size:  # a diverged model: say what the blank cells are
+        ax.add_patch(Rectangle((0, 0), 0, 0, facecolor="white", edgecolor="#6b7280", label="no finite score"))
     ax.set_xlabel("x0")
     ax.set_ylabel("x1")
     ax.set_xlim(x_lo, x_hi)

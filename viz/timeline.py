@@ -10,12 +10,13 @@ from typing import Any, Optional, Sequence, TypeVar
 
 import numpy as np
 
-from autograd import Value, topological_order, trace
+from autograd import Value, topological_order
 from autograd.errors import check_text
 
 from . import assets
 from ._files import write_atomic
 from .backend import render_svg
+from .boundary import plane, trace_prediction
 from .collapse import _group_label, _outputs, _pre_activation, build_collapsed, collapse_groups
 from .dot import FILL, _value_label, fmt, node_ids, role
 from .html import _SVG_NOISE, _SVG_SIZE, _check_suffix, json_for_script, page_head, text_width
@@ -169,20 +170,6 @@ class _Params:
             p.data, p.grad = data, grad
 
 
-def _hidden_outputs(order: list[Value]) -> list[tuple[str, Value]]:
-    """The first hidden layer's neurons and their outputs (the last node each made, in topological
-    order), by the ``origin`` nn sets on a neuron's nodes ("L1.N0", ...); none unless a second layer follows."""
-    last: dict[str, Value] = {}
-    for node in order:
-        origin = getattr(node, "origin", None)
-        if isinstance(origin, str):
-            last[origin] = node
-    if not any(key.startswith("L2.") for key in last):
-        return []
-    first = [(int(m.group(1)), key) for key in last if (m := re.fullmatch(r"L1\.N(\d+)", key))]
-    return [(key, last[key]) for _, key in sorted(first)]
-
-
 def _levels(p: np.ndarray, classes: int) -> np.ndarray:
     """The confidence level (0 .. LEVELS − 1) of the winning class's probability ``p``: 0 at a guess (1/classes), LEVELS − 1 near 1.
 
@@ -204,26 +191,12 @@ def _boundary(model: Any, Xa: np.ndarray, ya: np.ndarray, point: int, snapshots:
     run on the grid's columns). ``(None, None)`` for other data."""
     if Xa.shape[1] != 2:
         return None, None
-    scores: list[Value] = []
-    hidden: list[tuple[str, Value]] = []
-
-    def fn(a: Value, b: Value) -> Value:
-        out = model([a, b])
-        scores[:] = [out] if isinstance(out, Value) else list(out)
-        total = scores[0]
-        for s in scores[1:]:
-            total = total + s
-        hidden[:] = _hidden_outputs(topological_order(total))[:HEAT_NEURONS]
-        kept[:] = scores + [node for _, node in hidden]
-        return total
-
-    kept: list[Value] = []
-    program = trace(fn, 0.0, 0.0, keep=kept)  # trace reads kept after fn has filled it
+    traced = trace_prediction(model, hidden=HEAT_NEURONS)
+    scores, hidden = traced.scores, traced.hidden
     if len(scores) > 10:
         return None, None
     classes = max(2, len(scores))
-    pad = 0.1 * max(float(np.ptp(Xa, axis=0).max()), 1e-9) + 0.25
-    lo, hi = Xa.min(axis=0) - pad, Xa.max(axis=0) + pad
+    lo, hi = plane(Xa)
 
     def columns(side: int) -> tuple[np.ndarray, np.ndarray]:  # the grid's points, top row first
         gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], side), np.linspace(hi[1], lo[1], side))
@@ -234,8 +207,7 @@ def _boundary(model: Any, Xa: np.ndarray, ya: np.ndarray, point: int, snapshots:
     with np.errstate(all="ignore"):  # a diverged epoch's NaN and overflow are shaded as a guess
         for snapshot in snapshots:
             params.load(snapshot)
-            program(*fine)
-            s = np.stack([program.values_of(v) for v in scores])
+            s = traced.values_at(*fine, scores)
             if len(scores) == 1:  # one score s: class 1 where s > 0, with probability sigmoid(s)
                 p1 = 1.0 / (1.0 + np.exp(-np.clip(s[0], -60, 60)))
                 cls, p = (s[0] > 0.0).astype(int), np.maximum(p1, 1.0 - p1)
@@ -245,10 +217,9 @@ def _boundary(model: Any, Xa: np.ndarray, ya: np.ndarray, point: int, snapshots:
             cls_epochs.append("".join(map(str, cls.tolist())))
             conf_epochs.append("".join(map(str, _levels(p, classes).tolist())))
             if hidden:
-                program(*coarse)
                 maps = []
-                for _, node in hidden:
-                    v = np.nan_to_num(program.values_of(node), nan=0.0, posinf=0.0, neginf=0.0)
+                for v in traced.values_at(*coarse, [node for _, node in hidden]):
+                    v = np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0)
                     top = float(np.abs(v).max()) or 1.0
                     maps.append("".join(_HEAT[k] for k in np.rint(v / top * 10 + 10).astype(int).tolist()))
                 heat_epochs.append(maps)

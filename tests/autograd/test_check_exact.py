@@ -168,6 +168,7 @@ def test_a_pole_within_the_step_is_found_by_shrinking() -> None:
     assert check.resolved and check.step < 1e-10 and check.rel_error < 1e-5, check
 
 
+@pytest.mark.slow
 def test_gradcheck_matches_an_exact_reference_at_every_magnitude() -> None:
     """On EXAMPLES random graphs with inputs from 1e-300 to 1e300 in magnitude, gradcheck never
     says MISMATCH where the engine's gradient equals the exact one (to rtol), and with a gate's

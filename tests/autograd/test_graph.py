@@ -74,6 +74,7 @@ def test_diamond_sums_gradients_from_both_paths() -> None:
     assert a.grad == 2 * (3 + 1) + 2 * 3
 
 
+@pytest.mark.slow
 def test_deep_chain_of_100_000_nodes_backprops() -> None:
     """A 100,000-gate chain needs no recursion limit and gets the exact gradient."""
     x = Value(0.5)
@@ -84,6 +85,7 @@ def test_deep_chain_of_100_000_nodes_backprops() -> None:
     assert x.grad == 1.0 and y.data == 100_000.5
 
 
+@pytest.mark.slow
 def test_million_node_chain_orders_iteratively() -> None:
     """topological_order handles a chain of 1,000,000 nodes (micrograd dies near 1,000)."""
     x = Value(0.0)

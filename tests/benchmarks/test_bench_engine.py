@@ -33,6 +33,7 @@ def test_demo_step_builds_65077_op_nodes(engine: str) -> None:
     assert count(loss) == 65_077
 
 
+@pytest.mark.slow
 def test_both_engines_compute_the_same_loss() -> None:
     """Both engines, same seed and data, give the same loss: the benchmark compares like with like."""
     pytest.importorskip("micrograd")

@@ -220,6 +220,7 @@ def both_orders(built: Built, tmp_path_factory: pytest.TempPathFactory) -> dict[
     return {"others first": Installed(tmp / "a", empty), "gategraph first": Installed(tmp / "b", empty)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", OTHERS)
 def test_installed_after_another_distribution_importing_stops_with_one_line_naming_it(
     both_orders: dict[str, Installed], name: str
