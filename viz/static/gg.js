@@ -132,6 +132,20 @@ var gategraph = (function () {
   // box: the drawing's whole in its units. draw(view, area) follows a view; the map hides itself
   // while the whole drawing is in view. (Styled by the page's .gg-minimap rules.)
   var MINI_W = 240;  // at most this wide (CSS px), a quarter of the stage's width, 30 % of its height
+  // A drawing's shapes, small: a copy of its first group without text, titles, ids or classes (so
+  // no text counts twice and no id clashes), in an svg showing ``box`` of it; the minimaps' picture.
+  function shapesOf(drawing, box) {
+    var small = document.createElementNS(drawing.namespaceURI, "svg");
+    small.setAttribute("viewBox", [box.x, box.y, box.w, box.h].join(" "));
+    small.setAttribute("preserveAspectRatio", "xMidYMid meet");
+    var copy = drawing.querySelector("g").cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll("text, title"), function (e) { e.remove(); });
+    [copy].concat(Array.prototype.slice.call(copy.querySelectorAll("*"))).forEach(function (e) {
+      ["id", "class", "data-n"].forEach(function (name) { e.removeAttribute(name); });
+    });
+    small.appendChild(copy);
+    return small;
+  }
   function minimap(stage, drawing, box, move, title) {
     var NS = drawing.namespaceURI, frame = el("div", {className: "gg-minimap"}), small = null, rect = null;
     frame.hidden = true;
@@ -139,15 +153,7 @@ var gategraph = (function () {
     frame.title = title || "";
     stage.appendChild(frame);
     function make() {  // made when first shown, from the drawing as it is then
-      small = document.createElementNS(NS, "svg");
-      small.setAttribute("viewBox", [box.x, box.y, box.w, box.h].join(" "));
-      small.setAttribute("preserveAspectRatio", "xMidYMid meet");
-      var copy = drawing.querySelector("g").cloneNode(true);
-      Array.prototype.forEach.call(copy.querySelectorAll("text, title"), function (e) { e.remove(); });
-      [copy].concat(Array.prototype.slice.call(copy.querySelectorAll("*"))).forEach(function (e) {
-        ["id", "class", "data-n"].forEach(function (name) { e.removeAttribute(name); });
-      });
-      small.appendChild(copy);
+      small = shapesOf(drawing, box);
       rect = document.createElementNS(NS, "rect");
       rect.setAttribute("class", "seen");
       small.appendChild(rect);
@@ -288,7 +294,7 @@ var gategraph = (function () {
 
   return {formatG: formatG, fmt: fmt, pyRepr: pyRepr, fill: fill, el: el, readData: readData,
           provide: provide, use: use, has: has, on: on, emit: emit,
-          READ_PX: READ_PX, readScale: readScale, minimap: minimap, zoomable: zoomable};
+          READ_PX: READ_PX, readScale: readScale, shapesOf: shapesOf, minimap: minimap, zoomable: zoomable};
 })();
 
 if (typeof module === "object" && module.exports) { module.exports = gategraph; }

@@ -237,15 +237,7 @@
   stage.appendChild(mini.frame);
   function miniOf(drawing, box) {  // the drawing's minimap (made once): a copy of its shapes; box: its whole
     if (drawing.ggMini) { return drawing.ggMini; }
-    var small = document.createElementNS(NS, "svg");
-    small.setAttribute("viewBox", [box.x, box.y, box.w, box.h].join(" "));
-    small.setAttribute("preserveAspectRatio", "xMidYMid meet");
-    var copy = drawing.querySelector("g").cloneNode(true);
-    Array.prototype.forEach.call(copy.querySelectorAll("text, title"), function (e) { e.remove(); });
-    [copy].concat(Array.prototype.slice.call(copy.querySelectorAll("*"))).forEach(function (e) {
-      ["id", "class", "data-n"].forEach(function (name) { e.removeAttribute(name); });
-    });
-    small.appendChild(copy);
+    var small = gg.shapesOf(drawing, box);
     var rect = document.createElementNS(NS, "rect"), ring = document.createElementNS(NS, "circle");
     rect.setAttribute("class", "seen");
     ring.setAttribute("class", "here");
