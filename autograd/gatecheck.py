@@ -87,17 +87,23 @@ class _Row:
 
     def value(self, xs: Sequence[float]) -> Optional[float]:
         """forward at xs, or None where it raises or is not a finite real number."""
-        try:
-            out = self.gate.forward(*self.args(xs))
-        except Exception:
-            return None
-        return float(out) if _real(out) and math.isfinite(out) else None
+        out, error = _run(self.gate.forward, self.args(xs))
+        return float(out) if error is None and _real(out) and math.isfinite(out) else None  # type: ignore[arg-type]
 
     def branch(self, xs: Sequence[float]) -> Optional[int]:
-        try:
-            return self.gate.branch(*self.args(xs))  # type: ignore[misc]
-        except Exception:
-            return None
+        out, error = _run(self.gate.branch, self.args(xs))  # type: ignore[arg-type]
+        return out if error is None else None  # type: ignore[return-value]
+
+
+def _run(fn: Callable[..., object], args: Sequence[float]) -> tuple[object, Optional[BaseException]]:
+    """``(fn(*args), None)``, or ``(None, what it raised)``: SystemExit and other BaseExceptions too,
+    since the row is the learner's code; only Ctrl-C goes on up."""
+    try:
+        return fn(*args), None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: B902 - their code may raise anything; it is reported, never re-raised
+        return None, exc
 
 
 def _moved(xs: Sequence[float], i: int, delta: float) -> list[float]:
@@ -107,8 +113,11 @@ def _moved(xs: Sequence[float], i: int, delta: float) -> list[float]:
 
 
 def _problem(gate: Gate, xs: tuple[float, ...], c: Optional[float], eps: float, rtol: float,
-             atol: float) -> Optional[GateProblem]:
-    """What is wrong with ``gate`` at ``xs`` (None if nothing)."""
+             atol: float, seen: Optional[list[int]] = None) -> Optional[GateProblem]:
+    """What is wrong with ``gate`` at ``xs`` (None if nothing).
+
+    ``seen`` counts, if given, the inputs where forward gave a number and where local_grads did too.
+    """
     row = _Row(gate, c)
     at = _at(xs, c)
 
@@ -116,27 +125,35 @@ def _problem(gate: Gate, xs: tuple[float, ...], c: Optional[float], eps: float, 
         return GateProblem(kind, xs, c, message, **numbers_)  # type: ignore[arg-type]
 
     # forward: a finite real number, or one of the clean errors where the row has a domain
-    try:
-        out = gate.forward(*row.args(xs))
-    except _CLEAN as exc:
+    out, exc = _run(gate.forward, row.args(xs))
+    if isinstance(exc, _CLEAN):
         if gate.domain:
             return None  # outside the domain, said cleanly: the engine names the domain
         return problem("domain", f"forward raised {type(exc).__name__} ({exc}) at {at}, but the row's domain "
                        "is empty: say in words where the gate is defined, e.g. domain=\"x > 0\"")
-    except Exception as exc:
+    if exc is not None:
         return problem("error", f"at {at}: " + describe(exc, "forward"))
     if not _real(out):
         return problem("forward", f"forward returned {type(out).__name__} {out!r:.40} at {at}; it must return "
                        "a real number (raise ValueError outside the domain)")
-    if not math.isfinite(out):
+    if not math.isfinite(out):  # type: ignore[arg-type]
         return problem("forward", f"forward returned {out!r} at {at}; raise ValueError outside the domain "
                        "(and say where in domain=) instead of returning a number that is not finite")
+    if seen is not None:
+        seen[0] += 1
     # local derivatives: one finite real number per input
-    try:
-        local = gate.local_grads(out, *row.args(xs))
-    except _CLEAN:
-        return None  # no finite derivative here (pow at 0): the engine says so cleanly
-    except Exception as exc:
+    local, exc = _run(gate.local_grads, (out, *row.args(xs)))  # type: ignore[arg-type]
+    if isinstance(exc, _CLEAN):
+        # excused only where there is no derivative to give (pow at 0, sqrt at 0): where the
+        # centred differences converge (analytic nan never agrees), the row owed a number
+        for i in range(gate.arity):
+            found = _compare(row, xs, i, math.nan, None, eps, rtol, atol)
+            if found is not None:
+                return problem("local_grads", f"local_grads raised {type(exc).__name__} ({exc}) at {at}, where "
+                               f"forward gave {out!r} and the centred difference gives {found[1]!r}: it must "
+                               "return a finite derivative there", index=i, numeric=found[1])
+        return None
+    if exc is not None:
         return problem("error", f"at {at}: " + describe(exc, "local_grads"))
     if not isinstance(local, (tuple, list)) or len(local) != gate.arity:
         return problem("local_grads", f"local_grads returned {local!r:.60} at {at}; it must return a tuple of "
@@ -144,11 +161,12 @@ def _problem(gate: Gate, xs: tuple[float, ...], c: Optional[float], eps: float, 
     bad = [g for g in local if not (_real(g) and math.isfinite(g))]
     if bad:
         return problem("local_grads", f"local_grads returned {tuple(local)!r} at {at}: {bad[0]!r} is not a finite number")
+    if seen is not None:
+        seen[1] += 1
     here = None
     if gate.branch is not None:
-        try:
-            here = gate.branch(*row.args(xs))
-        except Exception as exc:
+        here, exc = _run(gate.branch, row.args(xs))
+        if exc is not None:
             return problem("error", f"at {at}: " + describe(exc, "branch"))
         if not isinstance(here, int) or isinstance(here, bool):
             return problem("branch", f"branch returned {here!r:.40} at {at}; it must return an int, the active piece")
@@ -264,10 +282,11 @@ def check_gate(
         raise ImportError('check_gate needs hypothesis, which is not installed: pip install "gategraph[check]"') from None
 
     # the simplest inputs first, without hypothesis: a row wrong everywhere is reported at once
+    seen = [0, 0]  # inputs where forward gave a number, and where local_grads did too
     simple = [v for v in (0.0, 1.0, -1.0, 2.0, 0.5) if lo <= v <= hi]
     for c in (EXPONENTS if gate.takes_constant else (None,)):
         for v in simple:
-            found = _problem(gate, (v,) * gate.arity, c, eps, rtol, atol)
+            found = _problem(gate, (v,) * gate.arity, c, eps, rtol, atol, seen)
             if found is not None:
                 return GateReport(False, gate, found, 1, eps, (lo, hi))
     floats = st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False)
@@ -279,13 +298,36 @@ def check_gate(
 
     def fails(example: tuple[tuple[float, ...], Optional[float]]) -> bool:
         tried[0] += 1
-        return _problem(gate, example[0], example[1], eps, rtol, atol) is not None
+        return _problem(gate, example[0], example[1], eps, rtol, atol, seen) is not None
 
     config = settings(max_examples=max_examples, database=None, derandomize=True, deadline=None,
                       suppress_health_check=list(HealthCheck))
     try:
         xs, c = find(st.tuples(inputs, consts), fails, settings=config)
     except NoSuchExample:
-        return GateReport(True, gate, None, tried[0], eps, (lo, hi))
+        return GateReport(seen[1] > 0, gate, _nothing_checked(gate, seen, (lo, hi)), tried[0], eps, (lo, hi))
     found = _problem(gate, xs, c, eps, rtol, atol)
     return GateReport(found is None, gate, found, tried[0], eps, (lo, hi))
+
+
+def _nothing_checked(gate: Gate, seen: list[int], bounds: tuple[float, float]) -> Optional[GateProblem]:
+    """The problem of a row that raised at every input tried (its domain excused each one), if so."""
+    if seen[1]:
+        return None
+    x = min(max(0.0, bounds[0]), bounds[1])  # the first input tried
+    c = EXPONENTS[0] if gate.takes_constant else None
+    row = _Row(gate, c)
+    who, args = "forward", row.args((x,) * gate.arity)
+    _, exc = _run(gate.forward, args)
+    if seen[0]:  # forward gave numbers; local_grads raised wherever it did
+        who = "local_grads"
+        start = next((v for v in (x, 1.0, -1.0, 2.0, 0.5) if row.value((v,) * gate.arity) is not None), x)
+        args = row.args((start,) * gate.arity)
+        _, exc = _run(gate.local_grads, (row.value((start,) * gate.arity), *args))
+        x = start
+    why = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
+    return GateProblem(
+        who, (x,) * gate.arity, c,
+        f"{who} raised at every input tried{why}, e.g. at {_at((x,) * gate.arity, c)}: the domain "
+        f"({gate.domain}) excuses an error outside it, but inside it the row must give numbers",
+    )

@@ -222,20 +222,123 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_check_gate(args: argparse.Namespace) -> int:
-    """Load a learner's row from FILE.py:NAME (running their file) and property-check it."""
+    """Load a learner's row from FILE.py:NAME and property-check it, in a child process under a time limit.
+
+    The child runs their file, so that whatever it does — ``sys.exit``, ``os._exit``, a
+    ``BaseException``, an endless loop — ends only the child, and is reported as their error.
+    """
+    import json
+    import subprocess
+    import tempfile
+
+    path = args.row.rpartition(":")[0]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the child imports this very gategraph
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    with tempfile.TemporaryDirectory(prefix="gategraph-check-gate-") as folder:
+        result = os.path.join(folder, "result.json")
+        command = [sys.executable, "-c", "import sys; from viz.cli import _check_gate_child; _check_gate_child(*sys.argv[1:])",
+                   args.row, str(args.examples), repr(args.timeout), result]
+        try:  # the child stops itself after --timeout; this bound is only for a child that cannot
+            done = subprocess.run(command, env=env, capture_output=True, text=True, errors="replace",
+                                  timeout=args.timeout + 30)
+        except subprocess.TimeoutExpired as expired:
+            done = subprocess.CompletedProcess(command, -9, expired.stdout or "", expired.stderr or "")
+            if isinstance(done.stdout, bytes):
+                done.stdout = done.stdout.decode(errors="replace")
+            if isinstance(done.stderr, bytes):
+                done.stderr = done.stderr.decode(errors="replace")
+        try:
+            with open(result, encoding="utf-8") as file:
+                outcome = json.load(file)
+        except FileNotFoundError:
+            outcome = None
+    if done.stdout:  # what their code printed
+        _say(done.stdout.rstrip("\n"))
+    if outcome is None:
+        return _their_error(_child_died(path, done.returncode, done.stderr, args.timeout))
+    if "learner" in outcome:
+        return _their_error(outcome["learner"])
+    if "refused" in outcome:
+        raise Failure(outcome["refused"])
+    if "bug" in outcome:  # ours: main reports it as a bug in gategraph
+        raise RuntimeError(outcome["bug"])
+    _say(outcome["report"])
+    return EXIT_OK if outcome["ok"] else EXIT_FAILED
+
+
+def _their_error(message: str) -> int:
+    print(f"gategraph: error in your file: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+class _Exited(BaseException):
+    """os._exit called by the learner's code, in the check-gate child: raised so that its line is known."""
+
+
+def _child_died(path: str, code: int, stderr: str, seconds: float) -> str:
+    """The learner's error when the check-gate child ended without a result: their hang, or their exit."""
+    if "Timeout (" in stderr or code == -9:  # faulthandler's dump: the innermost frame in their file first
+        mine = os.path.realpath(path)
+        lines = [line.strip() for line in stderr.splitlines() if line.strip().startswith("File ")]
+        where = next((line for line in lines if f'"{path}"' in line or f'"{mine}"' in line), None)
+        at = f", at line {where.rsplit(', line ', 1)[1].split()[0]}" if where is not None else ""
+        return f"{path} did not finish within {seconds:g} s (an endless loop?){at}; raise the limit with --timeout"
+    return f"{path} ended the checking process (exit code {code}) before it could report"
+
+
+def _their_exit(exc: BaseException, path: str) -> str:
+    """One line for a BaseException the learner's file raised: what it was and their line."""
+    import traceback
+
+    from autograd._theircode import _theirs
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _theirs(f.filename)]
+    at = f"{frames[-1].filename}, line {frames[-1].lineno}: " if frames else f"{path}: "
+    if isinstance(exc, SystemExit):
+        what = f"sys.exit({exc.code!r}) ends the program"
+    elif isinstance(exc, _Exited):
+        what = f"os._exit({exc.args[0]!r}) ends the program"
+    else:
+        what = f"{type(exc).__name__}: {_one_line(exc)[:200]}" if str(exc) else type(exc).__name__
+        what += " (a BaseException, not an Exception)"
+    return f"{at}{what}; a gate file should only define rows"
+
+
+def _check_gate_child(spec: str, examples: str, seconds: str, result: str) -> None:
+    """The check-gate child: load the row (running their file), check it, write the outcome to ``result``."""
+    import faulthandler
+    import json
+
+    import hypothesis  # noqa: F401 - imported before the clock starts: only their code is timed
+
     from autograd._theircode import LearnerCodeError, load_row
     from autograd.gatecheck import check_gate
 
+    def exited(code: int = 0) -> NoReturn:
+        raise _Exited(code)
+
+    os._exit = exited  # type: ignore[assignment]  # their os._exit becomes an error with their line
+    path = spec.rpartition(":")[0]
+    faulthandler.dump_traceback_later(float(seconds), exit=True)  # a hang: dump the stack, exit
     try:
-        row = load_row(args.row)
-    except LearnerCodeError as error:  # their file raised: their error and their line, several lines
-        print(f"gategraph: error in your file: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except (ValueError, LookupError, TypeError) as error:
-        raise Failure(str(error)) from None
-    report = check_gate(row, max_examples=args.examples)
-    _say(str(report))
-    return EXIT_OK if report.ok else EXIT_FAILED
+        try:
+            row = load_row(spec)
+        except (ValueError, LookupError, TypeError) as error:
+            outcome = {"refused": str(error)}
+        else:
+            report = check_gate(row, max_examples=int(examples))
+            outcome = {"ok": report.ok, "report": str(report)}
+    except LearnerCodeError as error:
+        outcome = {"learner": str(error)}
+    except KeyboardInterrupt:
+        raise
+    except Exception as error:  # check_gate reports every error of the row: anything else is ours
+        outcome = {"bug": f"{type(error).__name__}: {_one_line(error)[:200]}"}
+    except BaseException as error:  # noqa: B902 - SystemExit, os._exit and the like, from their file
+        outcome = {"learner": _their_exit(error, path)}
+    faulthandler.cancel_dump_traceback_later()
+    with open(result, "w", encoding="utf-8") as file:
+        json.dump(outcome, file)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -501,10 +604,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub, "check-gate", "property-check your own gate row: forward, local derivatives, kinks", cmd_check_gate,
         description="Load the autograd.Gate row NAME from FILE.py and check it with hypothesis: forward "
         "finite or a clean error, local derivatives against centred differences, the branch at kinks. "
-        "Loading the file RUNS it, in this process (no sandbox): check only code you trust.")
+        "Loading the file RUNS it, in a child process under a time limit (no sandbox): check only code you trust.")
     check_gate.add_argument("row", metavar="FILE.py:NAME", help="e.g. mygates.py:CUBE")
     check_gate.add_argument("--examples", type=_whole_number(1, 100_000), default=200,
                             help="inputs to try, 1 to 100000 (default: 200)")
+    check_gate.add_argument("--timeout", type=_finite(0.0, 3600.0, "a number of seconds in (0, 3600)"), default=5.0,
+                            metavar="SECONDS", help="stop their code after this many seconds (default: 5)")
 
     train = _command(sub, "train", "train a small network on a bundled dataset and plot it", cmd_train,
                      description="Train on moons (MLP, hinge loss), spiral (MLP, softmax) or digits "

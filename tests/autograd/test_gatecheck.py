@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 
@@ -86,3 +87,65 @@ def test_not_a_row_is_refused() -> None:
     """check_gate needs a Gate."""
     with pytest.raises(TypeError, match="check_gate needs an autograd.Gate row, got str"):
         check_gate("exp")  # type: ignore[arg-type]
+
+
+def _never(x: float) -> float:
+    raise ValueError("never")
+
+
+def _integers_only(x: float) -> float:
+    if x != int(x):
+        raise ValueError("not an integer")
+    return x
+
+
+class _Boom(BaseException):
+    """A BaseException a learner's row may raise."""
+
+
+def _boom(x: float) -> float:
+    raise _Boom("b")
+
+
+def test_local_grads_that_raise_everywhere_fail_even_with_a_domain() -> None:
+    """local_grads = (1/0,) where no difference can judge it (forward defined at integers only): failed."""
+    row = Gate(name="z", arity=1, forward=_integers_only, local_grads=lambda o, x: (1 / 0,),
+               domain="x an integer", **W)
+    report = check_gate(row, max_examples=20)
+    assert not report.ok and report.problem is not None and report.problem.kind == "local_grads", str(report)
+    assert report.problem.message.startswith("local_grads raised at every input tried (ZeroDivisionError: division by zero)")
+
+
+def test_local_grads_that_raise_without_a_domain_fail() -> None:
+    """local_grads = (1/0,) with no domain: failed at the first input, naming local_grads."""
+    row = Gate(name="z", arity=1, forward=lambda x: x, local_grads=lambda o, x: (1 / 0,), **W)
+    problem = check_gate(row, max_examples=20).problem
+    assert problem is not None and problem.kind == "local_grads"
+    assert problem.message == ("local_grads raised ZeroDivisionError (division by zero) at x = 0.0, where forward gave "
+                               "0.0 and the centred difference gives 1.0: it must return a finite derivative there")
+
+
+def test_a_forward_that_always_raises_inside_its_domain_fails() -> None:
+    """A forward raising ValueError everywhere, with a domain set: failed, not passed."""
+    row = Gate(name="n", arity=1, forward=_never, local_grads=lambda o, x: (1.0,), domain="x > 0", **W)
+    problem = check_gate(row, max_examples=20).problem
+    assert problem is not None and problem.kind == "forward"
+    assert problem.message.startswith("forward raised at every input tried (ValueError: never)")
+
+
+def test_the_wrong_number_of_derivatives_fails() -> None:
+    """Two derivatives for one input: a local_grads problem."""
+    row = Gate(name="two", arity=1, forward=lambda x: x, local_grads=lambda o, x: (1.0, 2.0), **W)
+    problem = check_gate(row, max_examples=5).problem
+    assert problem is not None and problem.kind == "local_grads"
+    assert "it must return a tuple of 1 number(s), one per input" in problem.message
+
+
+@pytest.mark.parametrize("forward, what", [(_boom, "forward raised _Boom: b"),
+                                           (lambda x: sys.exit("bye"), "forward raised SystemExit: bye")],
+                         ids=["BaseException", "sys.exit"])
+def test_a_base_exception_in_the_row_is_its_error(forward: object, what: str) -> None:
+    """A BaseException or sys.exit in forward is reported as the row's error, not raised."""
+    row = Gate(name="b", arity=1, forward=forward, local_grads=lambda o, x: (1.0,), **W)  # type: ignore[arg-type]
+    problem = check_gate(row, max_examples=5).problem
+    assert problem is not None and problem.kind == "error" and what in problem.message
