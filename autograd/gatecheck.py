@@ -245,6 +245,10 @@ def check_gate(
 
     - ``forward`` returns a finite real number, or raises ValueError / OverflowError /
       ZeroDivisionError where the row's ``domain`` says it is undefined;
+    - somewhere in ``bounds`` forward and local_grads give numbers: a row that raises at every
+      input tried fails, even where its ``domain`` excuses each error;
+    - ``local_grads`` raises a clean error only where no derivative exists (the centred
+      differences do not converge there, as for sqrt at 0);
     - ``local_grads`` returns one finite number per input, each equal to the centred
       difference with the magnitude-aware step h = eps·max(1, |x|) (two steps, extrapolated,
       their disagreement allowed for, so a steep but right derivative passes);
@@ -252,7 +256,7 @@ def check_gate(
       local derivative equals the one-sided difference on the piece ``branch`` says is active.
 
     The row's code runs in this process: no sandbox. Anything it raises is reported as its error,
-    with its own lines. The simplest inputs (0, 1, −1, 2, 0.5) are tried first; past them, hypothesis
+    with its own lines — a ``BaseException`` or ``sys.exit`` too (only Ctrl-C goes on up). The simplest inputs (0, 1, −1, 2, 0.5) are tried first; past them, hypothesis
     shrinks a failure to the smallest failing input it can find.
 
     Returns:

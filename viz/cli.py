@@ -239,7 +239,7 @@ def cmd_check_gate(args: argparse.Namespace) -> int:
         command = [sys.executable, "-c", "import sys; from viz.cli import _check_gate_child; _check_gate_child(*sys.argv[1:])",
                    args.row, str(args.examples), repr(args.timeout), result]
         try:  # the child stops itself after --timeout; this bound is only for a child that cannot
-            done = subprocess.run(command, env=env, capture_output=True, text=True, errors="replace",
+            done = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace",
                                   timeout=args.timeout + 30)
         except subprocess.TimeoutExpired as expired:
             done = subprocess.CompletedProcess(command, -9, expired.stdout or "", expired.stderr or "")
@@ -311,12 +311,13 @@ def _check_gate_child(spec: str, examples: str, seconds: str, result: str) -> No
 
     import hypothesis  # noqa: F401 - imported before the clock starts: only their code is timed
 
-    from autograd._theircode import LearnerCodeError, load_row
+    from autograd._theircode import LearnerCodeError, _theirs, describe, load_row
     from autograd.gatecheck import check_gate
 
     def exited(code: int = 0) -> NoReturn:
         raise _Exited(code)
 
+    really_exit = os._exit
     os._exit = exited  # type: ignore[assignment]  # their os._exit becomes an error with their line
     path = spec.rpartition(":")[0]
     faulthandler.dump_traceback_later(float(seconds), exit=True)  # a hang: dump the stack, exit
@@ -332,13 +333,19 @@ def _check_gate_child(spec: str, examples: str, seconds: str, result: str) -> No
         outcome = {"learner": str(error)}
     except KeyboardInterrupt:
         raise
-    except Exception as error:  # check_gate reports every error of the row: anything else is ours
-        outcome = {"bug": f"{type(error).__name__}: {_one_line(error)[:200]}"}
+    except Exception as error:  # check_gate reports every error of the row: anything else is ours, unless
+        frames = traceback.extract_tb(error.__traceback__)  # it was raised in their code all the same
+        if frames and _theirs(frames[-1].filename):
+            outcome = {"learner": _one_line(describe(error, path))[:400]}
+        else:
+            outcome = {"bug": f"{type(error).__name__}: {_one_line(error)[:200]}"}
     except BaseException as error:  # noqa: B902 - SystemExit, os._exit and the like, from their file
         outcome = {"learner": _their_exit(error, path)}
     faulthandler.cancel_dump_traceback_later()
     with open(result, "w", encoding="utf-8") as file:
         json.dump(outcome, file)
+    sys.stdout.flush()
+    really_exit(0)  # done, even if their file left a thread running
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
