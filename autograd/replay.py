@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import operator
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
@@ -58,7 +59,44 @@ def trace(fn: Callable[..., Value], *example_inputs: float, keep: Iterable[Value
     root = fn(*leaves)
     if not isinstance(root, Value):
         raise TypeError(f"trace: fn must return one Value, got {type(root).__name__}")
-    return Program(fn, root, leaves, list(keep))  # read after fn ran: fn may fill it
+    kept = list(keep)  # read after fn ran: fn may fill it
+    _refuse_premade(fn, root, leaves, keep)
+    return Program(fn, root, leaves, kept)
+
+
+def _refuse_premade(fn: Callable[..., Value], root: Value, leaves: list[Value], keep: Iterable[Value]) -> None:
+    """Refuse a gate node that ``fn`` did not build but reached, made before tracing from parameters.
+
+    The scalar engine keeps such a node's ``.data`` from when it was made (a model's
+    ``scale = log_scale.exp()`` built once in ``__init__`` stays stale as ``log_scale`` trains),
+    while replay would recompute it at every call: the two would train differently. Only a gate
+    node that depends on no input can be one; where there is such a node, ``fn`` runs once more and
+    a node it hands back again (the same object) was not built by it.
+    """
+    order = topological_order(root)
+    fed = {id(x) for x in leaves}  # nodes that depend on an input
+    for n in order:
+        if n.op and any(id(p) in fed for p in n.parents):
+            fed.add(id(n))
+    candidates = {id(n): n for n in order if n.op and id(n) not in fed}
+    if not candidates:
+        return
+    n_kept = len(keep) if isinstance(keep, list) else None
+    again = fn(*[Value(x.data, x.label) for x in leaves])
+    if n_kept is not None:
+        del keep[n_kept:]  # the second run filled it again
+    if not isinstance(again, Value):
+        return
+    for n in topological_order(again):
+        if id(n) in candidates:
+            raise TraceMismatch(_premade_message(n, "trace"))
+
+
+def _premade_message(n: Value, where: str) -> str:
+    name = repr(n.label) if n.label else f"{n.op} node with value {n.data!r}"
+    return (f"{where}: node {name} was made before fn ran (fn reaches it but does not build it): the scalar engine "
+            "keeps its .data from when it was made, replay would recompute it; build it inside fn (e.g. in the "
+            "model's __call__)")
 
 
 class Program:
@@ -169,8 +207,8 @@ class Program:
         pgrad = np.zeros(len(pv))  # parameters first, then constants (not written back)
         with np.errstate(all="ignore"):
             code.backward(V, pv, GE, w, pgrad)
-            finite = np.isfinite(GE.sum()), np.isfinite(pgrad[: len(self.captured)].sum())
-        if not finite[0]:
+            finite = np.isfinite(GE.sum()), np.isfinite(pgrad[: len(self.captured)]).all()
+        if not finite[0]:  # or only the sum overflowed: the search below finds no bad column and returns
             self._raise_not_finite(GE, cols, B, backward=True)
         if not finite[1]:
             j = int(np.flatnonzero(~np.isfinite(pgrad))[0])
@@ -225,6 +263,8 @@ class Program:
             if n.op != t.op or n.const != t.const or [pos[id(p)] for p in n.parents] != list(self._graph.parents[i]):
                 raise TraceMismatch(f"{where}: node {i} is {self._describe(n, pos)} there but "
                                     f"{self._describe(t, self._graph.position)} in the trace (does fn branch in Python on .data?)")
+            if n.op and n is t:
+                raise TraceMismatch(f"{where}: " + _premade_message(n, "verify"))
             if not n.op and i not in inputs and n is not t and n.data != t.data:
                 raise TraceMismatch(f"{where}: the constant at node {i} is {n.data!r} there but {t.data!r} in the trace "
                                     "(fn computes it from the data, so replay cannot use it)")
@@ -270,7 +310,7 @@ class Program:
 
     def _block(self, block: np.ndarray) -> tuple[np.ndarray, int]:
         """block= as an (n_inputs, B) array of finite floats, and B."""
-        A = np.asarray(block, dtype=float)
+        A = _real_array("block", block, "(an array of shape (n_inputs, B))")
         if A.ndim != 2 or A.shape[0] != self.n_inputs or A.shape[1] == 0:
             raise ValueError(f"block must have shape (n_inputs, B) = ({self.n_inputs}, B >= 1), got {A.shape}")
         with np.errstate(all="ignore"):
@@ -284,7 +324,7 @@ class Program:
     def _weights(weights: Optional[Column], B: int) -> np.ndarray:
         if weights is None:
             return np.ones(B)
-        w = np.asarray(weights, dtype=float)
+        w = _real_array("weights", weights, "(one per data point, or a number)")
         if w.ndim == 0:
             w = np.full(B, float(w))
         if w.shape != (B,):
@@ -415,10 +455,31 @@ def _column(k: int, c: Column) -> np.ndarray:
     """Column k as a float array of at most one dimension (a number stands for every data point)."""
     if type(c) is np.ndarray and c.dtype == np.float64 and c.ndim == 1:
         return c  # the common case, checked first
-    try:
-        a = np.asarray(c, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"column {k} must be numbers (a 1-D array or a number), got {type(c).__name__}") from None
+    a = _real_array(f"column {k}", c, "(a 1-D array or a number)")
     if a.ndim > 1:
         raise ValueError(f"column {k} must be 1-D (one number per data point), got shape {a.shape}")
+    return a
+
+
+def _real_array(what: str, c: Any, shape: str) -> np.ndarray:
+    """``c`` as a float array, refusing what is not real numbers (bool, str, bytes, complex, dates) by name.
+
+    numpy would read True as 1, "3" as 3.0 and drop an imaginary part; a column of those is a
+    mistake, not data.
+    """
+    try:
+        raw = np.asarray(c)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be real numbers {shape}, got {type(c).__name__} that numpy cannot read as an array") from None
+    if raw.dtype.kind == "O":  # Python ints too large for int64, Fractions, or anything at all: look at each
+        bad = next((v for v in raw.reshape(-1) if isinstance(v, bool) or not isinstance(v, numbers.Real)), None)
+        if bad is not None:
+            raise TypeError(f"{what} must be real numbers {shape}, got an element of type {type(bad).__name__}")
+    elif raw.dtype.kind not in "fiu":
+        kind = type(c).__name__ if raw.ndim == 0 else f"{type(c).__name__} of {raw.dtype.name}"
+        raise TypeError(f"{what} must be real numbers {shape}, got {kind}")
+    try:
+        a = raw.astype(float)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise ValueError(f"{what} cannot be read as floats: {e}") from None
     return a
