@@ -10,6 +10,7 @@ import numpy as np
 
 from .graph import topological_order
 from .replay_compiler import MATMUL_MIN_TERMS, Emitted, classify, collect, emit, fuse, schedule, span
+from .errors import _check_numbers
 from .value import GateError, Value
 
 __all__ = ["MATMUL_MIN_TERMS", "Program", "TraceMismatch", "trace"]
@@ -336,7 +337,12 @@ class Program:
     def _parameters(self, captured: Optional[np.ndarray]) -> np.ndarray:
         """p: the parameters' values (read from their ``.data`` unless given), then the constants'."""
         if captured is None:
-            captured = np.fromiter(map(_data, self.captured), float, len(self.captured))
+            try:
+                captured = np.fromiter(map(_data, self.captured), float, len(self.captured))
+            except (TypeError, ValueError):  # numpy's message names neither the parameter nor its type
+                for leaf in self.captured:
+                    _check_numbers(leaf)
+                raise
         with np.errstate(all="ignore"):
             finite = np.isfinite(captured.sum()) or np.isfinite(captured).all()  # one pass; an overflowing sum looks again
         if not finite:  # a parameter set to nan or ±inf after tracing: tanh(inf) = 1 would hide it, so say so

@@ -116,3 +116,12 @@ def test_fit_with_replay_takes_the_scalar_engines_step_where_the_gradient_sum_ov
         nn.fit(model, np.array([[1e308]]), np.array([1]), loss="hinge", epochs=1, lr=0.1, progress=False, engine=engine)
         steps.append((model.b1.data, model.b2.data))
     assert steps[0] == steps[1] and np.isfinite(steps[0]).all()
+
+
+@pytest.mark.parametrize("bad, kind", [("abc", "str"), ([1.0], "list"), (1 + 2j, "complex")])
+def test_a_parameter_whose_data_is_not_a_number_is_named(bad: object, kind: str) -> None:
+    w = Value(2.0, "w")
+    program = trace(lambda x: w * x, 1.0)
+    w.data = bad
+    with pytest.raises(TypeError, match=f"node 'w' holds {kind} .* as its data, not a number"):
+        program([1.0])
