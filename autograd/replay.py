@@ -44,6 +44,9 @@ def trace(fn: Callable[..., Value], *example_inputs: float, keep: Iterable[Value
 
     Raises:
         TypeError: ``fn`` not callable or not returning a Value; an example that is not a number.
+        TraceMismatch: ``fn`` reaches a gate node made before it ran (``scale = log_scale.exp()``
+            built once in a model's ``__init__``): the scalar engine keeps that node's ``.data``
+            while replay would recompute it, so build it inside ``fn``.
 
     >>> w = Value(3.0, "w")
     >>> program = trace(lambda x: (w * x).relu(), 1.0)
@@ -56,41 +59,43 @@ def trace(fn: Callable[..., Value], *example_inputs: float, keep: Iterable[Value
     """
     if not callable(fn):
         raise TypeError(f"trace needs a function of Values, got {type(fn).__name__}")
+    leaves, root = _run(fn, example_inputs)
+    premade = _premade_candidates(root, leaves)
+    if premade:  # run fn again: a gate node it hands back again is not its own (see _premade_candidates)
+        leaves, root = _run(fn, example_inputs)  # and the Program is built from this, fn's last run
+        for n in topological_order(root):
+            if id(n) in premade:
+                raise TraceMismatch(_premade_message(n, "trace"))
+    return Program(fn, root, leaves, list(keep))  # read after fn ran: fn may fill it
+
+
+def _run(fn: Callable[..., Value], example_inputs: Sequence[float]) -> tuple[list[Value], Value]:
     leaves = [Value(x, f"x{i}") for i, x in enumerate(example_inputs)]
     root = fn(*leaves)
     if not isinstance(root, Value):
         raise TypeError(f"trace: fn must return one Value, got {type(root).__name__}")
-    kept = list(keep)  # read after fn ran: fn may fill it
-    _refuse_premade(fn, root, leaves, keep)
-    return Program(fn, root, leaves, kept)
+    return leaves, root
 
 
-def _refuse_premade(fn: Callable[..., Value], root: Value, leaves: list[Value], keep: Iterable[Value]) -> None:
-    """Refuse a gate node that ``fn`` did not build but reached, made before tracing from parameters.
+def _premade_candidates(root: Value, leaves: list[Value]) -> dict[int, Value]:
+    """The gate nodes below ``root`` that depend on no input: only these can have been made before fn ran.
 
-    The scalar engine keeps such a node's ``.data`` from when it was made (a model's
-    ``scale = log_scale.exp()`` built once in ``__init__`` stays stale as ``log_scale`` trains),
-    while replay would recompute it at every call: the two would train differently. Only a gate
-    node that depends on no input can be one; where there is such a node, ``fn`` runs once more and
-    a node it hands back again (the same object) was not built by it.
+    Such a node made before tracing from parameters (a model's ``scale = log_scale.exp()`` built
+    once in ``__init__``) keeps, in the scalar engine, the ``.data`` it was made with as
+    ``log_scale`` trains, while replay would recompute it at every call: the two would train
+    differently. A node fn builds from parameters alone (``w.exp() * x`` inside fn) is fine. To
+    tell them apart, ``trace`` runs fn a second time when there are any (most graphs have none)
+    and refuses a node that comes back as the same object.
     """
-    order = topological_order(root)
     fed = {id(x) for x in leaves}  # nodes that depend on an input
-    for n in order:
-        if n.op and any(id(p) in fed for p in n.parents):
-            fed.add(id(n))
-    candidates = {id(n): n for n in order if n.op and id(n) not in fed}
-    if not candidates:
-        return
-    n_kept = len(keep) if isinstance(keep, list) else None
-    again = fn(*[Value(x.data, x.label) for x in leaves])
-    if n_kept is not None:
-        del keep[n_kept:]  # the second run filled it again
-    if not isinstance(again, Value):
-        return
-    for n in topological_order(again):
-        if id(n) in candidates:
-            raise TraceMismatch(_premade_message(n, "trace"))
+    candidates = {}
+    for n in topological_order(root):
+        if n.op:
+            if n._a is not None and id(n._a) in fed or n._b is not None and id(n._b) in fed:
+                fed.add(id(n))
+            else:
+                candidates[id(n)] = n
+    return candidates
 
 
 def _premade_message(n: Value, where: str) -> str:
