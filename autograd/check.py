@@ -524,6 +524,8 @@ def gradcheck(
 def _check_eps(eps: float, who: str) -> None:
     if not (isinstance(eps, (int, float)) and not isinstance(eps, bool) and 0.0 < eps < 1.0):
         raise ValueError(f"{who}: eps must be in (0, 1), got {eps!r}")
+    if eps < _ULP:  # below the float spacing at 1, x ± eps·max(1, |x|) rounds back to x: a step of 0
+        raise ValueError(f"{who}: eps = {eps!r} is below the float spacing {_ULP!r}: the step would not move x (x ± h == x)")
 
 
 def _both_tiny(check: InputCheck, atol: float) -> bool:

@@ -132,3 +132,20 @@ def check_text(text: str, what: str) -> str:
             continue
         raise ValueError(f"{what} must be text a diagram can show: U+{code:04X} at position {i} is {kind}")
     return text
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _check_numbers(*nodes: Value) -> None:
+    """A TypeError naming the first of ``nodes`` whose .data is not a number; nothing if all are.
+
+    .data is a plain slot (no check on assignment, which would slow every node), so a string
+    put there is met later, by a gate or by backward, and named there; callers re-raise the
+    original TypeError when every .data is a number (a learner's row's own mistake).
+    """
+    for n in nodes:
+        if not _is_number(n.data):
+            raise TypeError(f"node {n.label or n.op or 'leaf'!r} holds {type(n.data).__name__} {repr(n.data)[:40]} as "
+                            "its data, not a number (was .data set to it after the node was made?)") from None

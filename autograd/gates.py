@@ -302,7 +302,7 @@ _ROWS = (
         domain="x > 0 for a fractional exponent and x != 0 for a negative one",
         takes_constant=True,
         operator="**",
-        numpy=NumpyTwin(np.power, lambda out, x, c: (c * np.power(x, c - 1.0),)),
+        numpy=NumpyTwin(np.power, lambda out, x, c: (c * np.power(x, c - 1.0) if c != 0.0 else np.zeros_like(x),)),
         js=JsTwin("Math.pow(a, c)", "[c === 0 ? 0 : c * Math.pow(a, c - 1)]"),
         saturates=True,
     ),

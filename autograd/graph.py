@@ -7,7 +7,7 @@ from operator import attrgetter
 from dataclasses import dataclass
 from typing import Iterator
 
-from .errors import _data_not_finite, _is_finite, _gradient_not_finite, _not_finite
+from .errors import GateError, _check_numbers, _data_not_finite, _is_finite, _gradient_not_finite, _is_number, _not_finite
 from .gates import Gate
 from .value import Value, gate_of
 
@@ -163,10 +163,17 @@ def backward(root: Value) -> None:
             else:
                 info = node._info
                 local_grads, c = info.local_grads, info.const
+                if info.gate.domain:  # exp, log, pow: is the input still where the node was made? (only these rows pay)
+                    _check_domain(node, info.gate, a.data, c)
                 (la,) = local_grads(node.data, a.data) if c is None else local_grads(node.data, a.data, c)
                 a.grad += la * g
+    except GateError:
+        raise
     except (ValueError, OverflowError, ZeroDivisionError) as error:
         raise _not_finite(node, gate_of(node), node.grad, error) from None
+    except TypeError:  # a .data set to something that is not a number after the node was made
+        _check_numbers(node, *node.parents)
+        raise
     _check_finite(interior, leaves)
 
 
@@ -194,6 +201,25 @@ def _check_finite(interior: list[Value], leaves: list[Value]) -> None:
 
 
 _grad_of = attrgetter("grad")
+
+
+def _check_domain(node: Value, gate: Gate, x: float, c: object) -> None:
+    """GateError if the row's forward refuses ``x``: the input's .data left the domain after ``node`` was made.
+
+    The forward raises ValueError outside the domain (log at −1) and OverflowError where it
+    overflows (exp at 710); a node made there would have been refused, so its input was changed.
+    """
+    try:
+        gate.forward(x) if c is None else gate.forward(x, c)
+    except (ValueError, OverflowError, ZeroDivisionError, TypeError):
+        if not _is_number(x):
+            _check_numbers(*node.parents)
+        name = f" {node.label!r}" if node.label else ""
+        held = f"its input {node.parents[0].label!r}" if node.parents[0].label else "its input"
+        raise GateError(
+            f"{gate.name}() node{name}: {held} now holds {x!r}, outside the gate's domain ({gate.domain}) "
+            f"(was .data set to it after the node was made?): its local derivative would be wrong"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -247,12 +273,17 @@ def backward_steps(root: Value) -> Iterator[Step]:
     for index, node in enumerate(reversed(interior)):
         gate = gate_of(node)
         g = node.grad
+        if gate.domain and len(node.parents) == 1:  # as backward checks: the input left the domain since
+            _check_domain(node, gate, node.parents[0].data, node._info.const)
         try:
             # the record's local_grads: the row's own, checked for a learner's row (see value._Info)
             info, xs = node._info, [p.data for p in node.parents]
             local = info.local_grads(node.data, *xs) if info.const is None else info.local_grads(node.data, *xs, info.const)
         except (ValueError, OverflowError, ZeroDivisionError) as error:
             raise _not_finite(node, gate, g, error) from None
+        except TypeError:
+            _check_numbers(node, *node.parents)
+            raise
         contributions = tuple(lg * g for lg in local)
         for p, c in zip(node.parents, contributions):
             p.grad += c

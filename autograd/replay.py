@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import operator
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from .graph import topological_order
 from .replay_compiler import MATMUL_MIN_TERMS, Emitted, classify, collect, emit, fuse, schedule, span
+from .errors import _check_numbers
 from .value import GateError, Value
 
 __all__ = ["MATMUL_MIN_TERMS", "Program", "TraceMismatch", "trace"]
@@ -42,6 +44,9 @@ def trace(fn: Callable[..., Value], *example_inputs: float, keep: Iterable[Value
 
     Raises:
         TypeError: ``fn`` not callable or not returning a Value; an example that is not a number.
+        TraceMismatch: ``fn`` reaches a gate node made before it ran (``scale = log_scale.exp()``
+            built once in a model's ``__init__``): the scalar engine keeps that node's ``.data``
+            while replay would recompute it, so build it inside ``fn``.
 
     >>> w = Value(3.0, "w")
     >>> program = trace(lambda x: (w * x).relu(), 1.0)
@@ -54,11 +59,50 @@ def trace(fn: Callable[..., Value], *example_inputs: float, keep: Iterable[Value
     """
     if not callable(fn):
         raise TypeError(f"trace needs a function of Values, got {type(fn).__name__}")
+    leaves, root = _run(fn, example_inputs)
+    premade = _premade_candidates(root, leaves)
+    if premade:  # run fn again: a gate node it hands back again is not its own (see _premade_candidates)
+        leaves, root = _run(fn, example_inputs)  # and the Program is built from this, fn's last run
+        for n in topological_order(root):
+            if id(n) in premade:
+                raise TraceMismatch(_premade_message(n, "trace"))
+    return Program(fn, root, leaves, list(keep))  # read after fn ran: fn may fill it
+
+
+def _run(fn: Callable[..., Value], example_inputs: Sequence[float]) -> tuple[list[Value], Value]:
     leaves = [Value(x, f"x{i}") for i, x in enumerate(example_inputs)]
     root = fn(*leaves)
     if not isinstance(root, Value):
         raise TypeError(f"trace: fn must return one Value, got {type(root).__name__}")
-    return Program(fn, root, leaves, list(keep))  # read after fn ran: fn may fill it
+    return leaves, root
+
+
+def _premade_candidates(root: Value, leaves: list[Value]) -> dict[int, Value]:
+    """The gate nodes below ``root`` that depend on no input: only these can have been made before fn ran.
+
+    Such a node made before tracing from parameters (a model's ``scale = log_scale.exp()`` built
+    once in ``__init__``) keeps, in the scalar engine, the ``.data`` it was made with as
+    ``log_scale`` trains, while replay would recompute it at every call: the two would train
+    differently. A node fn builds from parameters alone (``w.exp() * x`` inside fn) is fine. To
+    tell them apart, ``trace`` runs fn a second time when there are any (most graphs have none)
+    and refuses a node that comes back as the same object.
+    """
+    fed = {id(x) for x in leaves}  # nodes that depend on an input
+    candidates = {}
+    for n in topological_order(root):
+        if n.op:
+            if n._a is not None and id(n._a) in fed or n._b is not None and id(n._b) in fed:
+                fed.add(id(n))
+            else:
+                candidates[id(n)] = n
+    return candidates
+
+
+def _premade_message(n: Value, where: str) -> str:
+    name = repr(n.label) if n.label else f"{n.op} node with value {n.data!r}"
+    return (f"{where}: node {name} was made before fn ran (fn reaches it but does not build it): the scalar engine "
+            "keeps its .data from when it was made, replay would recompute it; build it inside fn (e.g. in the "
+            "model's __call__)")
 
 
 class Program:
@@ -169,8 +213,8 @@ class Program:
         pgrad = np.zeros(len(pv))  # parameters first, then constants (not written back)
         with np.errstate(all="ignore"):
             code.backward(V, pv, GE, w, pgrad)
-            finite = np.isfinite(GE.sum()), np.isfinite(pgrad[: len(self.captured)].sum())
-        if not finite[0]:
+            finite = np.isfinite(GE.sum()), np.isfinite(pgrad[: len(self.captured)]).all()
+        if not finite[0]:  # or only the sum overflowed: the search below finds no bad column and returns
             self._raise_not_finite(GE, cols, B, backward=True)
         if not finite[1]:
             j = int(np.flatnonzero(~np.isfinite(pgrad))[0])
@@ -225,6 +269,8 @@ class Program:
             if n.op != t.op or n.const != t.const or [pos[id(p)] for p in n.parents] != list(self._graph.parents[i]):
                 raise TraceMismatch(f"{where}: node {i} is {self._describe(n, pos)} there but "
                                     f"{self._describe(t, self._graph.position)} in the trace (does fn branch in Python on .data?)")
+            if n.op and n is t:
+                raise TraceMismatch(f"{where}: " + _premade_message(n, "verify"))
             if not n.op and i not in inputs and n is not t and n.data != t.data:
                 raise TraceMismatch(f"{where}: the constant at node {i} is {n.data!r} there but {t.data!r} in the trace "
                                     "(fn computes it from the data, so replay cannot use it)")
@@ -270,7 +316,7 @@ class Program:
 
     def _block(self, block: np.ndarray) -> tuple[np.ndarray, int]:
         """block= as an (n_inputs, B) array of finite floats, and B."""
-        A = np.asarray(block, dtype=float)
+        A = _real_array("block", block, "(an array of shape (n_inputs, B))")
         if A.ndim != 2 or A.shape[0] != self.n_inputs or A.shape[1] == 0:
             raise ValueError(f"block must have shape (n_inputs, B) = ({self.n_inputs}, B >= 1), got {A.shape}")
         with np.errstate(all="ignore"):
@@ -284,7 +330,7 @@ class Program:
     def _weights(weights: Optional[Column], B: int) -> np.ndarray:
         if weights is None:
             return np.ones(B)
-        w = np.asarray(weights, dtype=float)
+        w = _real_array("weights", weights, "(one per data point, or a number)")
         if w.ndim == 0:
             w = np.full(B, float(w))
         if w.shape != (B,):
@@ -296,7 +342,12 @@ class Program:
     def _parameters(self, captured: Optional[np.ndarray]) -> np.ndarray:
         """p: the parameters' values (read from their ``.data`` unless given), then the constants'."""
         if captured is None:
-            captured = np.fromiter(map(_data, self.captured), float, len(self.captured))
+            try:
+                captured = np.fromiter(map(_data, self.captured), float, len(self.captured))
+            except (TypeError, ValueError):  # numpy's message names neither the parameter nor its type
+                for leaf in self.captured:
+                    _check_numbers(leaf)
+                raise
         with np.errstate(all="ignore"):
             finite = np.isfinite(captured.sum()) or np.isfinite(captured).all()  # one pass; an overflowing sum looks again
         if not finite:  # a parameter set to nan or ±inf after tracing: tanh(inf) = 1 would hide it, so say so
@@ -415,10 +466,31 @@ def _column(k: int, c: Column) -> np.ndarray:
     """Column k as a float array of at most one dimension (a number stands for every data point)."""
     if type(c) is np.ndarray and c.dtype == np.float64 and c.ndim == 1:
         return c  # the common case, checked first
-    try:
-        a = np.asarray(c, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"column {k} must be numbers (a 1-D array or a number), got {type(c).__name__}") from None
+    a = _real_array(f"column {k}", c, "(a 1-D array or a number)")
     if a.ndim > 1:
         raise ValueError(f"column {k} must be 1-D (one number per data point), got shape {a.shape}")
+    return a
+
+
+def _real_array(what: str, c: Any, shape: str) -> np.ndarray:
+    """``c`` as a float array, refusing what is not real numbers (bool, str, bytes, complex, dates) by name.
+
+    numpy would read True as 1, "3" as 3.0 and drop an imaginary part; a column of those is a
+    mistake, not data.
+    """
+    try:
+        raw = np.asarray(c)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be real numbers {shape}, got {type(c).__name__} that numpy cannot read as an array") from None
+    if raw.dtype.kind == "O":  # Python ints too large for int64, Fractions, or anything at all: look at each
+        bad = next((v for v in raw.reshape(-1) if isinstance(v, bool) or not isinstance(v, numbers.Real)), None)
+        if bad is not None:
+            raise TypeError(f"{what} must be real numbers {shape}, got an element of type {type(bad).__name__}")
+    elif raw.dtype.kind not in "fiu":
+        kind = type(c).__name__ if raw.ndim == 0 else f"{type(c).__name__} of {raw.dtype.name}"
+        raise TypeError(f"{what} must be real numbers {shape}, got {kind}")
+    try:
+        a = raw.astype(float)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise ValueError(f"{what} cannot be read as floats: {e}") from None
     return a

@@ -7,7 +7,7 @@ import numbers
 from contextvars import ContextVar
 from typing import Any, Callable, Mapping, Optional, Union
 
-from .errors import GateError, _domain_error, _labels, check_text
+from .errors import GateError, _check_numbers, _domain_error, _labels, check_text
 from .gates import GATES, FixedGrads, Gate, SwappedInputs
 
 __all__ = ["Value", "GateError", "ROLES", "apply", "as_float", "gate_function", "gate_of", "origin"]
@@ -245,12 +245,20 @@ def _lift(x: object) -> Value:
 
 def _unary(gate: Gate, a: Value, const: Optional[float] = None) -> Value:
     """Run a one-input ``gate`` forward on ``a`` and record the result as a new node."""
-    if gate.saturates and a.data - a.data:  # nan or ±inf in, a finite number out: named, not hidden
+    try:
+        bad = gate.saturates and a.data - a.data  # nan or ±inf in, a finite number out: named, not hidden
+    except TypeError:
+        _check_numbers(a)
+        raise
+    if bad:
         raise _domain_error(gate, (a,), const, math.nan)
     try:
         data = gate.forward(a.data) if const is None else gate.forward(a.data, const)
     except (ValueError, OverflowError, ZeroDivisionError) as error:
         raise _domain_error(gate, (a,), const, error) from None
+    except TypeError:  # a .data set to something that is not a number
+        _check_numbers(a)
+        raise
     if data - data:  # x − x is 0.0 for a finite x and nan (truthy) for ±inf or nan
         raise _domain_error(gate, (a,), const, data)
     out: Value = _new()
@@ -277,13 +285,18 @@ def _binary_method(gate: Gate, reflected: bool = False) -> Callable[[Value, obje
         if type(other) is not Value:
             other = _lift(other)
         # a gate that can map nan or ±inf to a finite number (max(nan, 1) = 1) checks its inputs
-        if saturates and (self.data - self.data or other.data - other.data):
-            raise _domain_error(gate, (self, other), None, math.nan)
         try:
+            bad = saturates and (self.data - self.data or other.data - other.data)
             data = forward(self.data, other.data)
+            off = data - data  # x − x is 0.0 for a finite x and nan (truthy) for ±inf or nan
         except (ValueError, OverflowError, ZeroDivisionError) as error:
             raise _domain_error(gate, (self, other), None, error) from None
-        if data - data:  # x − x is 0.0 for a finite x and nan (truthy) for ±inf or nan
+        except TypeError:  # a .data set to something that is not a number ("a" + "b" is "ab": met at off)
+            _check_numbers(self, other)
+            raise
+        if bad:
+            raise _domain_error(gate, (self, other), None, math.nan)
+        if off:
             raise _domain_error(gate, (self, other), None, data)
         out: Value = _new()
         out.data = data

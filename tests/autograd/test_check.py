@@ -233,3 +233,8 @@ def test_numeric_grad_names_a_bad_index() -> None:
     """numeric_grad's index must point at an input."""
     with pytest.raises(ValueError, match=r"index must be an input's position, 0 to 1, got 2"):
         numeric_grad(lambda a, b: a * b, [1.0, 2.0], 2)
+
+
+def test_gradcheck_refuses_an_eps_below_the_float_spacing_naming_it() -> None:
+    with pytest.raises(ValueError, match=r"gradcheck: eps = 1e-300 is below the float spacing"):
+        gradcheck(lambda x: x * x, [1.0], eps=1e-300)

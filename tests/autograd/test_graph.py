@@ -270,3 +270,45 @@ def test_overflow_reaching_a_user_leaf_through_a_constant_still_raises() -> None
     x = Value(1e-300, "x")
     with pytest.raises(GateError, match=r"gradient is not finite \(inf\) at node 'x'"):
         (x * 1e200 * 1e200).backward()
+
+
+def test_backward_refuses_an_input_moved_out_of_log_domain_after_the_node_was_made() -> None:
+    x = Value(2.0, "x")
+    y = x.log()
+    x.data = -1.0
+    with pytest.raises(GateError, match=r"log\(\) node: its input 'x' now holds -1.0, outside the gate's domain \(x > 0\)"):
+        y.backward()
+
+
+def test_backward_refuses_an_exp_input_moved_past_overflow_after_the_node_was_made() -> None:
+    x = Value(2.0, "x")
+    y = x.exp()
+    y.label = "y"
+    x.data = 800.0
+    with pytest.raises(GateError, match=r"exp\(\) node 'y': its input 'x' now holds 800.0, outside the gate's domain"):
+        y.backward()
+
+
+def test_backward_names_the_node_whose_data_was_set_to_a_string() -> None:
+    x = Value(2.0, "x")
+    y = (x * 3.0).log()
+    x.data = "abc"
+    with pytest.raises(TypeError, match=r"node 'x' holds str 'abc' as its data, not a number"):
+        y.backward()
+
+
+@pytest.mark.parametrize("walk", [Value.backward, lambda y: list(backward_steps(y))], ids=["backward", "backward_steps"])
+def test_a_walk_names_a_string_met_by_a_domain_checked_gate(walk) -> None:  # type: ignore[no-untyped-def]
+    x = Value(2.0, "x")
+    y = x.log()
+    x.data = "abc"
+    with pytest.raises(TypeError, match=r"node 'x' holds str 'abc' as its data, not a number"):
+        walk(y)
+
+
+def test_backward_steps_refuses_an_input_moved_out_of_the_domain_as_backward_does() -> None:
+    x = Value(2.0, "x")
+    y = x.log()
+    x.data = -1.0
+    with pytest.raises(GateError, match=r"log\(\) node: its input 'x' now holds -1.0"):
+        list(backward_steps(y))

@@ -447,3 +447,14 @@ def test_an_origin_block_reads_a_swapped_gate_table(wrong_mul: None) -> None:
     with origin("L1.N0", {"mul": "w·x"}):
         y = Value(2.0) * 3.0
     assert gate_of(y) is autograd.value.GATES["mul"] and gate_of(y) is not GATES["mul"]
+
+
+@pytest.mark.parametrize("gate", [
+    lambda x: x * 2.0, lambda x: x + x, lambda x: 2.0 - x, lambda x: x.log(), lambda x: x.tanh(),
+    lambda x: x.max(Value(1.0)),
+])
+def test_a_gate_names_the_node_whose_data_was_set_to_a_string(gate) -> None:  # type: ignore[no-untyped-def]
+    x = Value(2.0, "x")
+    x.data = "abc"
+    with pytest.raises(TypeError, match=r"node 'x' holds str 'abc' as its data, not a number"):
+        gate(x)
