@@ -72,6 +72,13 @@ def test_cli_check_gate_without_hypothesis_is_one_line_naming_the_extra(
     rows = tmp_path / "mygates.py"
     rows.write_text(ROW, encoding="utf-8")
     _hide(monkeypatch, "hypothesis")
+    # check-gate runs the learner's file in a child process: hide hypothesis there too, with a
+    # package of that name first on the child's path that fails to import as a missing one does
+    missing = tmp_path / "without" / "hypothesis"
+    missing.mkdir(parents=True)
+    (missing / "__init__.py").write_text(
+        'raise ModuleNotFoundError("No module named \'hypothesis\'", name="hypothesis")\n', encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(missing.parent))
     assert main(["check-gate", f"{rows}:CUBE", "--examples", "5"]) == EXIT_FAILED
     assert _one_line(capsys) == (
         'gategraph: error: check_gate needs hypothesis, which is not installed: pip install "gategraph[check]"\n'
