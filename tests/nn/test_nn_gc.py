@@ -62,7 +62,9 @@ def test_someone_elses_frozen_objects_stay_frozen() -> None:
         frozen = gc.get_freeze_count()
         with cyclic_gc_paused():
             Value(1.0) + 1.0
-        assert gc.get_freeze_count() == frozen
+        # not thawed (that would leave ~0) and nothing of the block's left frozen (more than before);
+        # a frozen object another thread frees meanwhile (Playwright's, in a full run) counts down by one
+        assert frozen - 1000 <= gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
 
