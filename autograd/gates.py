@@ -302,6 +302,7 @@ _ROWS = (
         domain="x > 0 for a fractional exponent and x != 0 for a negative one",
         takes_constant=True,
         operator="**",
+        # d/dx x^0 = 0 everywhere, as the scalar row and the JS twin say (0·x^(−1) would be nan at x = 0)
         numpy=NumpyTwin(np.power, lambda out, x, c: (c * np.power(x, c - 1.0) if c != 0.0 else np.zeros_like(x),)),
         js=JsTwin("Math.pow(a, c)", "[c === 0 ? 0 : c * Math.pow(a, c - 1)]"),
         saturates=True,
